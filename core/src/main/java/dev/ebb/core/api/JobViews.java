@@ -1,0 +1,62 @@
+package dev.ebb.core.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ebb.core.Json;
+import dev.ebb.core.job.Job;
+import java.time.Duration;
+import java.time.Instant;
+
+/** The client's view of a job: what {@code GET /v1/jobs/{id}} returns. Internal fields (lease, tenant, input) stay out. */
+public final class JobViews {
+    private JobViews() {
+    }
+
+    public static ObjectNode view(Job job, Instant now) {
+        ObjectNode node = Json.MAPPER.createObjectNode()
+                .put("jobId", job.jobId())
+                .put("task", job.task())
+                .put("status", job.status().name());
+        if (job.model() != null) {
+            node.put("model", job.model());
+        }
+        node.put("attempts", job.attempts());
+        ObjectNode timings = node.putObject("timings");
+        timings.put("queuedAt", job.createdAt().toString());
+        if (job.startedAt() != null) {
+            timings.put("startedAt", job.startedAt().toString());
+        }
+        if (job.finishedAt() != null) {
+            timings.put("finishedAt", job.finishedAt().toString());
+        }
+        Instant startedOrNow = job.startedAt() != null ? job.startedAt() : (job.finishedAt() != null ? job.finishedAt() : now);
+        timings.put("waitMs", millisBetween(job.createdAt(), startedOrNow));
+        if (job.startedAt() != null) {
+            timings.put("runMs", millisBetween(job.startedAt(), job.finishedAt() != null ? job.finishedAt() : now));
+        }
+        if (job.finishedAt() != null) {
+            timings.put("totalMs", millisBetween(job.createdAt(), job.finishedAt()));
+        }
+        if (job.result() != null) {
+            node.set("result", job.result());
+        }
+        if (job.error() != null) {
+            node.putObject("error").put("code", job.error().code()).put("message", job.error().message());
+        }
+        return node;
+    }
+
+    /** The 202 answer to a submit. */
+    public static ObjectNode accepted(Job job) {
+        return Json.MAPPER.createObjectNode().put("jobId", job.jobId()).put("status", job.status().name());
+    }
+
+    public static ObjectNode error(String code, String message) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.putObject("error").put("code", code).put("message", message);
+        return node;
+    }
+
+    private static long millisBetween(Instant from, Instant to) {
+        return Math.max(0, Duration.between(from, to).toMillis());
+    }
+}

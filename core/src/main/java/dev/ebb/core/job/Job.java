@@ -1,0 +1,55 @@
+package dev.ebb.core.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebb.core.task.Lane;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One job as stored. Components that a state has not reached yet are null: {@code startedAt}, {@code leaseOwner}
+ * and {@code leaseUntil} before a claim; {@code finishedAt}, {@code result} and {@code error} before an end.
+ *
+ * @param requestHash  digest of the submitted request, to tell an idempotent replay from a reused key
+ * @param expiresAt    when the item is gone (the table's TTL attribute); reads treat a past value as gone
+ */
+public record Job(
+        String jobId,
+        String tenant,
+        String task,
+        Lane lane,
+        String model,
+        JsonNode input,
+        JobStatus status,
+        int attempts,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        JsonNode result,
+        JobError error,
+        String leaseOwner,
+        Instant leaseUntil,
+        String idempotencyKey,
+        String requestHash,
+        Instant expiresAt) {
+
+    public Job {
+        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(lane, "lane");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+    }
+
+    /** A new job, as the submit path writes it. */
+    public static Job queued(String jobId, String tenant, String task, Lane lane, String model, JsonNode input,
+                             String idempotencyKey, String requestHash, Instant now, Instant expiresAt) {
+        return new Job(jobId, tenant, task, lane, model, input, JobStatus.QUEUED, 0, now, null, null, null, null,
+                null, null, idempotencyKey, requestHash, expiresAt);
+    }
+
+    public boolean isExpired(Instant now) {
+        return !expiresAt.isAfter(now);
+    }
+}

@@ -1,0 +1,130 @@
+package dev.ebb.core.job;
+
+import dev.ebb.core.Json;
+import dev.ebb.core.task.Lane;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** The jobs table's item layout: attribute names and the mapping to and from {@link Job}. */
+final class JobItems {
+    static final String JOB_ID = "jobId";
+    static final String TENANT = "tenant";
+    static final String TASK = "task";
+    static final String LANE = "lane";
+    static final String MODEL = "model";
+    static final String INPUT = "input";
+    static final String STATUS = "status";
+    static final String ATTEMPTS = "attempts";
+    static final String CREATED_AT = "createdAt";
+    static final String STARTED_AT = "startedAt";
+    static final String FINISHED_AT = "finishedAt";
+    static final String RESULT = "result";
+    static final String ERROR_CODE = "errorCode";
+    static final String ERROR_MESSAGE = "errorMessage";
+    static final String LEASE_OWNER = "leaseOwner";
+    static final String LEASE_UNTIL = "leaseUntil";
+    static final String IDEMPOTENCY_KEY = "idempotencyKey";
+    static final String REQUEST_HASH = "requestHash";
+    /** The TTL attribute, in epoch seconds, as DynamoDB's time-to-live wants it. */
+    static final String EXPIRES_AT = "expiresAt";
+
+    private JobItems() {
+    }
+
+    static Map<String, AttributeValue> key(String jobId) {
+        return Map.of(JOB_ID, s(jobId));
+    }
+
+    static Map<String, AttributeValue> toItem(Job job) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(JOB_ID, s(job.jobId()));
+        item.put(TENANT, s(job.tenant()));
+        item.put(TASK, s(job.task()));
+        item.put(LANE, s(job.lane().id()));
+        putIfPresent(item, MODEL, job.model());
+        if (job.input() != null) {
+            item.put(INPUT, s(Json.write(job.input())));
+        }
+        item.put(STATUS, s(job.status().name()));
+        item.put(ATTEMPTS, n(job.attempts()));
+        item.put(CREATED_AT, millis(job.createdAt()));
+        putIfPresent(item, STARTED_AT, job.startedAt());
+        putIfPresent(item, FINISHED_AT, job.finishedAt());
+        if (job.result() != null) {
+            item.put(RESULT, s(Json.write(job.result())));
+        }
+        if (job.error() != null) {
+            item.put(ERROR_CODE, s(job.error().code()));
+            item.put(ERROR_MESSAGE, s(job.error().message()));
+        }
+        putIfPresent(item, LEASE_OWNER, job.leaseOwner());
+        putIfPresent(item, LEASE_UNTIL, job.leaseUntil());
+        putIfPresent(item, IDEMPOTENCY_KEY, job.idempotencyKey());
+        putIfPresent(item, REQUEST_HASH, job.requestHash());
+        item.put(EXPIRES_AT, epochSeconds(job.expiresAt()));
+        return item;
+    }
+
+    static Job fromItem(Map<String, AttributeValue> item) {
+        String errorCode = str(item, ERROR_CODE);
+        return new Job(
+                str(item, JOB_ID),
+                str(item, TENANT),
+                str(item, TASK),
+                Lane.fromId(str(item, LANE)),
+                str(item, MODEL),
+                item.containsKey(INPUT) ? Json.readTrusted(str(item, INPUT)) : null,
+                JobStatus.valueOf(str(item, STATUS)),
+                item.containsKey(ATTEMPTS) ? Integer.parseInt(item.get(ATTEMPTS).n()) : 0,
+                instantMillis(item, CREATED_AT),
+                instantMillis(item, STARTED_AT),
+                instantMillis(item, FINISHED_AT),
+                item.containsKey(RESULT) ? Json.readTrusted(str(item, RESULT)) : null,
+                errorCode == null ? null : new JobError(errorCode, str(item, ERROR_MESSAGE)),
+                str(item, LEASE_OWNER),
+                instantMillis(item, LEASE_UNTIL),
+                str(item, IDEMPOTENCY_KEY),
+                str(item, REQUEST_HASH),
+                Instant.ofEpochSecond(Long.parseLong(item.get(EXPIRES_AT).n())));
+    }
+
+    static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    static AttributeValue millis(Instant instant) {
+        return n(instant.toEpochMilli());
+    }
+
+    static AttributeValue epochSeconds(Instant instant) {
+        return n(instant.getEpochSecond());
+    }
+
+    private static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {
+        if (value != null) {
+            item.put(name, s(value));
+        }
+    }
+
+    private static void putIfPresent(Map<String, AttributeValue> item, String name, Instant value) {
+        if (value != null) {
+            item.put(name, millis(value));
+        }
+    }
+
+    private static String str(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
+    }
+
+    private static Instant instantMillis(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : Instant.ofEpochMilli(Long.parseLong(value.n()));
+    }
+}

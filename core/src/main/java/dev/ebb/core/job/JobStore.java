@@ -1,0 +1,77 @@
+package dev.ebb.core.job;
+
+import dev.ebb.core.task.Outcome;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Where jobs live. Every state change is conditional on the state it leaves, so concurrent workers, redelivered
+ * messages and cancellations can race without a second visible result.
+ */
+public interface JobStore {
+
+    /** Writes a new QUEUED job unless one with its id exists (an idempotent replay). */
+    CreateResult create(Job job);
+
+    /** The job, unless it does not exist or has expired. */
+    Optional<Job> find(String jobId);
+
+    /**
+     * Takes a job for {@code owner} until {@code leaseUntil}: QUEUED, or RUNNING with a lapsed lease, becomes
+     * RUNNING with one more attempt.
+     */
+    ClaimResult claim(String jobId, String owner, Instant leaseUntil, Instant now);
+
+    /** Ends a job this owner holds: SUCCEEDED with the result or FAILED with the error. First completion wins. */
+    CompleteResult complete(String jobId, String owner, Outcome outcome, Instant now, Instant expiresAt);
+
+    /** Cancels a job of this tenant that has not finished. */
+    CancelResult cancel(String tenant, String jobId, Instant now, Instant expiresAt);
+
+    /** Gives a claimed job back to the queue (RUNNING → QUEUED) when its owner stops before running it. */
+    boolean release(String jobId, String owner);
+
+    /** Removes a job still QUEUED: the undo of a submit whose message never reached the queue. */
+    boolean deleteQueued(String jobId);
+
+    sealed interface CreateResult {
+        record Created(Job job) implements CreateResult {
+        }
+
+        record AlreadyExists(Job existing) implements CreateResult {
+        }
+    }
+
+    sealed interface ClaimResult {
+        record Claimed(Job job) implements ClaimResult {
+        }
+
+        /** The job has ended, expired or never existed: its message has nothing left to do. */
+        record Finished(Optional<Job> job) implements ClaimResult {
+        }
+
+        /** Another owner holds an unexpired lease: leave the message for later. */
+        record Leased(String owner, Instant leaseUntil) implements ClaimResult {
+        }
+    }
+
+    sealed interface CompleteResult {
+        record Completed(Job job) implements CompleteResult {
+        }
+
+        /** This owner no longer holds the job: it was cancelled, ended by another owner, or re-claimed. */
+        record NotOwner(Optional<Job> current) implements CompleteResult {
+        }
+    }
+
+    sealed interface CancelResult {
+        record Cancelled(Job job) implements CancelResult {
+        }
+
+        record AlreadyFinished(Job job) implements CancelResult {
+        }
+
+        record NotFound() implements CancelResult {
+        }
+    }
+}

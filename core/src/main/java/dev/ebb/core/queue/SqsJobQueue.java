@@ -1,0 +1,93 @@
+package dev.ebb.core.queue;
+
+import dev.ebb.core.task.Lane;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/** {@link JobQueue} on one standard SQS queue per lane (each with its DLQ and redrive policy). */
+public final class SqsJobQueue implements JobQueue {
+    private static final Logger log = LoggerFactory.getLogger(SqsJobQueue.class);
+    private static final int SQS_BATCH = 10;
+
+    private final SqsClient sqs;
+    private final Map<Lane, String> queueUrls;
+
+    public SqsJobQueue(SqsClient sqs, Map<Lane, String> queueUrls) {
+        this.sqs = sqs;
+        this.queueUrls = new EnumMap<>(queueUrls);
+    }
+
+    @Override
+    public void send(Lane lane, JobEnvelope envelope) {
+        sqs.sendMessage(r -> r.queueUrl(url(lane)).messageBody(envelope.toJson()));
+    }
+
+    @Override
+    public List<QueueMessage> receive(Lane lane, int max, Duration wait) {
+        List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(url(lane))
+                .maxNumberOfMessages(Math.min(max, SQS_BATCH))
+                .waitTimeSeconds((int) Math.min(20, wait.toSeconds()))
+                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
+        List<QueueMessage> received = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            String count = m.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
+            received.add(new QueueMessage(m.messageId(), m.receiptHandle(), m.body(),
+                    count == null ? 1 : Integer.parseInt(count)));
+        }
+        return received;
+    }
+
+    @Override
+    public void delete(Lane lane, List<QueueMessage> messages) {
+        for (int from = 0; from < messages.size(); from += SQS_BATCH) {
+            List<QueueMessage> chunk = messages.subList(from, Math.min(messages.size(), from + SQS_BATCH));
+            List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>(chunk.size());
+            for (int i = 0; i < chunk.size(); i++) {
+                entries.add(DeleteMessageBatchRequestEntry.builder()
+                        .id(Integer.toString(i)).receiptHandle(chunk.get(i).receiptHandle()).build());
+            }
+            logFailures("delete", sqs.deleteMessageBatch(r -> r.queueUrl(url(lane)).entries(entries)).failed());
+        }
+    }
+
+    @Override
+    public void returnNow(Lane lane, List<QueueMessage> messages) {
+        for (int from = 0; from < messages.size(); from += SQS_BATCH) {
+            List<QueueMessage> chunk = messages.subList(from, Math.min(messages.size(), from + SQS_BATCH));
+            List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(chunk.size());
+            for (int i = 0; i < chunk.size(); i++) {
+                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder()
+                        .id(Integer.toString(i)).receiptHandle(chunk.get(i).receiptHandle())
+                        .visibilityTimeout(0).build());
+            }
+            logFailures("return", sqs.changeMessageVisibilityBatch(r -> r.queueUrl(url(lane)).entries(entries))
+                    .failed());
+        }
+    }
+
+    private String url(Lane lane) {
+        String url = queueUrls.get(lane);
+        if (url == null) {
+            throw new IllegalStateException("no queue configured for the " + lane.id() + " lane");
+        }
+        return url;
+    }
+
+    private static void logFailures(String action, List<BatchResultErrorEntry> failed) {
+        for (BatchResultErrorEntry entry : failed) {
+            // The message stays; it is delivered again and finds its job already ended.
+            log.warn("sqs {} failed for entry {}: {} {}", action, entry.id(), entry.code(), entry.message());
+        }
+    }
+}

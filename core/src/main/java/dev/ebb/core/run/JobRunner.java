@@ -1,0 +1,158 @@
+package dev.ebb.core.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebb.core.job.Job;
+import dev.ebb.core.job.JobStore;
+import dev.ebb.core.job.JobStore.ClaimResult;
+import dev.ebb.core.job.JobStore.CompleteResult;
+import dev.ebb.core.queue.JobEnvelope;
+import dev.ebb.core.queue.JobEnvelope.MalformedEnvelopeException;
+import dev.ebb.core.queue.QueueMessage;
+import dev.ebb.core.task.Outcome;
+import dev.ebb.core.task.Task;
+import dev.ebb.core.task.TaskRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * Runs a batch of received messages: claim each job, run the claimed ones grouped by task, complete them, and
+ * say for each message whether it may be deleted. Shared by the cpu-lane function and the gpu workers.
+ *
+ * <p>A message may be deleted only when its job has ended (here or elsewhere) or no longer exists. Everything else
+ * (a job another live worker holds, a store that failed, a lease lost mid-run) is left for redelivery, and the
+ * lease decides who runs it then.
+ */
+public final class JobRunner {
+    private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+
+    private final JobStore store;
+    private final TaskRegistry tasks;
+    private final String owner;
+    private final Duration lease;
+    private final Duration resultTtl;
+    private final Clock clock;
+
+    public JobRunner(JobStore store, TaskRegistry tasks, String owner, Duration lease, Duration resultTtl, Clock clock) {
+        this.store = store;
+        this.tasks = tasks;
+        this.owner = owner;
+        this.lease = lease;
+        this.resultTtl = resultTtl;
+        this.clock = clock;
+    }
+
+    /** What to do with a message after a run. */
+    public enum Disposition {
+        /** Its job has ended: delete the message. */
+        DELETE,
+        /** Leave it: it comes back after its visibility timeout (and goes to the DLQ after too many receives). */
+        RETRY
+    }
+
+    /** Runs the batch; returns one disposition per message, in the same order. */
+    public List<Disposition> run(List<QueueMessage> messages) {
+        Disposition[] dispositions = new Disposition[messages.size()];
+        Map<String, List<Claimed>> byTask = new LinkedHashMap<>();
+        for (int i = 0; i < messages.size(); i++) {
+            QueueMessage message = messages.get(i);
+            JobEnvelope envelope;
+            try {
+                envelope = JobEnvelope.parse(message.body());
+            } catch (MalformedEnvelopeException e) {
+                // Never runnable; retried until the redrive policy moves it to the DLQ, where it can be looked at.
+                log.error("unreadable message messageId={}: {}", message.messageId(), e.getMessage());
+                dispositions[i] = Disposition.RETRY;
+                continue;
+            }
+            Instant now = clock.instant();
+            ClaimResult claim;
+            try {
+                claim = store.claim(envelope.jobId(), owner, now.plus(lease), now);
+            } catch (SdkException e) {
+                log.warn("claim failed jobId={} messageId={}: {}", envelope.jobId(), message.messageId(), e.toString());
+                dispositions[i] = Disposition.RETRY;
+                continue;
+            }
+            switch (claim) {
+                case ClaimResult.Claimed(Job job) -> byTask.computeIfAbsent(job.task(), t -> new ArrayList<>())
+                        .add(new Claimed(i, job));
+                case ClaimResult.Finished finished -> dispositions[i] = Disposition.DELETE;
+                case ClaimResult.Leased leased -> dispositions[i] = Disposition.RETRY;
+            }
+        }
+        for (Map.Entry<String, List<Claimed>> group : byTask.entrySet()) {
+            List<Claimed> claimed = group.getValue();
+            List<Outcome> outcomes = runTask(group.getKey(), claimed);
+            for (int k = 0; k < claimed.size(); k++) {
+                dispositions[claimed.get(k).index] = complete(claimed.get(k).job, outcomes.get(k));
+            }
+        }
+        return List.of(dispositions);
+    }
+
+    private List<Outcome> runTask(String taskName, List<Claimed> claimed) {
+        Task task = tasks.find(taskName).orElse(null);
+        if (task == null) {
+            // Accepted by a deployment that knew the task; this one does not. A clear failure beats a retry loop.
+            return claimed.stream().map(c -> Outcome.failure("unknown_task",
+                    "this worker does not run task '" + taskName + "'")).toList();
+        }
+        List<JsonNode> inputs = claimed.stream().map(c -> c.job.input()).toList();
+        try {
+            return checked(task.runBatch(inputs), inputs.size(), taskName);
+        } catch (RuntimeException batchError) {
+            log.warn("task {} failed a batch of {}; running its inputs one by one: {}",
+                    taskName, inputs.size(), batchError.toString());
+        }
+        List<Outcome> outcomes = new ArrayList<>(inputs.size());
+        for (int k = 0; k < inputs.size(); k++) {
+            try {
+                outcomes.add(checked(task.runBatch(List.of(inputs.get(k))), 1, taskName).get(0));
+            } catch (RuntimeException e) {
+                log.warn("task {} failed jobId={}: {}", taskName, claimed.get(k).job.jobId(), e.toString());
+                outcomes.add(Outcome.failure("task_error", "task '" + taskName + "' failed on this input: "
+                        + e.getClass().getSimpleName()));
+            }
+        }
+        return outcomes;
+    }
+
+    private static List<Outcome> checked(List<Outcome> outcomes, int expected, String taskName) {
+        if (outcomes == null || outcomes.size() != expected) {
+            throw new IllegalStateException("task " + taskName + " returned "
+                    + (outcomes == null ? "null" : outcomes.size()) + " outcomes for " + expected + " inputs");
+        }
+        return outcomes;
+    }
+
+    private Disposition complete(Job job, Outcome outcome) {
+        Instant now = clock.instant();
+        try {
+            CompleteResult result = store.complete(job.jobId(), owner, outcome, now, now.plus(resultTtl));
+            if (result instanceof CompleteResult.NotOwner(var current)) {
+                if (current.isPresent() && current.get().status().isTerminal()) {
+                    log.info("jobId={} ended elsewhere ({}); this result is dropped", job.jobId(), current.get().status());
+                    return Disposition.DELETE;
+                }
+                // Re-claimed by another worker after our lease lapsed: its copy of the message is the live one.
+                log.warn("jobId={} lease lost before completion; leaving the message", job.jobId());
+                return Disposition.RETRY;
+            }
+            return Disposition.DELETE;
+        } catch (SdkException e) {
+            log.warn("complete failed jobId={}: {}", job.jobId(), e.toString());
+            return Disposition.RETRY;
+        }
+    }
+
+    private record Claimed(int index, Job job) {
+    }
+}
