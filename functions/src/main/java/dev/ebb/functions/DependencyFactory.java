@@ -1,0 +1,93 @@
+package dev.ebb.functions;
+
+import dev.ebb.core.api.JobService;
+import dev.ebb.core.auth.Authenticator;
+import dev.ebb.core.auth.DynamoDbApiKeyStore;
+import dev.ebb.core.config.Settings;
+import dev.ebb.core.job.DynamoDbJobStore;
+import dev.ebb.core.job.JobStore;
+import dev.ebb.core.queue.SqsJobQueue;
+import dev.ebb.core.task.TaskRegistry;
+import dev.ebb.core.task.math.MathTask;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Builds the functions' collaborators once per execution environment, from the environment: region from
+ * {@code AWS_REGION}, the URL-connection HTTP client, call timeouts, and endpoint overrides for the local cloud
+ * ({@code EBB_DYNAMODB_ENDPOINT}, {@code EBB_SQS_ENDPOINT}).
+ */
+public final class DependencyFactory {
+    public static final String DYNAMODB_ENDPOINT = "EBB_DYNAMODB_ENDPOINT";
+    public static final String SQS_ENDPOINT = "EBB_SQS_ENDPOINT";
+
+    private final Settings settings;
+    private final DynamoDbClient dynamoDb;
+    private final SqsClient sqs;
+    private final Clock clock = Clock.systemUTC();
+
+    public DependencyFactory(Map<String, String> env) {
+        this.settings = Settings.fromEnv(env);
+        ClientOverrideConfiguration timeouts = ClientOverrideConfiguration.builder()
+                .apiCallAttemptTimeout(Duration.ofSeconds(5))
+                .apiCallTimeout(Duration.ofSeconds(15))
+                .build();
+        Region region = Region.of(env.getOrDefault("AWS_REGION", "us-east-1"));
+        var dynamoDbBuilder = DynamoDbClient.builder()
+                .region(region)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(timeouts);
+        var sqsBuilder = SqsClient.builder()
+                .region(region)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(timeouts);
+        if (env.containsKey(DYNAMODB_ENDPOINT)) {
+            dynamoDbBuilder.endpointOverride(URI.create(env.get(DYNAMODB_ENDPOINT)));
+        }
+        if (env.containsKey(SQS_ENDPOINT)) {
+            sqsBuilder.endpointOverride(URI.create(env.get(SQS_ENDPOINT)));
+        }
+        this.dynamoDb = dynamoDbBuilder.build();
+        this.sqs = sqsBuilder.build();
+    }
+
+    /** The environment of this process, built on first use: what each handler's no-argument constructor uses. */
+    static DependencyFactory fromProcessEnv() {
+        return Holder.INSTANCE;
+    }
+
+    public static TaskRegistry tasks() {
+        return TaskRegistry.of(new MathTask());
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public JobStore jobStore() {
+        return new DynamoDbJobStore(dynamoDb, settings.jobsTable());
+    }
+
+    public JobService jobService() {
+        return new JobService(jobStore(), new SqsJobQueue(sqs, settings.queueUrls()), tasks(), settings.limits(), clock);
+    }
+
+    public Authenticator authenticator() {
+        return new Authenticator(new DynamoDbApiKeyStore(dynamoDb, settings.keysTable(), clock), settings.keyCache());
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    private static final class Holder {
+        static final DependencyFactory INSTANCE = new DependencyFactory(System.getenv());
+    }
+}

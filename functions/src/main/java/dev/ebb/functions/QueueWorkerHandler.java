@@ -1,0 +1,62 @@
+package dev.ebb.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.ebb.core.queue.QueueMessage;
+import dev.ebb.core.run.JobRunner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The cpu lane: an SQS event source delivers a batch, the shared {@link JobRunner} runs it, and every message
+ * whose job has not ended is reported as a batch item failure (ReportBatchItemFailures), so Lambda deletes only
+ * the finished ones.
+ */
+public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private final JobRunner runner;
+
+    public QueueWorkerHandler() {
+        this(DependencyFactory.fromProcessEnv());
+    }
+
+    /** For hosts other than Lambda, such as the local cloud's gateway: collaborators from the given factory. */
+    public QueueWorkerHandler(DependencyFactory factory) {
+        this(new JobRunner(factory.jobStore(), DependencyFactory.tasks(), "lambda-" + UUID.randomUUID(),
+                factory.settings().lease(), factory.settings().limits().resultTtl(), factory.clock()));
+    }
+
+    QueueWorkerHandler(JobRunner runner) {
+        this.runner = runner;
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
+        List<QueueMessage> messages = new ArrayList<>(records.size());
+        for (SQSEvent.SQSMessage record : records) {
+            messages.add(new QueueMessage(record.getMessageId(), record.getReceiptHandle(), record.getBody(),
+                    receiveCount(record)));
+        }
+        List<JobRunner.Disposition> dispositions = runner.run(messages);
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            if (dispositions.get(i) == JobRunner.Disposition.RETRY) {
+                failures.add(SQSBatchResponse.BatchItemFailure.builder()
+                        .withItemIdentifier(messages.get(i).messageId()).build());
+            }
+        }
+        return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
+    }
+
+    private static int receiveCount(SQSEvent.SQSMessage record) {
+        String count = record.getAttributes() == null ? null : record.getAttributes().get("ApproximateReceiveCount");
+        try {
+            return count == null ? 1 : Integer.parseInt(count);
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+}

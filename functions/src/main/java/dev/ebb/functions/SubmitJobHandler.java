@@ -1,0 +1,42 @@
+package dev.ebb.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.ebb.core.api.JobService;
+import dev.ebb.core.api.JobViews;
+import java.time.Clock;
+
+/** {@code POST /v1/jobs}: 202 with the job id, or 200 with the job when an idempotent replay finds it finished. */
+public final class SubmitJobHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    private final ApiGateway gateway;
+    private final JobService jobs;
+    private final Clock clock;
+
+    public SubmitJobHandler() {
+        this(DependencyFactory.fromProcessEnv());
+    }
+
+    /** For hosts other than Lambda, such as the local cloud's gateway: collaborators from the given factory. */
+    public SubmitJobHandler(DependencyFactory factory) {
+        this(new ApiGateway(factory.authenticator()), factory.jobService(), factory.clock());
+    }
+
+    SubmitJobHandler(ApiGateway gateway, JobService jobs, Clock clock) {
+        this.gateway = gateway;
+        this.jobs = jobs;
+        this.clock = clock;
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return gateway.serve(event, (tenant, e) -> {
+            JobService.Submitted submitted = jobs.submit(tenant, ApiGateway.body(e));
+            if (submitted.replay() && submitted.job().status().isTerminal()) {
+                return ApiGateway.json(200, JobViews.view(submitted.job(), clock.instant()));
+            }
+            return ApiGateway.json(202, JobViews.accepted(submitted.job()));
+        });
+    }
+}

@@ -1,0 +1,344 @@
+package dev.ebb.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ebb.core.config.Settings;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps template.yaml and events/ honest without the SAM CLI (which cannot run here): the template parses as
+ * plain YAML, every handler exists, the queue and table settings the design relies on are there, and the
+ * environment names are the ones {@link Settings} reads.
+ */
+class TemplateTest {
+    private static final Path TEMPLATE = Path.of("template.yaml");
+    private static final Path EVENTS = Path.of("events");
+    private static final Path TEST_SOURCES = Path.of("functions", "src", "test", "java");
+    private static final int FOURTEEN_DAYS = 14 * 24 * 3600;
+
+    private static JsonNode template;
+    private static JsonNode resources;
+
+    @BeforeAll
+    static void parse() throws IOException {
+        template = new ObjectMapper(new YAMLFactory()).readTree(TEMPLATE.toFile());
+        resources = template.path("Resources");
+    }
+
+    @Test
+    void template_isSamWithLongFormIntrinsicsOnly() throws IOException {
+        assertThat(template.path("Transform").asText()).isEqualTo("AWS::Serverless-2016-10-31");
+        assertThat(Files.readString(TEMPLATE)).doesNotContainPattern("![A-Z][A-Za-z]+");
+    }
+
+    @Test
+    void everyFunctionHandler_namesARequestHandlerClassThatExists() throws Exception {
+        Map<String, JsonNode> functions = ofType("AWS::Serverless::Function");
+        assertThat(functions).containsOnlyKeys("SubmitJobFunction", "GetJobFunction", "CancelJobFunction",
+                "QueueWorkerFunction");
+        for (Map.Entry<String, JsonNode> function : functions.entrySet()) {
+            String handler = function.getValue().at("/Properties/Handler").asText();
+            assertThat(handler).as(function.getKey()).matches("[\\w.]+::handleRequest");
+            Class<?> type = Class.forName(handler.substring(0, handler.indexOf("::")));
+            assertThat(RequestHandler.class).as(handler).isAssignableFrom(type);
+            assertThat(Modifier.isPublic(type.getModifiers())).as(handler + " is public").isTrue();
+            assertThat(type.getConstructor()).as(handler + " has a public no-argument constructor").isNotNull();
+            Method handle = Stream.of(type.getMethods())
+                    .filter(m -> m.getName().equals("handleRequest") && !m.isBridge())
+                    .findFirst().orElseThrow(() -> new AssertionError(handler + " has no handleRequest"));
+            assertThat(handle.getParameterTypes()).hasSize(2);
+            assertThat(handle.getParameterTypes()[1]).isEqualTo(Context.class);
+        }
+    }
+
+    @Test
+    void httpRoutes_matchTheApiContract() {
+        Map<String, String> routes = new TreeMap<>();
+        ofType("AWS::Serverless::Function").forEach((name, function) ->
+                function.at("/Properties/Events").forEach(event -> {
+                    if (event.path("Type").asText().equals("HttpApi")) {
+                        JsonNode props = event.path("Properties");
+                        assertThat(props.at("/ApiId/Ref").asText()).isEqualTo("EbbHttpApi");
+                        routes.put(props.path("Method").asText() + " " + props.path("Path").asText(), name);
+                    }
+                }));
+
+        assertThat(routes).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "POST /v1/jobs", "SubmitJobFunction",
+                "GET /v1/jobs/{id}", "GetJobFunction",
+                "DELETE /v1/jobs/{id}", "CancelJobFunction"));
+        assertThat(resources.at("/EbbHttpApi/Type").asText()).isEqualTo("AWS::Serverless::HttpApi");
+    }
+
+    @Test
+    void queueWorker_readsTheCpuQueueInBatchesWithPartialFailures() {
+        JsonNode worker = resources.path("QueueWorkerFunction");
+        JsonNode sqsEvents = worker.at("/Properties/Events");
+        List<JsonNode> sqs = new ArrayList<>();
+        sqsEvents.forEach(e -> {
+            if (e.path("Type").asText().equals("SQS")) {
+                sqs.add(e.path("Properties"));
+            }
+        });
+        assertThat(sqs).hasSize(1);
+        JsonNode source = sqs.get(0);
+        assertThat(source.at("/Queue/Fn::GetAtt").get(0).asText()).isEqualTo("CpuQueue");
+        assertThat(source.path("BatchSize").asInt()).isEqualTo(10);
+        assertThat(source.has("MaximumBatchingWindowInSeconds")).isTrue();
+        assertThat(texts(source.path("FunctionResponseTypes"))).contains("ReportBatchItemFailures");
+
+        int timeout = worker.at("/Properties/Timeout").asInt(template.at("/Globals/Function/Timeout").asInt());
+        assertThat(resources.at("/CpuQueue/Properties/VisibilityTimeout").asInt()).isEqualTo(6 * timeout);
+        // The lease outlives a run of the function but not the visibility timeout (see Settings.lease).
+        int lease = environment("QueueWorkerFunction").path(Settings.LEASE_SECONDS).asInt(50);
+        assertThat(lease).isGreaterThan(timeout).isLessThan(6 * timeout);
+    }
+
+    @Test
+    void everyQueue_isEncryptedAndEveryMainQueueRedrivesToAnExistingDeadLetterQueue() {
+        Map<String, JsonNode> queues = ofType("AWS::SQS::Queue");
+        Set<String> deadLetterQueues = new HashSet<>();
+        queues.values().forEach(q -> {
+            JsonNode target = q.at("/Properties/RedrivePolicy/deadLetterTargetArn/Fn::GetAtt");
+            if (target.isArray()) {
+                deadLetterQueues.add(target.get(0).asText());
+            }
+        });
+        assertThat(deadLetterQueues).containsExactlyInAnyOrder("GpuDeadLetterQueue", "CpuDeadLetterQueue");
+        assertThat(queues).containsKeys("GpuQueue", "CpuQueue", "GpuDeadLetterQueue", "CpuDeadLetterQueue");
+
+        queues.forEach((name, queue) -> {
+            JsonNode props = queue.path("Properties");
+            assertThat(props.path("SqsManagedSseEnabled").asBoolean()).as(name + " encrypted").isTrue();
+            if (!deadLetterQueues.contains(name)) {
+                JsonNode redrive = props.path("RedrivePolicy");
+                assertThat(redrive.isObject()).as(name + " has a RedrivePolicy").isTrue();
+                assertThat(queues).containsKey(redrive.at("/deadLetterTargetArn/Fn::GetAtt").get(0).asText());
+                assertThat(redrive.at("/deadLetterTargetArn/Fn::GetAtt").get(1).asText()).isEqualTo("Arn");
+                assertThat(redrive.path("maxReceiveCount").asInt()).isEqualTo(5);
+                assertThat(props.path("MessageRetentionPeriod").asInt()).as(name + " keeps messages as long as jobs")
+                        .isEqualTo(FOURTEEN_DAYS);
+            }
+        });
+    }
+
+    @Test
+    void everyTable_expiresItemsOnExpiresAtAndIsEncryptedAndRecoverable() {
+        Map<String, JsonNode> tables = ofType("AWS::DynamoDB::Table");
+        assertThat(tables).containsOnlyKeys("JobsTable", "KeysTable");
+        assertThat(hashKey(tables.get("JobsTable"))).isEqualTo("jobId");
+        assertThat(hashKey(tables.get("KeysTable"))).isEqualTo("keyHash");
+        tables.forEach((name, table) -> {
+            JsonNode props = table.path("Properties");
+            assertThat(props.at("/TimeToLiveSpecification/AttributeName").asText()).as(name).isEqualTo("expiresAt");
+            assertThat(props.at("/TimeToLiveSpecification/Enabled").asBoolean()).as(name).isTrue();
+            assertThat(props.at("/SSESpecification/SSEEnabled").asBoolean()).as(name).isTrue();
+            assertThat(props.at("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled").asBoolean()).as(name)
+                    .isTrue();
+            assertThat(props.path("BillingMode").asText()).as(name).isEqualTo("PAY_PER_REQUEST");
+        });
+    }
+
+    @Test
+    void environmentVariables_areExactlyNamesThatSettingsReads() throws IllegalAccessException {
+        Set<String> known = settingsNames();
+        Set<String> required = Set.of(Settings.JOBS_TABLE, Settings.KEYS_TABLE, Settings.GPU_QUEUE_URL,
+                Settings.CPU_QUEUE_URL);
+        for (String function : ofType("AWS::Serverless::Function").keySet()) {
+            Set<String> names = fieldNames(environment(function));
+            assertThat(known).as("names Settings reads").containsAll(names);
+            assertThat(names).as(function + " has what Settings.fromEnv requires").containsAll(required);
+        }
+        assertThat(environment("SubmitJobFunction").at("/" + Settings.CPU_QUEUE_URL + "/Ref").asText())
+                .isEqualTo("CpuQueue");
+        assertThat(environment("SubmitJobFunction").at("/" + Settings.JOBS_TABLE + "/Ref").asText())
+                .isEqualTo("JobsTable");
+    }
+
+    @Test
+    void policies_giveEachFunctionOnlyWhatItUses() {
+        assertThat(policies("SubmitJobFunction")).containsExactlyInAnyOrder(
+                "DynamoDBCrudPolicy JobsTable", "DynamoDBReadPolicy KeysTable",
+                "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue");
+        assertThat(policies("GetJobFunction")).containsExactlyInAnyOrder(
+                "DynamoDBReadPolicy JobsTable", "DynamoDBReadPolicy KeysTable");
+        assertThat(policies("CancelJobFunction")).containsExactlyInAnyOrder(
+                "DynamoDBCrudPolicy JobsTable", "DynamoDBReadPolicy KeysTable");
+        assertThat(policies("QueueWorkerFunction")).containsExactly("DynamoDBCrudPolicy JobsTable");
+    }
+
+    @Test
+    void globals_runJava21FromTheShadedJarWithSnapStart() {
+        JsonNode globals = template.at("/Globals/Function");
+        assertThat(globals.path("Runtime").asText()).isEqualTo("java21");
+        assertThat(globals.path("CodeUri").asText()).matches("functions/target/ebb-functions-[^/]+-lambda\\.jar");
+        assertThat(globals.at("/SnapStart/ApplyOn").asText()).isEqualTo("PublishedVersions");
+        assertThat(globals.path("AutoPublishAlias").asText()).isNotBlank();
+        assertThat(globals.path("Architectures").isArray()).isTrue();
+    }
+
+    @Test
+    void everyRef_namesAResourceOrPseudoParameter() {
+        Set<String> names = new HashSet<>(fieldNames(resources));
+        template.path("Parameters").fieldNames().forEachRemaining(names::add);
+        List<String> targets = new ArrayList<>();
+        collectReferences(template, targets);
+        assertThat(targets).isNotEmpty();
+        assertThat(targets).allSatisfy(target ->
+                assertThat(target.startsWith("AWS::") || names.contains(target)).as(target).isTrue());
+        assertThat(template.path("Outputs")).isNotEmpty();
+        assertThat(fieldNames(template.path("Outputs"))).contains("ApiUrl", "GpuQueueUrl", "CpuQueueUrl",
+                "JobsTableName", "KeysTableName");
+    }
+
+    @Test
+    void everySampleEvent_isUsedByATestAndMatchesAFunction() throws IOException {
+        List<Path> events;
+        try (Stream<Path> files = Files.list(EVENTS)) {
+            events = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+        }
+        assertThat(events).extracting(f -> f.getFileName().toString()).contains(
+                "submit-job.json", "get-job.json", "cancel-job.json", "queue-worker.json");
+        String testSources;
+        try (Stream<Path> files = Files.walk(TEST_SOURCES)) {
+            StringBuilder all = new StringBuilder();
+            for (Path f : files.filter(f -> f.toString().endsWith(".java")
+                    && !f.getFileName().toString().equals("TemplateTest.java")).toList()) {
+                all.append(Files.readString(f));
+            }
+            testSources = all.toString();
+        }
+        Set<String> routes = new HashSet<>();
+        ofType("AWS::Serverless::Function").values().forEach(f -> f.at("/Properties/Events").forEach(e -> {
+            if (e.path("Type").asText().equals("HttpApi")) {
+                routes.add(e.at("/Properties/Method").asText() + " " + e.at("/Properties/Path").asText());
+            }
+        }));
+        ObjectMapper json = new ObjectMapper();
+        for (Path event : events) {
+            String name = event.getFileName().toString();
+            assertThat(testSources).as(name + " is loaded by a test").contains(name + "\"");
+            JsonNode content = json.readTree(event.toFile());
+            if (content.has("routeKey")) {
+                assertThat(content.path("version").asText()).as(name).isEqualTo("2.0");
+                assertThat(routes).as(name + " routeKey").contains(content.path("routeKey").asText());
+            } else {
+                assertThat(content.path("Records")).as(name + " is an SQS event").isNotEmpty();
+                content.path("Records").forEach(r ->
+                        assertThat(r.path("eventSource").asText()).isEqualTo("aws:sqs"));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private static Map<String, JsonNode> ofType(String type) {
+        Map<String, JsonNode> found = new TreeMap<>();
+        resources.fields().forEachRemaining(e -> {
+            if (e.getValue().path("Type").asText().equals(type)) {
+                found.put(e.getKey(), e.getValue());
+            }
+        });
+        return found;
+    }
+
+    /** A function's environment as deployed: the Globals' variables overlaid with its own. */
+    private static JsonNode environment(String function) {
+        ObjectNode merged = ((ObjectNode) template.at("/Globals/Function/Environment/Variables")).deepCopy();
+        JsonNode own = resources.at("/" + function + "/Properties/Environment/Variables");
+        if (own.isObject()) {
+            merged.setAll((ObjectNode) own);
+        }
+        return merged;
+    }
+
+    /** Each SAM policy template as "PolicyName ResourceLogicalId". */
+    private static List<String> policies(String function) {
+        List<String> found = new ArrayList<>();
+        resources.at("/" + function + "/Properties/Policies").forEach(policy -> policy.fields().forEachRemaining(p -> {
+            JsonNode target = p.getValue().elements().next();
+            String logicalId = target.has("Ref") ? target.path("Ref").asText()
+                    : target.path("Fn::GetAtt").get(0).asText();
+            found.add(p.getKey() + " " + logicalId);
+        }));
+        return found;
+    }
+
+    private static Set<String> settingsNames() throws IllegalAccessException {
+        Set<String> names = new HashSet<>();
+        for (Field field : Settings.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+                names.add((String) field.get(null));
+            }
+        }
+        assertThat(names).contains("EBB_JOBS_TABLE", "EBB_CPU_QUEUE_URL");
+        return names;
+    }
+
+    private static String hashKey(JsonNode table) {
+        for (JsonNode key : table.at("/Properties/KeySchema")) {
+            if (key.path("KeyType").asText().equals("HASH")) {
+                return key.path("AttributeName").asText();
+            }
+        }
+        throw new AssertionError("no hash key");
+    }
+
+    private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([A-Za-z0-9:]+)(?:\\.[A-Za-z]+)?}");
+
+    private static void collectReferences(JsonNode node, List<String> targets) {
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                switch (field.getKey()) {
+                    case "Ref" -> targets.add(field.getValue().asText());
+                    case "Fn::GetAtt" -> targets.add(field.getValue().get(0).asText());
+                    case "Fn::Sub" -> {
+                        Matcher m = SUB_VARIABLE.matcher(field.getValue().asText());
+                        while (m.find()) {
+                            targets.add(m.group(1));
+                        }
+                    }
+                    default -> collectReferences(field.getValue(), targets);
+                }
+            }
+        } else if (node.isArray()) {
+            node.forEach(child -> collectReferences(child, targets));
+        }
+    }
+
+    private static Set<String> fieldNames(JsonNode node) {
+        Set<String> names = new HashSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+}
