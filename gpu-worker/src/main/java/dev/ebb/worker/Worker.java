@@ -1,0 +1,205 @@
+package dev.ebb.worker;
+
+import dev.ebb.core.queue.JobQueue;
+import dev.ebb.core.queue.QueueMessage;
+import dev.ebb.core.run.JobRunner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * A worker: pollers long-poll the lane's queue into a small bounded buffer; runners take dynamic batches from it
+ * (up to {@code maxBatchSize}, or {@code maxBatchDelay} after the first message), run them through the shared
+ * {@link JobRunner} and delete the messages whose jobs ended.
+ *
+ * <p>Lifecycle: CREATED → {@link #start()} → RUNNING → {@link #shutdown()} → DRAINING → STOPPED. Draining stops
+ * receiving, lets the runners finish the batches they hold, and gives buffered messages back to the queue at once.
+ */
+public final class Worker {
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+    public enum State { CREATED, RUNNING, DRAINING, STOPPED }
+
+    private final JobQueue queue;
+    private final JobRunner runner;
+    private final WorkerSettings settings;
+    private final BlockingQueue<QueueMessage> buffer;
+    private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+    private final AtomicLong jobsDone = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
+    private ExecutorService pollers;
+    private ExecutorService runners;
+
+    public Worker(JobQueue queue, JobRunner runner, WorkerSettings settings) {
+        this.queue = queue;
+        this.runner = runner;
+        this.settings = settings;
+        // Enough for every runner's next batch; more would only hold messages invisible for nothing.
+        this.buffer = new ArrayBlockingQueue<>(settings.maxBatchSize() * settings.runners());
+    }
+
+    public void start() {
+        if (!state.compareAndSet(State.CREATED, State.RUNNING)) {
+            throw new IllegalStateException("worker already " + state.get());
+        }
+        pollers = Executors.newFixedThreadPool(settings.pollers(), Thread.ofPlatform().name("poller-", 0).factory());
+        runners = Executors.newFixedThreadPool(settings.runners(), Thread.ofPlatform().name("runner-", 0).factory());
+        for (int i = 0; i < settings.pollers(); i++) {
+            pollers.execute(this::poll);
+        }
+        for (int i = 0; i < settings.runners(); i++) {
+            runners.execute(this::runBatches);
+        }
+        log.info("worker started lane={} maxBatchSize={} maxBatchDelayMs={} pollers={} runners={}",
+                settings.lane().id(), settings.maxBatchSize(), settings.maxBatchDelay().toMillis(),
+                settings.pollers(), settings.runners());
+    }
+
+    /** Stops taking work and drains; returns at once. Use {@link #awaitTermination} to wait for the end. */
+    public void shutdown() {
+        if (state.compareAndSet(State.RUNNING, State.DRAINING)) {
+            log.info("worker draining");
+            // Long polls in flight finish (a blocking socket read ignores interrupts); what they bring is returned.
+            pollers.shutdown();
+            runners.shutdown();
+        } else {
+            state.compareAndSet(State.CREATED, State.STOPPED);
+        }
+    }
+
+    /** Waits for the runners to finish what they hold, then gives back whatever is still buffered. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        if (state.get() == State.STOPPED || runners == null) {
+            return true;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean done = pollers.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                && runners.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        List<QueueMessage> leftover = new ArrayList<>();
+        buffer.drainTo(leftover);
+        if (!leftover.isEmpty()) {
+            try {
+                queue.returnNow(settings.lane(), leftover);
+            } catch (SdkException e) {
+                log.warn("could not return {} messages; they reappear after their visibility timeout", leftover.size());
+            }
+        }
+        if (done) {
+            state.set(State.STOPPED);
+            log.info("worker stopped jobs={} batches={}", jobsDone.get(), batches.get());
+        }
+        return done;
+    }
+
+    public State state() {
+        return state.get();
+    }
+
+    public long jobsDone() {
+        return jobsDone.get();
+    }
+
+    private void poll() {
+        while (state.get() == State.RUNNING && !Thread.currentThread().isInterrupted()) {
+            try {
+                List<QueueMessage> received = queue.receive(settings.lane(), 10, settings.pollWait());
+                if (state.get() != State.RUNNING) {
+                    queue.returnNow(settings.lane(), received); // arrived after the drain began
+                    return;
+                }
+                for (int i = 0; i < received.size(); i++) {
+                    while (!buffer.offer(received.get(i), 100, TimeUnit.MILLISECONDS)) {
+                        if (state.get() != State.RUNNING) {
+                            queue.returnNow(settings.lane(), received.subList(i, received.size()));
+                            return;
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (SdkException e) {
+                if (state.get() != State.RUNNING) {
+                    return;
+                }
+                log.warn("receive failed: {}", e.toString());
+                sleepQuietly(Duration.ofSeconds(1));
+            }
+        }
+    }
+
+    private void runBatches() {
+        // Once draining, a runner finishes the batch in hand and takes no new one; the buffer is given back.
+        while (state.get() == State.RUNNING) {
+            List<QueueMessage> batch;
+            try {
+                batch = nextBatch();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (batch.isEmpty()) {
+                continue;
+            }
+            runOne(batch);
+        }
+    }
+
+    /** The next dynamic batch: waits for a first message, then gathers until full or the delay has passed. */
+    private List<QueueMessage> nextBatch() throws InterruptedException {
+        QueueMessage first = buffer.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return List.of();
+        }
+        List<QueueMessage> batch = new ArrayList<>(settings.maxBatchSize());
+        batch.add(first);
+        long deadline = System.nanoTime() + settings.maxBatchDelay().toNanos();
+        while (batch.size() < settings.maxBatchSize()) {
+            buffer.drainTo(batch, settings.maxBatchSize() - batch.size());
+            long left = deadline - System.nanoTime();
+            if (batch.size() >= settings.maxBatchSize() || left <= 0) {
+                break;
+            }
+            QueueMessage next = buffer.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+        }
+        return batch;
+    }
+
+    private void runOne(List<QueueMessage> batch) {
+        List<JobRunner.Disposition> dispositions = runner.run(batch);
+        List<QueueMessage> finished = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            if (dispositions.get(i) == JobRunner.Disposition.DELETE) {
+                finished.add(batch.get(i));
+            }
+        }
+        try {
+            queue.delete(settings.lane(), finished);
+        } catch (SdkException e) {
+            // The jobs have ended; their messages come back and are deleted then.
+            log.warn("delete of {} messages failed: {}", finished.size(), e.toString());
+        }
+        jobsDone.addAndGet(finished.size());
+        batches.incrementAndGet();
+    }
+
+    private static void sleepQuietly(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.ebb.worker;
+
+import dev.ebb.core.config.Settings;
+import dev.ebb.core.job.DynamoDbJobStore;
+import dev.ebb.core.queue.SqsJobQueue;
+import dev.ebb.core.run.JobRunner;
+import dev.ebb.core.task.TaskRegistry;
+import dev.ebb.core.task.math.MathTask;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/** The worker process (an ECS task): settings from the environment, run until SIGTERM, then drain and exit 0. */
+public final class WorkerMain {
+    private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
+    public static final String DYNAMODB_ENDPOINT = "EBB_DYNAMODB_ENDPOINT";
+    public static final String SQS_ENDPOINT = "EBB_SQS_ENDPOINT";
+
+    private WorkerMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Map<String, String> env = System.getenv();
+        Settings settings = Settings.fromEnv(env);
+        WorkerSettings workerSettings = WorkerSettings.fromEnv(env);
+        Worker worker = create(env, settings, workerSettings, tasks());
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            worker.shutdown();
+            try {
+                worker.awaitTermination(workerSettings.drainDeadline());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        worker.start();
+        Thread.currentThread().join(); // the shutdown hook ends the process
+    }
+
+    public static TaskRegistry tasks() {
+        return TaskRegistry.of(new MathTask());
+    }
+
+    /** Builds a worker on clients made from {@code env} (endpoint overrides for the local cloud). */
+    public static Worker create(Map<String, String> env, Settings settings, WorkerSettings workerSettings,
+                                TaskRegistry tasks) {
+        ClientOverrideConfiguration timeouts = ClientOverrideConfiguration.builder()
+                .apiCallAttemptTimeout(Duration.ofSeconds(30)) // above the 20 s long poll
+                .apiCallTimeout(Duration.ofSeconds(60))
+                .build();
+        Region region = Region.of(env.getOrDefault("AWS_REGION", "us-east-1"));
+        int connections = 2 * (workerSettings.pollers() + workerSettings.runners()) + 8;
+        var dynamoDb = DynamoDbClient.builder().region(region).overrideConfiguration(timeouts)
+                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(connections));
+        var sqs = SqsClient.builder().region(region).overrideConfiguration(timeouts)
+                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(connections));
+        if (env.containsKey(DYNAMODB_ENDPOINT)) {
+            dynamoDb.endpointOverride(URI.create(env.get(DYNAMODB_ENDPOINT)));
+        }
+        if (env.containsKey(SQS_ENDPOINT)) {
+            sqs.endpointOverride(URI.create(env.get(SQS_ENDPOINT)));
+        }
+        String owner = "worker-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
+        JobRunner runner = new JobRunner(new DynamoDbJobStore(dynamoDb.build(), settings.jobsTable()), tasks, owner,
+                settings.lease(), settings.limits().resultTtl(), Clock.systemUTC());
+        log.info("worker {} on the {} lane", owner, workerSettings.lane().id());
+        return new Worker(new SqsJobQueue(sqs.build(), settings.queueUrls()), runner, workerSettings);
+    }
+}
