@@ -1,0 +1,218 @@
+package dev.ebb.local;
+
+import dev.ebb.core.Json;
+import dev.ebb.core.job.DynamoDbJobStore;
+import dev.ebb.core.job.Job;
+import dev.ebb.core.job.JobIds;
+import dev.ebb.core.job.JobStore;
+import dev.ebb.core.queue.JobEnvelope;
+import dev.ebb.core.queue.JobQueue;
+import dev.ebb.core.queue.QueueMessage;
+import dev.ebb.core.queue.SqsJobQueue;
+import dev.ebb.core.task.Lane;
+import dev.ebb.core.task.Outcome;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code ebb bench}: the pipeline end to end (HTTP submit → DynamoDB → SQS → cpu lane → DynamoDB, one request per
+ * job, waited for) against its floor (the same SQS and DynamoDB calls per job made directly, no HTTP, no handlers,
+ * no worker), side by side on one local cloud whose state is on disk.
+ */
+final class Bench {
+    private Bench() {
+    }
+
+    record Result(String name, int jobs, double seconds, long[] submitNanos) {
+        double jobsPerSecond() {
+            return jobs / seconds;
+        }
+
+        String percentiles() {
+            if (submitNanos.length == 0) {
+                return "-";
+            }
+            long[] sorted = submitNanos.clone();
+            Arrays.sort(sorted);
+            return String.format("%.1f / %.1f / %.1f", p(sorted, 0.50), p(sorted, 0.95), p(sorted, 0.99));
+        }
+
+        private static double p(long[] sorted, double q) {
+            return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1e6;
+        }
+    }
+
+    static int run(EbbCli.Args args, PrintStream out) throws IOException, InterruptedException {
+        int jobs = args.integer("jobs", 10_000);
+        int clients = args.integer("clients", 16);
+        int rounds = args.integer("rounds", 2);
+        int warmup = args.integer("warmup", 3_000);
+        Path data = Files.createTempDirectory("ebb-bench-");
+        out.printf("ebb bench: %d math jobs a round, %d client threads, %d rounds after %d warm-up jobs; state on disk in %s%n",
+                jobs, clients, rounds, warmup, data);
+        try (LocalRuntime runtime = LocalRuntime.start(LocalRuntime.Options.ephemeral(data)
+                .withCpuConcurrency(Math.max(2, clients / 4)))) {
+            EbbClient client = new EbbClient(runtime.apiEndpoint(), runtime.keys().create("bench"));
+            Floor floor = new Floor(runtime);
+            endToEnd(client, warmup, clients);
+            floor.run(warmup, clients);
+            List<Result> results = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                Result e2e = endToEnd(client, jobs, clients);
+                Result direct = floor.run(jobs, clients);
+                results.add(e2e);
+                results.add(direct);
+                out.printf("round %d: end to end %.0f jobs/s, floor %.0f jobs/s, ratio %.2f%n",
+                        round, e2e.jobsPerSecond(), direct.jobsPerSecond(), e2e.jobsPerSecond() / direct.jobsPerSecond());
+            }
+            out.printf("%n| run | jobs | seconds | jobs/s | submit p50 / p95 / p99 ms |%n|---|---|---|---|---|%n");
+            for (Result r : results) {
+                out.printf("| %s | %d | %.2f | %.0f | %s |%n", r.name(), r.jobs(), r.seconds(), r.jobsPerSecond(), r.percentiles());
+            }
+            return 0;
+        }
+    }
+
+    /** Submits {@code jobs} through the HTTP API from {@code clients} threads, then waits until all have ended. */
+    static Result endToEnd(EbbClient client, int jobs, int clients) throws InterruptedException {
+        long[] latencies = new long[jobs];
+        String[] ids = new String[jobs];
+        AtomicInteger next = new AtomicInteger();
+        long start = System.nanoTime();
+        Instant startedAt = Instant.now();
+        parallel(clients, () -> {
+            for (int i = next.getAndIncrement(); i < jobs; i = next.getAndIncrement()) {
+                String body = "{\"task\":\"math\",\"input\":{\"text\":\"What is " + i + " divided by 2?\"}}";
+                long t0 = System.nanoTime();
+                EbbClient.Response response = client.submit(body);
+                latencies[i] = System.nanoTime() - t0;
+                if (response.status() != 202) {
+                    throw new IllegalStateException("submit answered " + response.status() + " " + response.body());
+                }
+                ids[i] = response.body().path("jobId").asText();
+            }
+        });
+        // Completion time is the server's finishedAt of the last job, so the polling below is not measured.
+        AtomicLong lastFinished = new AtomicLong();
+        AtomicInteger index = new AtomicInteger();
+        parallel(clients, () -> {
+            for (int i = index.getAndIncrement(); i < jobs; i = index.getAndIncrement()) {
+                EbbClient.Response job = client.await(ids[i], Duration.ofMinutes(5), j -> { });
+                if (!job.body().path("status").asText().equals("SUCCEEDED")) {
+                    throw new IllegalStateException("job " + ids[i] + " ended " + job.body());
+                }
+                long finished = Instant.parse(job.body().path("timings").path("finishedAt").asText()).toEpochMilli();
+                lastFinished.accumulateAndGet(finished, Math::max);
+            }
+        });
+        double seconds = Math.max(1, lastFinished.get() - startedAt.toEpochMilli()) / 1e3;
+        if (lastFinished.get() == 0) {
+            seconds = (System.nanoTime() - start) / 1e9;
+        }
+        return new Result("end to end (HTTP)", jobs, seconds, latencies);
+    }
+
+    /**
+     * The floor: per job, the calls the pipeline cannot avoid — a conditional put, a send, a batched receive, a
+     * conditional claim, a conditional completion and a batched delete — made directly on the same servers.
+     */
+    static final class Floor {
+        private final JobStore store;
+        private final JobQueue queue;
+
+        Floor(LocalRuntime runtime) {
+            String url = runtime.cloud().sqsClient().createQueue(r -> r.queueName("ebb-bench-floor")
+                    .attributesWithStrings(Map.of("VisibilityTimeout", "60"))).queueUrl();
+            this.store = new DynamoDbJobStore(runtime.cloud().dynamoDbClient(), "ebb-jobs");
+            // The floor's own queue stands in for the cpu lane, which the runtime's workers would otherwise drain.
+            this.queue = new SqsJobQueue(runtime.cloud().sqsClient(), Map.of(Lane.CPU, url));
+        }
+
+        Result run(int jobs, int clients) throws InterruptedException {
+            AtomicInteger next = new AtomicInteger();
+            AtomicInteger done = new AtomicInteger();
+            long start = System.nanoTime();
+            int consumers = Math.max(2, clients / 4);
+            ExecutorService pool = Executors.newFixedThreadPool(clients + consumers);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                futures.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < jobs; i = next.getAndIncrement()) {
+                        Instant now = Instant.now();
+                        Job job = Job.queued(JobIds.random(), "bench", "math", Lane.CPU, null,
+                                Json.MAPPER.createObjectNode().put("text", "What is " + i + " divided by 2?"),
+                                null, null, now, now.plus(Duration.ofDays(1)));
+                        store.create(job);
+                        queue.send(Lane.CPU, JobEnvelope.of(job));
+                    }
+                    return null;
+                }));
+            }
+            for (int c = 0; c < consumers; c++) {
+                futures.add(pool.submit(() -> {
+                    String owner = "floor-" + Thread.currentThread().threadId();
+                    while (done.get() < jobs) {
+                        List<QueueMessage> messages = queue.receive(Lane.CPU, 10, Duration.ofSeconds(1));
+                        for (QueueMessage message : messages) {
+                            String jobId = JobEnvelope.parse(message.body()).jobId();
+                            Instant now = Instant.now();
+                            store.claim(jobId, owner, now.plusSeconds(50), now);
+                            store.complete(jobId, owner, Outcome.success(Json.MAPPER.createObjectNode().put("text", "x")),
+                                    now, now.plus(Duration.ofDays(1)));
+                        }
+                        queue.delete(Lane.CPU, messages);
+                        done.addAndGet(messages.size());
+                    }
+                    return null;
+                }));
+            }
+            try {
+                for (Future<?> future : futures) {
+                    future.get();
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("floor run failed", e.getCause());
+            } finally {
+                pool.shutdownNow();
+            }
+            return new Result("floor (direct SQS + DynamoDB)", jobs, (System.nanoTime() - start) / 1e9, new long[0]);
+        }
+    }
+
+    interface Body {
+        void run() throws Exception;
+    }
+
+    private static void parallel(int threads, Body body) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(pool.submit(() -> {
+                body.run();
+                return null;
+            }));
+        }
+        try {
+            for (Future<?> future : futures) {
+                future.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package dev.ebb.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ebb.core.Json;
+import dev.ebb.core.auth.ApiKeys;
+import dev.ebb.core.auth.DynamoDbApiKeyStore;
+import dev.ebb.local.cloud.LocalCloud;
+import dev.ebb.local.cloud.ResourceSpec;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The {@code ebb} command: the local cloud ({@code up}, {@code demo}, {@code keys}) and a client of the API. */
+public final class EbbCli {
+    private static final String USAGE = """
+            usage: ebb <command> [options]
+
+              up [--data DIR] [--workers N]    start the local cloud (API :8080, SQS :9324, DynamoDB :8000)
+              demo                             start a throw-away local cloud, run sample jobs, print results, stop
+              keys create --tenant NAME        create an API key and print it (uses the running local cloud,
+                                               or the state in --data DIR when none runs)
+              submit [TEXT] [--task T] [--input JSON] [--model M] [--idempotency-key K] [--wait]
+              get JOB_ID
+              wait JOB_ID [--timeout SECONDS]  show progress until the job ends
+              cancel JOB_ID
+              bench [--jobs N] [--clients N]   benchmark the pipeline end to end against its floor
+
+            client options: --url URL (default $EBB_URL or http://127.0.0.1:8080),
+                            --key KEY (default $EBB_API_KEY, else the key 'ebb up' wrote to .ebb/api-key)
+            """;
+    static final Path DEFAULT_DATA = Path.of(".ebb");
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    EbbCli(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] argv) {
+        System.exit(new EbbCli(System.out, System.err).run(argv));
+    }
+
+    int run(String[] argv) {
+        Args args;
+        try {
+            args = Args.parse(argv);
+        } catch (UsageException e) {
+            err.println("ebb: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        }
+        try {
+            return switch (args.command()) {
+                case "up" -> up(args);
+                case "demo" -> Demo.run(out);
+                case "keys" -> keys(args);
+                case "submit" -> submit(args);
+                case "get" -> print(client(args).get(args.positional(0, "JOB_ID")));
+                case "wait" -> await(args, args.positional(0, "JOB_ID"));
+                case "cancel" -> print(client(args).cancel(args.positional(0, "JOB_ID")));
+                case "bench" -> Bench.run(args, out);
+                case "help", "--help", "-h" -> {
+                    out.print(USAGE);
+                    yield 0;
+                }
+                default -> throw new UsageException("unknown command '" + args.command() + "'");
+            };
+        } catch (UsageException e) {
+            err.println("ebb: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        } catch (ConnectException e) {
+            err.println("ebb: cannot reach the API at " + url(args) + ": is 'ebb up' running?");
+            return 1;
+        } catch (IOException e) {
+            err.println("ebb: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
+    private int up(Args args) throws IOException, InterruptedException {
+        Path data = args.path("data", DEFAULT_DATA);
+        int workers = args.integer("workers", 1);
+        LocalRuntime.Options standard = LocalRuntime.Options.standard(data);
+        LocalRuntime.Options options = new LocalRuntime.Options(data, standard.host(), standard.httpPort(),
+                standard.sqsPort(), standard.dynamoDbPort(), workers, standard.cpuConcurrency(), Map.of());
+        LocalRuntime runtime = LocalRuntime.start(options);
+        Path keyFile = data.resolve("api-key");
+        if (!Files.exists(keyFile) || runtime.keys().tenantOf(Files.readString(keyFile).strip()).isEmpty()) {
+            writeSecret(keyFile, runtime.keys().create("default"));
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            runtime.close();
+            stopped.countDown();
+        }));
+        out.printf("""
+                ebb is up
+                  API       %s   (an API key for tenant 'default' is in %s)
+                  SQS       %s
+                  DynamoDB  %s
+                Ctrl-C stops it; state stays in %s
+                """, runtime.apiEndpoint(), keyFile, runtime.cloud().sqsEndpoint(),
+                runtime.cloud().dynamoDbEndpoint(), data);
+        stopped.await();
+        return 0;
+    }
+
+    private int keys(Args args) throws IOException {
+        if (!"create".equals(args.positionalOrNull(0))) {
+            throw new UsageException("keys: expected 'keys create --tenant NAME'");
+        }
+        String tenant = args.required("tenant");
+        if (!ApiKeys.isValidTenant(tenant)) {
+            throw new UsageException("tenant '" + tenant + "' is not valid: " + ApiKeys.describeTenantRule());
+        }
+        LocalClients.useLocalCredentials();
+        // Prefer the running local cloud; DynamoDB Local's files must not be opened by two servers at once.
+        try (DynamoDbClient running = DynamoDbClient.builder().region(LocalClients.REGION)
+                .endpointOverride(URI.create("http://127.0.0.1:8000"))
+                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
+                .build()) {
+            out.println(new DynamoDbApiKeyStore(running, "ebb-keys", Clock.systemUTC()).create(tenant));
+            return 0;
+        } catch (SdkClientException notRunning) {
+            // Nothing listens: open the state directly.
+        }
+        try (LocalCloud cloud = new LocalCloud(LocalCloud.Config.builder().dataDir(args.path("data", DEFAULT_DATA))
+                .sqsPort(0).dynamoDbPort(0).build()).start()) {
+            cloud.provision(ResourceSpec.defaults());
+            out.println(new DynamoDbApiKeyStore(cloud.dynamoDbClient(), "ebb-keys", Clock.systemUTC()).create(tenant));
+        }
+        return 0;
+    }
+
+    private int submit(Args args) throws IOException, InterruptedException {
+        ObjectNode request = Json.MAPPER.createObjectNode().put("task", args.string("task", "math"));
+        String inputJson = args.string("input", null);
+        if (inputJson != null) {
+            try {
+                request.set("input", Json.MAPPER.readTree(inputJson));
+            } catch (IOException e) {
+                throw new UsageException("--input is not valid JSON");
+            }
+        } else {
+            String text = String.join(" ", args.positionals());
+            if (text.isBlank()) {
+                throw new UsageException("submit: give the input text, or --input JSON");
+            }
+            request.putObject("input").put("text", text);
+        }
+        if (args.string("model", null) != null) {
+            request.put("model", args.string("model", null));
+        }
+        if (args.string("idempotency-key", null) != null) {
+            request.put("idempotencyKey", args.string("idempotency-key", null));
+        }
+        EbbClient client = client(args);
+        EbbClient.Response response = client.submit(Json.write(request));
+        if (!args.flag("wait") || response.status() != 202) {
+            return print(response);
+        }
+        return await(args, response.body().path("jobId").asText());
+    }
+
+    private int await(Args args, String jobId) throws IOException, InterruptedException {
+        Duration timeout = Duration.ofSeconds(args.integer("timeout", 300));
+        long start = System.nanoTime();
+        EbbClient.Response response = client(args).await(jobId, timeout, job -> err.printf("%6.1fs  %s  %s%n",
+                (System.nanoTime() - start) / 1e9, jobId, job.path("status").asText()));
+        return print(response);
+    }
+
+    private int print(EbbClient.Response response) {
+        out.println(response.body().toPrettyString());
+        String status = response.body().path("status").asText("");
+        return response.ok() && !status.equals("FAILED") && !status.equals("CANCELLED") ? 0 : 1;
+    }
+
+    private EbbClient client(Args args) throws IOException {
+        String key = args.string("key", System.getenv("EBB_API_KEY"));
+        Path keyFile = args.path("data", DEFAULT_DATA).resolve("api-key");
+        if (key == null && Files.exists(keyFile)) {
+            key = Files.readString(keyFile).strip();
+        }
+        if (key == null) {
+            throw new UsageException("no API key: pass --key, set EBB_API_KEY, or run 'ebb up' (it writes "
+                    + keyFile + ")");
+        }
+        return new EbbClient(URI.create(url(args)), key);
+    }
+
+    private static String url(Args args) {
+        String env = System.getenv("EBB_URL");
+        return args.string("url", env != null ? env : "http://127.0.0.1:8080");
+    }
+
+    private static void writeSecret(Path file, String secret) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, secret + "\n");
+    }
+
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** {@code command [positional...] [--name value | --flag]...} */
+    record Args(String command, List<String> positionals, Map<String, String> options) {
+        private static final java.util.Set<String> FLAGS = java.util.Set.of("wait");
+
+        static Args parse(String[] argv) {
+            if (argv.length == 0) {
+                throw new UsageException("no command given");
+            }
+            List<String> positionals = new ArrayList<>();
+            Map<String, String> options = new HashMap<>();
+            for (int i = 1; i < argv.length; i++) {
+                String arg = argv[i];
+                if (arg.startsWith("--") && arg.length() > 2) {
+                    String name = arg.substring(2);
+                    if (FLAGS.contains(name)) {
+                        options.put(name, "true");
+                    } else if (i + 1 < argv.length) {
+                        options.put(name, argv[++i]);
+                    } else {
+                        throw new UsageException("--" + name + " needs a value");
+                    }
+                } else {
+                    positionals.add(arg);
+                }
+            }
+            return new Args(argv[0], positionals, options);
+        }
+
+        String positional(int index, String name) {
+            String value = positionalOrNull(index);
+            if (value == null) {
+                throw new UsageException(command + ": missing " + name);
+            }
+            return value;
+        }
+
+        String positionalOrNull(int index) {
+            return index < positionals.size() ? positionals.get(index) : null;
+        }
+
+        String string(String name, String fallback) {
+            return options.getOrDefault(name, fallback);
+        }
+
+        String required(String name) {
+            String value = options.get(name);
+            if (value == null) {
+                throw new UsageException(command + ": --" + name + " is required");
+            }
+            return value;
+        }
+
+        boolean flag(String name) {
+            return options.containsKey(name);
+        }
+
+        int integer(String name, int fallback) {
+            String value = options.get(name);
+            if (value == null) {
+                return fallback;
+            }
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--" + name + " must be a whole number, not '" + value + "'");
+            }
+        }
+
+        Path path(String name, Path fallback) {
+            String value = options.get(name);
+            return value == null ? fallback : Path.of(value);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.ebb.local;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.ebb.core.Json;
+import dev.ebb.core.api.JobViews;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local stand-in for API Gateway (HTTP API, payload v2): turns each request into an
+ * {@link APIGatewayV2HTTPEvent}, invokes the same handler class Lambda would, and writes its response back.
+ * Like API Gateway, it answers unknown routes itself and passes a body that is not UTF-8 as base64.
+ */
+public final class HttpGateway implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpGateway.class);
+    /** Lambda's synchronous payload limit. */
+    private static final int MAX_BODY_BYTES = 6 * 1024 * 1024;
+    private static final Pattern JOB_PATH = Pattern.compile("/v1/jobs/([^/]+)");
+
+    /** The handlers behind each route. */
+    public record Routes(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> submit,
+                         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> get,
+                         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> cancel) {
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final Routes routes;
+
+    public HttpGateway(String host, int port, int threads, Routes routes) throws IOException {
+        this.routes = routes;
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 1024);
+        this.executor = Executors.newFixedThreadPool(threads, Thread.ofPlatform().name("http-", 0).daemon().factory());
+        server.setExecutor(executor);
+        server.createContext("/", this::exchange);
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(1);
+        executor.shutdownNow();
+    }
+
+    private void exchange(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+            String path = exchange.getRequestURI().getRawPath();
+            byte[] body = readBody(exchange.getRequestBody());
+            if (body == null) {
+                write(exchange, 413, Json.write(JobViews.error("request_too_large",
+                        "request body is larger than " + MAX_BODY_BYTES + " bytes")), Map.of());
+                return;
+            }
+            Map<String, String> pathParameters = new HashMap<>();
+            RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler = null;
+            String routeKey = null;
+            Matcher job = JOB_PATH.matcher(path);
+            if (path.equals("/v1/jobs") && method.equals("POST")) {
+                handler = routes.submit();
+                routeKey = "POST /v1/jobs";
+            } else if (job.matches() && (method.equals("GET") || method.equals("DELETE"))) {
+                handler = method.equals("GET") ? routes.get() : routes.cancel();
+                routeKey = method + " /v1/jobs/{id}";
+                pathParameters.put("id", job.group(1));
+            } else if (path.equals("/healthz") && method.equals("GET")) {
+                write(exchange, 200, "{\"status\":\"ok\"}", Map.of());
+                return;
+            }
+            if (handler == null) {
+                boolean known = path.equals("/v1/jobs") || job.matches();
+                write(exchange, known ? 405 : 404, Json.write(JobViews.error(known ? "method_not_allowed" : "route_not_found",
+                        known ? method + " is not allowed on " + path : "no route for " + method + " " + path)), Map.of());
+                return;
+            }
+            APIGatewayV2HTTPEvent event = event(exchange, method, path, routeKey, pathParameters, body);
+            APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
+            write(exchange, response.getStatusCode(), response.getBody(),
+                    response.getHeaders() == null ? Map.of() : response.getHeaders());
+        } catch (RuntimeException e) {
+            log.error("gateway failure", e);
+            write(exchange, 500, Json.write(JobViews.error("internal_error", "internal error")), Map.of());
+        }
+    }
+
+    private static APIGatewayV2HTTPEvent event(HttpExchange exchange, String method, String path, String routeKey,
+                                               Map<String, String> pathParameters, byte[] body) {
+        Map<String, String> headers = new HashMap<>();
+        for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
+            headers.put(header.getKey().toLowerCase(Locale.ROOT), String.join(",", header.getValue()));
+        }
+        String text = utf8(body);
+        String requestId = UUID.randomUUID().toString();
+        return APIGatewayV2HTTPEvent.builder()
+                .withVersion("2.0")
+                .withRouteKey(routeKey)
+                .withRawPath(path)
+                .withRawQueryString(exchange.getRequestURI().getRawQuery() == null ? "" : exchange.getRequestURI().getRawQuery())
+                .withHeaders(headers)
+                .withPathParameters(pathParameters.isEmpty() ? null : pathParameters)
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                        .withRequestId(requestId)
+                        .withRouteKey(routeKey)
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder()
+                                .withMethod(method)
+                                .withPath(path)
+                                .withProtocol(exchange.getProtocol())
+                                .withSourceIp(exchange.getRemoteAddress().getAddress().getHostAddress())
+                                .build())
+                        .build())
+                .withBody(body.length == 0 ? null : (text != null ? text : Base64.getEncoder().encodeToString(body)))
+                .withIsBase64Encoded(body.length > 0 && text == null)
+                .build();
+    }
+
+    /** The body, or null when it is over the limit. */
+    private static byte[] readBody(InputStream in) throws IOException {
+        byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+        return bytes.length > MAX_BODY_BYTES ? null : bytes;
+    }
+
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private static void write(HttpExchange exchange, int status, String body, Map<String, String> headers)
+            throws IOException {
+        byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+        exchange.getResponseHeaders().putIfAbsent("content-type", List.of("application/json"));
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+}

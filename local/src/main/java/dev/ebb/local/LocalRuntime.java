@@ -1,0 +1,186 @@
+package dev.ebb.local;
+
+import dev.ebb.core.auth.ApiKeyStore;
+import dev.ebb.core.auth.DynamoDbApiKeyStore;
+import dev.ebb.core.config.Settings;
+import dev.ebb.core.task.Lane;
+import dev.ebb.functions.CancelJobHandler;
+import dev.ebb.functions.DependencyFactory;
+import dev.ebb.functions.GetJobHandler;
+import dev.ebb.functions.QueueWorkerHandler;
+import dev.ebb.functions.SubmitJobHandler;
+import dev.ebb.local.cloud.LocalCloud;
+import dev.ebb.local.cloud.ProvisionedResources;
+import dev.ebb.local.cloud.ResourceSpec;
+import dev.ebb.worker.Worker;
+import dev.ebb.worker.WorkerMain;
+import dev.ebb.worker.WorkerSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * Ebb on one machine: the local cloud's servers, the HTTP gateway in front of the same handler classes Lambda
+ * runs, the cpu lane's event source, and the gpu lane's workers. Everything the AWS deployment has, wired by the
+ * same environment variables.
+ */
+public final class LocalRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalRuntime.class);
+
+    /**
+     * @param gpuWorkers in-process workers on the gpu lane
+     * @param workerEnv  extra worker settings (batch size, delay, pollers, runners), as environment variables
+     */
+    public record Options(Path dataDir, String host, int httpPort, int sqsPort, int dynamoDbPort, int gpuWorkers,
+                          int cpuConcurrency, Map<String, String> workerEnv) {
+        public Options {
+            workerEnv = Map.copyOf(workerEnv);
+        }
+
+        /** The fixed ports of {@code ebb up}. */
+        public static Options standard(Path dataDir) {
+            return new Options(dataDir, "127.0.0.1", 8080, 9324, 8000, 1, 2, Map.of());
+        }
+
+        /** Free ports, for the demo and tests, so they never collide with a running {@code ebb up}. */
+        public static Options ephemeral(Path dataDir) {
+            return new Options(dataDir, "127.0.0.1", 0, 0, 0, 1, 2, Map.of());
+        }
+
+        public Options withCpuConcurrency(int concurrency) {
+            return new Options(dataDir, host, httpPort, sqsPort, dynamoDbPort, gpuWorkers, concurrency, workerEnv);
+        }
+
+        public Options withWorkerEnv(Map<String, String> env) {
+            return new Options(dataDir, host, httpPort, sqsPort, dynamoDbPort, gpuWorkers, cpuConcurrency, env);
+        }
+    }
+
+    private final LocalCloud cloud;
+    private final boolean ownsCloud;
+    private final Map<String, String> env;
+    private final HttpGateway gateway;
+    private final SqsEventSource cpuLane;
+    private final List<Worker> gpuWorkers;
+    private final ApiKeyStore keys;
+
+    private LocalRuntime(LocalCloud cloud, boolean ownsCloud, Map<String, String> env, HttpGateway gateway, SqsEventSource cpuLane,
+                         List<Worker> gpuWorkers, ApiKeyStore keys) {
+        this.cloud = cloud;
+        this.ownsCloud = ownsCloud;
+        this.env = env;
+        this.gateway = gateway;
+        this.cpuLane = cpuLane;
+        this.gpuWorkers = gpuWorkers;
+        this.keys = keys;
+    }
+
+    /** Starts the local cloud's servers on {@code options.dataDir()} and everything on top of them. */
+    public static LocalRuntime start(Options options) throws IOException {
+        LocalClients.useLocalCredentials();
+        LocalCloud cloud = new LocalCloud(LocalCloud.Config.builder()
+                .dataDir(options.dataDir())
+                .sqsPort(options.sqsPort())
+                .dynamoDbPort(options.dynamoDbPort())
+                .build()).start();
+        try {
+            return build(cloud, true, options);
+        } catch (IOException | RuntimeException e) {
+            cloud.stop();
+            throw e;
+        }
+    }
+
+    /** Runs the gateway, lanes and workers on servers that are already running (and stay so after close). */
+    public static LocalRuntime attach(LocalCloud cloud, Options options) throws IOException {
+        LocalClients.useLocalCredentials();
+        return build(cloud, false, options);
+    }
+
+    private static LocalRuntime build(LocalCloud cloud, boolean ownsCloud, Options options) throws IOException {
+        ProvisionedResources resources = cloud.provision(ResourceSpec.defaults());
+        Map<String, String> env = new HashMap<>(environment(cloud, resources));
+        env.put(WorkerSettings.POLL_WAIT_SECONDS, "2"); // in-process workers must stop within seconds
+        env.putAll(options.workerEnv());
+        Settings settings = Settings.fromEnv(env);
+        DependencyFactory functions = new DependencyFactory(env);
+
+        List<Worker> workers = new ArrayList<>();
+        for (int i = 0; i < options.gpuWorkers(); i++) {
+            Worker worker = WorkerMain.create(env, settings, WorkerSettings.fromEnv(env), WorkerMain.tasks());
+            worker.start();
+            workers.add(worker);
+        }
+        String cpuQueueUrl = resources.queueUrl(Lane.CPU.id());
+        String cpuQueueArn = cloud.sqsClient().getQueueAttributes(r -> r.queueUrl(cpuQueueUrl)
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+        SqsEventSource cpuLane = new SqsEventSource(cloud.sqsClient(), cpuQueueUrl, cpuQueueArn,
+                options.cpuConcurrency(), new QueueWorkerHandler(functions));
+        cpuLane.start();
+
+        HttpGateway gateway = new HttpGateway(options.host(), options.httpPort(), 64, new HttpGateway.Routes(
+                new SubmitJobHandler(functions), new GetJobHandler(functions), new CancelJobHandler(functions)));
+        gateway.start();
+        ApiKeyStore keys = new DynamoDbApiKeyStore(cloud.dynamoDbClient(), settings.keysTable(), Clock.systemUTC());
+        LocalRuntime runtime = new LocalRuntime(cloud, ownsCloud, env, gateway, cpuLane, workers, keys);
+        log.info("ebb is up: api={} sqs={} dynamodb={}", runtime.apiEndpoint(), cloud.sqsEndpoint(),
+                cloud.dynamoDbEndpoint());
+        return runtime;
+    }
+
+    /** The environment variables the functions and workers read, pointed at this machine's servers. */
+    static Map<String, String> environment(LocalCloud cloud, ProvisionedResources resources) {
+        return Map.of(
+                "AWS_REGION", LocalClients.REGION.id(),
+                DependencyFactory.DYNAMODB_ENDPOINT, cloud.dynamoDbEndpoint().toString(),
+                DependencyFactory.SQS_ENDPOINT, cloud.sqsEndpoint().toString(),
+                Settings.JOBS_TABLE, "ebb-jobs",
+                Settings.KEYS_TABLE, "ebb-keys",
+                Settings.GPU_QUEUE_URL, resources.queueUrl(Lane.GPU.id()),
+                Settings.CPU_QUEUE_URL, resources.queueUrl(Lane.CPU.id()));
+    }
+
+    public URI apiEndpoint() {
+        return URI.create("http://127.0.0.1:" + gateway.port());
+    }
+
+    public LocalCloud cloud() {
+        return cloud;
+    }
+
+    public ApiKeyStore keys() {
+        return keys;
+    }
+
+    public Map<String, String> env() {
+        return env;
+    }
+
+    /** Stops taking requests, lets the workers finish what they hold, then stops the servers (state stays on disk). */
+    @Override
+    public void close() {
+        gateway.close();
+        cpuLane.close();
+        gpuWorkers.forEach(Worker::shutdown);
+        for (Worker worker : gpuWorkers) {
+            try {
+                worker.awaitTermination(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (ownsCloud) {
+            cloud.stop();
+        }
+        log.info("ebb stopped");
+    }
+}

@@ -1,0 +1,134 @@
+package dev.ebb.local;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * The local stand-in for Lambda's SQS event source mapping with ReportBatchItemFailures: long-polls a queue,
+ * hands each batch to the handler as an {@link SQSEvent}, and deletes the messages not reported as failures.
+ * A handler that throws fails the whole batch, as on Lambda.
+ */
+public final class SqsEventSource implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SqsEventSource.class);
+
+    private final SqsClient sqs;
+    private final String queueUrl;
+    private final String queueArn;
+    private final RequestHandler<SQSEvent, SQSBatchResponse> handler;
+    private final ExecutorService pollers;
+    private final int concurrency;
+    private volatile boolean running;
+
+    public SqsEventSource(SqsClient sqs, String queueUrl, String queueArn, int concurrency,
+                          RequestHandler<SQSEvent, SQSBatchResponse> handler) {
+        this.sqs = sqs;
+        this.queueUrl = queueUrl;
+        this.queueArn = queueArn;
+        this.handler = handler;
+        this.concurrency = concurrency;
+        this.pollers = Executors.newFixedThreadPool(Math.max(1, concurrency), Thread.ofPlatform().name("cpu-lane-", 0).factory());
+    }
+
+    public void start() {
+        running = true;
+        for (int i = 0; i < concurrency; i++) {
+            pollers.execute(this::poll);
+        }
+    }
+
+    /** Stops polling; batches being handled finish first. */
+    @Override
+    public void close() {
+        running = false;
+        pollers.shutdown();
+        try {
+            if (!pollers.awaitTermination(25, TimeUnit.SECONDS)) {
+                pollers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void poll() {
+        while (running) {
+            List<Message> messages;
+            try {
+                // A short wait keeps shutdown quick; the worker process uses the full 20 s long poll.
+                messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)
+                        .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+            } catch (SdkException e) {
+                if (running) {
+                    log.warn("cpu lane receive failed: {}", e.toString());
+                    sleep(1000);
+                }
+                continue;
+            }
+            if (!messages.isEmpty()) {
+                deliver(messages);
+            }
+        }
+    }
+
+    private void deliver(List<Message> messages) {
+        SQSEvent event = new SQSEvent();
+        List<SQSEvent.SQSMessage> records = new ArrayList<>(messages.size());
+        for (Message message : messages) {
+            SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+            record.setMessageId(message.messageId());
+            record.setReceiptHandle(message.receiptHandle());
+            record.setBody(message.body());
+            record.setAttributes(Map.copyOf(message.attributesAsStrings()));
+            record.setEventSource("aws:sqs");
+            record.setEventSourceArn(queueArn);
+            records.add(record);
+        }
+        event.setRecords(records);
+        Set<String> failed = new HashSet<>();
+        try {
+            SQSBatchResponse response = handler.handleRequest(event, null);
+            response.getBatchItemFailures().forEach(f -> failed.add(f.getItemIdentifier()));
+        } catch (RuntimeException e) {
+            log.error("cpu lane handler failed a batch of {}", messages.size(), e);
+            return; // all come back after their visibility timeout
+        }
+        List<DeleteMessageBatchRequestEntry> done = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            if (!failed.contains(messages.get(i).messageId())) {
+                done.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(i))
+                        .receiptHandle(messages.get(i).receiptHandle()).build());
+            }
+        }
+        if (!done.isEmpty()) {
+            try {
+                sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(done));
+            } catch (SdkException e) {
+                log.warn("cpu lane delete failed; those messages are delivered again: {}", e.toString());
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

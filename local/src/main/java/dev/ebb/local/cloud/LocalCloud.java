@@ -1,0 +1,253 @@
+package dev.ebb.local.cloud;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.amazonaws.services.dynamodbv2.local.main.CommandLineInput;
+import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
+import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The AWS services Ebb needs, served from this JVM on 127.0.0.1: an SQS-compatible server (ElasticMQ)
+ * and DynamoDB Local. Both keep their state under {@link Config#dataDir()}, so a {@link #stop()} and a
+ * {@link #start()} later, in this JVM or another, find every queue, message and table item again.
+ *
+ * <p>Only one LocalCloud can run in a JVM at a time: ElasticMQ's message store goes through a
+ * JVM-wide connection pool. Stopping one and starting another (on the same or another directory) is fine.
+ */
+public final class LocalCloud implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalCloud.class);
+    private static final String HOST = "127.0.0.1";
+    private static final Region REGION = Region.US_EAST_1;
+    private static final AtomicBoolean runningInJvm = new AtomicBoolean();
+
+    private final Config config;
+    private boolean holdsJvmSlot;
+    private ElasticMqServer sqsServer;
+    private DynamoDBProxyServer dynamoDbServer;
+    private URI sqsEndpoint;
+    private URI dynamoDbEndpoint;
+    private SqsClient sqsClient;
+    private DynamoDbClient dynamoDbClient;
+
+    /**
+     * Where the local cloud keeps its state and which ports it listens on.
+     *
+     * @param dataDir      state directory; ElasticMQ's H2 files and DynamoDB Local's sqlite file go under it
+     * @param sqsPort      SQS endpoint port, 0 for any free port
+     * @param dynamoDbPort DynamoDB endpoint port, 0 for any free port
+     */
+    public record Config(Path dataDir, int sqsPort, int dynamoDbPort) {
+
+        public Config {
+            Objects.requireNonNull(dataDir, "dataDir");
+            requirePort(sqsPort, "sqsPort");
+            requirePort(dynamoDbPort, "dynamoDbPort");
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        private static void requirePort(int port, String name) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException(name + " must be 0..65535, was " + port);
+            }
+        }
+
+        public static final class Builder {
+            private Path dataDir = Path.of(".ebb");
+            private int sqsPort = 9324;
+            private int dynamoDbPort = 8000;
+
+            private Builder() {
+            }
+
+            public Builder dataDir(Path dataDir) {
+                this.dataDir = dataDir;
+                return this;
+            }
+
+            public Builder sqsPort(int sqsPort) {
+                this.sqsPort = sqsPort;
+                return this;
+            }
+
+            public Builder dynamoDbPort(int dynamoDbPort) {
+                this.dynamoDbPort = dynamoDbPort;
+                return this;
+            }
+
+            public Config build() {
+                return new Config(dataDir, sqsPort, dynamoDbPort);
+            }
+        }
+    }
+
+    public LocalCloud(Config config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * Starts both servers and waits until they answer.
+     *
+     * @throws IllegalStateException if this or another LocalCloud is already running in this JVM
+     */
+    public synchronized LocalCloud start() {
+        if (holdsJvmSlot) {
+            throw new IllegalStateException("already started");
+        }
+        if (!runningInJvm.compareAndSet(false, true)) {
+            throw new IllegalStateException("another LocalCloud is running in this JVM; stop it first");
+        }
+        holdsJvmSlot = true;
+        long startNanos = System.nanoTime();
+        try {
+            Path dynamoDbDir = Files.createDirectories(config.dataDir().resolve("dynamodb"));
+            Path sqsDir = Files.createDirectories(config.dataDir().resolve("sqs"));
+            int dynamoDbPort = config.dynamoDbPort() == 0 ? freePort() : config.dynamoDbPort();
+            // -sharedDb: one database for every access key and region (the default is a file per pair, so
+            // the AWS CLI with other credentials would see no tables). createServerFromCommandLineArgs would
+            // also print its settings to stdout; createServer does not.
+            CommandLineInput dynamoDbArgs = new CommandLineInput(new String[] {
+                    "-port", Integer.toString(dynamoDbPort),
+                    "-dbPath", dynamoDbDir.toString(),
+                    "-sharedDb",
+                    "-disableTelemetry"});
+            if (!dynamoDbArgs.init()) {
+                throw new IllegalArgumentException("DynamoDB Local rejected its arguments");
+            }
+            dynamoDbServer = ServerRunner.createServer(dynamoDbArgs);
+            dynamoDbServer.start();
+            dynamoDbEndpoint = URI.create("http://" + HOST + ":" + dynamoDbPort);
+            sqsServer = ElasticMqServer.start(sqsDir, HOST, config.sqsPort(), REGION.id());
+            sqsEndpoint = URI.create("http://" + HOST + ":" + sqsServer.port());
+        } catch (Exception e) {
+            stop();
+            throw new IllegalStateException("local cloud did not start in " + config.dataDir(), e);
+        }
+        log.info("local cloud started in {} ms: sqs={} dynamodb={} dataDir={}",
+                (System.nanoTime() - startNanos) / 1_000_000, sqsEndpoint, dynamoDbEndpoint, config.dataDir());
+        return this;
+    }
+
+    /** Creates what {@code spec} names and is missing; see {@link Provisioner}. */
+    public ProvisionedResources provision(ResourceSpec spec) {
+        return new Provisioner(sqsClient(), dynamoDbClient()).provision(spec);
+    }
+
+    public synchronized URI sqsEndpoint() {
+        return requireStarted(sqsEndpoint);
+    }
+
+    public synchronized URI dynamoDbEndpoint() {
+        return requireStarted(dynamoDbEndpoint);
+    }
+
+    /** An SQS client for this cloud, made once and closed by {@link #stop()}. */
+    public synchronized SqsClient sqsClient() {
+        if (sqsClient == null) {
+            sqsClient = SqsClient.builder()
+                    .region(REGION)
+                    .credentialsProvider(credentials())
+                    .endpointOverride(sqsEndpoint())
+                    .httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .build();
+        }
+        return sqsClient;
+    }
+
+    /** A DynamoDB client for this cloud, made once and closed by {@link #stop()}. */
+    public synchronized DynamoDbClient dynamoDbClient() {
+        if (dynamoDbClient == null) {
+            dynamoDbClient = DynamoDbClient.builder()
+                    .region(REGION)
+                    .credentialsProvider(credentials())
+                    .endpointOverride(dynamoDbEndpoint())
+                    .httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .build();
+        }
+        return dynamoDbClient;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /**
+     * Closes the clients and stops both servers, letting each write its state to disk. Does nothing if
+     * not running; failures are logged, and every part is still stopped.
+     *
+     * <p>DynamoDB Local 2.6.1 leaves one idle non-daemon thread (its streams shard roll-over job) behind
+     * after it stops, so a JVM whose main method returns after this does not exit by itself.
+     */
+    public synchronized void stop() {
+        if (sqsClient != null) {
+            sqsClient.close();
+            sqsClient = null;
+        }
+        if (dynamoDbClient != null) {
+            dynamoDbClient.close();
+            dynamoDbClient = null;
+        }
+        if (sqsServer != null) {
+            try {
+                sqsServer.stop();
+            } catch (Exception e) {
+                log.error("ElasticMQ did not stop cleanly", e);
+            }
+            sqsServer = null;
+        }
+        if (dynamoDbServer != null) {
+            try {
+                dynamoDbServer.stop();
+            } catch (Exception e) {
+                log.error("DynamoDB Local did not stop cleanly", e);
+            }
+            dynamoDbServer = null;
+        }
+        sqsEndpoint = null;
+        dynamoDbEndpoint = null;
+        if (holdsJvmSlot) {
+            holdsJvmSlot = false;
+            runningInJvm.set(false);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static StaticCredentialsProvider credentials() {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+    }
+
+    private static URI requireStarted(URI endpoint) {
+        if (endpoint == null) {
+            throw new IllegalStateException("local cloud is not started");
+        }
+        return endpoint;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.ebb.local.cloud;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveDescription;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+
+/**
+ * Creates what a {@link ResourceSpec} names, leaving anything that already exists as it is, so that
+ * running it again changes nothing.
+ */
+final class Provisioner {
+
+    private static final Logger log = LoggerFactory.getLogger(Provisioner.class);
+
+    private final SqsClient sqs;
+    private final DynamoDbClient dynamoDb;
+
+    Provisioner(SqsClient sqs, DynamoDbClient dynamoDb) {
+        this.sqs = sqs;
+        this.dynamoDb = dynamoDb;
+    }
+
+    ProvisionedResources provision(ResourceSpec spec) {
+        Map<String, String> queueUrls = new LinkedHashMap<>();
+        Map<String, String> dlqUrls = new LinkedHashMap<>();
+        for (String lane : spec.lanes()) {
+            String dlqUrl = ensureQueue(spec.dlqName(lane), Map.of(
+                    QueueAttributeName.MESSAGE_RETENTION_PERIOD, seconds(spec.dlqRetention())));
+            String dlqArn = sqs.getQueueAttributes(r -> r.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+                    .attributes().get(QueueAttributeName.QUEUE_ARN);
+            String redrivePolicy = "{\"deadLetterTargetArn\":\"%s\",\"maxReceiveCount\":\"%d\"}"
+                    .formatted(dlqArn, spec.maxReceiveCount());
+            queueUrls.put(lane, ensureQueue(spec.queueName(lane), Map.of(
+                    QueueAttributeName.VISIBILITY_TIMEOUT, seconds(spec.visibilityTimeout()),
+                    QueueAttributeName.REDRIVE_POLICY, redrivePolicy)));
+            dlqUrls.put(lane, dlqUrl);
+        }
+        spec.tables().forEach(this::ensureTable);
+        return new ProvisionedResources(queueUrls, dlqUrls,
+                spec.tables().stream().map(ResourceSpec.Table::name).toList());
+    }
+
+    private String ensureQueue(String name, Map<QueueAttributeName, String> attributes) {
+        try {
+            return sqs.getQueueUrl(r -> r.queueName(name)).queueUrl();
+        } catch (QueueDoesNotExistException e) {
+            log.info("creating queue {}", name);
+            return sqs.createQueue(r -> r.queueName(name).attributes(attributes)).queueUrl();
+        }
+    }
+
+    private void ensureTable(ResourceSpec.Table table) {
+        try {
+            dynamoDb.describeTable(r -> r.tableName(table.name()));
+        } catch (ResourceNotFoundException e) {
+            log.info("creating table {}", table.name());
+            dynamoDb.createTable(r -> r.tableName(table.name())
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(AttributeDefinition.builder()
+                            .attributeName(table.hashKey()).attributeType(ScalarAttributeType.S).build())
+                    .keySchema(KeySchemaElement.builder()
+                            .attributeName(table.hashKey()).keyType(KeyType.HASH).build()));
+        }
+        dynamoDb.waiter().waitUntilTableExists(r -> r.tableName(table.name()));
+        TimeToLiveDescription ttl = dynamoDb.describeTimeToLive(r -> r.tableName(table.name())).timeToLiveDescription();
+        // UpdateTimeToLive fails on a table whose TTL is already enabled, so only call it when it is not.
+        if (ttl.timeToLiveStatus() != TimeToLiveStatus.ENABLED) {
+            dynamoDb.updateTimeToLive(r -> r.tableName(table.name())
+                    .timeToLiveSpecification(s -> s.attributeName(table.ttlAttribute()).enabled(true)));
+        } else if (!table.ttlAttribute().equals(ttl.attributeName())) {
+            log.warn("table {} keeps TTL on {}, not {}", table.name(), ttl.attributeName(), table.ttlAttribute());
+        }
+    }
+
+    private static String seconds(Duration duration) {
+        return Long.toString(duration.toSeconds());
+    }
+}

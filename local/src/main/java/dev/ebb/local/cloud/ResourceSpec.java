@@ -1,0 +1,114 @@
+package dev.ebb.local.cloud;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The queues and tables that {@link LocalCloud#provision(ResourceSpec)} creates.
+ *
+ * <p>Each lane gets a queue {@code <queuePrefix>-<lane>} and a dead-letter queue
+ * {@code <queuePrefix>-<lane>-dlq}; a message received {@code maxReceiveCount} times moves to the DLQ.
+ *
+ * @param queuePrefix       prefix of every queue name
+ * @param lanes             lane names, one queue pair each
+ * @param maxReceiveCount   receives before a message is moved to the lane's DLQ
+ * @param visibilityTimeout the main queues' default visibility timeout (whole seconds)
+ * @param dlqRetention      how long the DLQs keep a message (whole seconds, at most 14 days)
+ * @param tables            the DynamoDB tables
+ */
+public record ResourceSpec(
+        String queuePrefix,
+        List<String> lanes,
+        int maxReceiveCount,
+        Duration visibilityTimeout,
+        Duration dlqRetention,
+        List<Table> tables) {
+
+    /** The tables every Ebb deployment has. */
+    public static final List<Table> DEFAULT_TABLES = List.of(
+            new Table("ebb-jobs", "jobId", "expiresAt"),
+            new Table("ebb-keys", "keyHash", "expiresAt"));
+
+    public ResourceSpec {
+        Objects.requireNonNull(queuePrefix, "queuePrefix");
+        lanes = List.copyOf(lanes);
+        Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
+        Objects.requireNonNull(dlqRetention, "dlqRetention");
+        tables = List.copyOf(tables);
+        if (maxReceiveCount < 1 || maxReceiveCount > 1000) {
+            throw new IllegalArgumentException("maxReceiveCount must be 1..1000, was " + maxReceiveCount);
+        }
+    }
+
+    /** A DynamoDB table with a string hash key and TTL on a numeric epoch-seconds attribute. */
+    public record Table(String name, String hashKey, String ttlAttribute) {
+        public Table {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(hashKey, "hashKey");
+            Objects.requireNonNull(ttlAttribute, "ttlAttribute");
+        }
+    }
+
+    public static ResourceSpec defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String queueName(String lane) {
+        return queuePrefix + "-" + lane;
+    }
+
+    public String dlqName(String lane) {
+        return queueName(lane) + "-dlq";
+    }
+
+    public static final class Builder {
+        private String queuePrefix = "ebb";
+        private List<String> lanes = List.of("gpu", "cpu");
+        private int maxReceiveCount = 5;
+        private Duration visibilityTimeout = Duration.ofSeconds(60);
+        private Duration dlqRetention = Duration.ofDays(14);
+        private List<Table> tables = DEFAULT_TABLES;
+
+        private Builder() {
+        }
+
+        public Builder queuePrefix(String queuePrefix) {
+            this.queuePrefix = queuePrefix;
+            return this;
+        }
+
+        public Builder lanes(List<String> lanes) {
+            this.lanes = lanes;
+            return this;
+        }
+
+        public Builder maxReceiveCount(int maxReceiveCount) {
+            this.maxReceiveCount = maxReceiveCount;
+            return this;
+        }
+
+        public Builder visibilityTimeout(Duration visibilityTimeout) {
+            this.visibilityTimeout = visibilityTimeout;
+            return this;
+        }
+
+        public Builder dlqRetention(Duration dlqRetention) {
+            this.dlqRetention = dlqRetention;
+            return this;
+        }
+
+        public Builder tables(List<Table> tables) {
+            this.tables = tables;
+            return this;
+        }
+
+        public ResourceSpec build() {
+            return new ResourceSpec(queuePrefix, lanes, maxReceiveCount, visibilityTimeout, dlqRetention, tables);
+        }
+    }
+}

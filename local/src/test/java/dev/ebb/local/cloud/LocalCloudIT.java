@@ -1,0 +1,175 @@
+package dev.ebb.local.cloud;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveDescription;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+class LocalCloudIT {
+
+    private static final Pattern DLQ_ARN = Pattern.compile("\"deadLetterTargetArn\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern MAX_RECEIVE_COUNT = Pattern.compile("\"maxReceiveCount\"\\s*:\\s*\"?(\\d+)\"?");
+
+    @Test
+    void provision_createsEachLaneQueueWithARedrivePolicyToItsDlq() {
+        ProvisionedResources resources = EmbeddedCloud.resources();
+        SqsClient sqs = EmbeddedCloud.get().sqsClient();
+
+        assertThat(resources.queueUrls()).containsOnlyKeys("gpu", "cpu");
+        for (String lane : List.of("gpu", "cpu")) {
+            assertThat(resources.queueUrl(lane)).endsWith("/ebb-" + lane);
+            assertThat(resources.dlqUrl(lane)).endsWith("/ebb-" + lane + "-dlq");
+            Map<QueueAttributeName, String> queue = attributes(sqs, resources.queueUrl(lane));
+            Map<QueueAttributeName, String> dlq = attributes(sqs, resources.dlqUrl(lane));
+
+            String redrivePolicy = queue.get(QueueAttributeName.REDRIVE_POLICY);
+            assertThat(group(DLQ_ARN, redrivePolicy)).isEqualTo(dlq.get(QueueAttributeName.QUEUE_ARN));
+            assertThat(group(MAX_RECEIVE_COUNT, redrivePolicy)).isEqualTo("5");
+            assertThat(queue.get(QueueAttributeName.VISIBILITY_TIMEOUT)).isEqualTo("60");
+        }
+    }
+
+    @Test
+    void provision_createsOnDemandTablesWithTtlOnExpiresAt() {
+        DynamoDbClient dynamoDb = EmbeddedCloud.get().dynamoDbClient();
+
+        assertThat(EmbeddedCloud.resources().tables()).containsExactly("ebb-jobs", "ebb-keys");
+        for (var expected : Map.of("ebb-jobs", "jobId", "ebb-keys", "keyHash").entrySet()) {
+            TableDescription table = dynamoDb.describeTable(r -> r.tableName(expected.getKey())).table();
+            assertThat(table.tableStatus()).isEqualTo(TableStatus.ACTIVE);
+            assertThat(table.keySchema()).singleElement().satisfies(key -> {
+                assertThat(key.attributeName()).isEqualTo(expected.getValue());
+                assertThat(key.keyType()).isEqualTo(KeyType.HASH);
+            });
+            assertThat(table.billingModeSummary().billingMode()).isEqualTo(BillingMode.PAY_PER_REQUEST);
+            TimeToLiveDescription ttl = dynamoDb.describeTimeToLive(r -> r.tableName(expected.getKey()))
+                    .timeToLiveDescription();
+            assertThat(ttl.timeToLiveStatus()).isEqualTo(TimeToLiveStatus.ENABLED);
+            assertThat(ttl.attributeName()).isEqualTo("expiresAt");
+        }
+    }
+
+    @Test
+    void provision_whenResourcesExist_changesNothingAndSucceeds() {
+        LocalCloud cloud = EmbeddedCloud.get();
+        ProvisionedResources first = EmbeddedCloud.resources();
+        String gpuPolicy = attributes(cloud.sqsClient(), first.queueUrl("gpu")).get(QueueAttributeName.REDRIVE_POLICY);
+        List<String> queues = cloud.sqsClient().listQueues().queueUrls();
+
+        ProvisionedResources again = cloud.provision(ResourceSpec.defaults());
+        // A different spec for the same names must not alter the existing queues either.
+        cloud.provision(ResourceSpec.builder().maxReceiveCount(2).visibilityTimeout(Duration.ofSeconds(5)).build());
+
+        assertThat(again).isEqualTo(first);
+        assertThat(cloud.sqsClient().listQueues().queueUrls()).containsExactlyInAnyOrderElementsOf(queues);
+        Map<QueueAttributeName, String> gpu = attributes(cloud.sqsClient(), first.queueUrl("gpu"));
+        assertThat(gpu.get(QueueAttributeName.REDRIVE_POLICY)).isEqualTo(gpuPolicy);
+        assertThat(gpu.get(QueueAttributeName.VISIBILITY_TIMEOUT)).isEqualTo("60");
+    }
+
+    @Test
+    void provision_withAnotherPrefixAndTable_createsThoseNames() {
+        String prefix = "p" + UUID.randomUUID().toString().substring(0, 8);
+        ResourceSpec spec = ResourceSpec.builder()
+                .queuePrefix(prefix)
+                .lanes(List.of("x"))
+                .tables(List.of(new ResourceSpec.Table(prefix + "-sessions", "sessionId", "expiresAt")))
+                .build();
+
+        ProvisionedResources resources = EmbeddedCloud.get().provision(spec);
+
+        assertThat(resources.queueUrl("x")).endsWith("/" + prefix + "-x");
+        assertThat(resources.dlqUrl("x")).endsWith("/" + prefix + "-x-dlq");
+        assertThat(EmbeddedCloud.get().dynamoDbClient().describeTable(r -> r.tableName(prefix + "-sessions"))
+                .table().keySchema().getFirst().attributeName()).isEqualTo("sessionId");
+    }
+
+    @Test
+    void restart_onTheSameDataDir_keepsQueuedAndInFlightMessagesAndTableItems() {
+        LocalCloud before = EmbeddedCloud.get();
+        // Own queues, so messages other tests leave in the shared ones don't matter.
+        String prefix = "r" + UUID.randomUUID().toString().substring(0, 8);
+        ProvisionedResources resources = before.provision(ResourceSpec.builder().queuePrefix(prefix).build());
+        String queueUrl = resources.queueUrl("gpu");
+        String jobId = UUID.randomUUID().toString();
+        String dlqPolicy = attributes(before.sqsClient(), queueUrl).get(QueueAttributeName.REDRIVE_POLICY);
+
+        before.sqsClient().sendMessage(r -> r.queueUrl(queueUrl).messageBody("in-flight " + jobId));
+        Message inFlight = receiveOne(before.sqsClient(), queueUrl, 1);
+        assertThat(inFlight.body()).isEqualTo("in-flight " + jobId);
+        before.sqsClient().sendMessage(r -> r.queueUrl(queueUrl).messageBody("queued " + jobId));
+        before.dynamoDbClient().putItem(r -> r.tableName("ebb-jobs").item(Map.of(
+                "jobId", AttributeValue.fromS(jobId),
+                "status", AttributeValue.fromS("QUEUED"))));
+
+        LocalCloud after = EmbeddedCloud.restart();
+
+        assertThat(after).isNotSameAs(before);
+        Map<String, AttributeValue> item = after.dynamoDbClient()
+                .getItem(r -> r.tableName("ebb-jobs").key(Map.of("jobId", AttributeValue.fromS(jobId))).consistentRead(true))
+                .item();
+        assertThat(item).containsEntry("status", AttributeValue.fromS("QUEUED"));
+        assertThat(attributes(after.sqsClient(), queueUrl).get(QueueAttributeName.REDRIVE_POLICY)).isEqualTo(dlqPolicy);
+        // The received-but-not-deleted message is visible again once its 1 s visibility timeout has passed.
+        Message first = receiveOne(after.sqsClient(), queueUrl, 30);
+        Message second = receiveOne(after.sqsClient(), queueUrl, 30);
+        assertThat(List.of(first.body(), second.body()))
+                .containsExactlyInAnyOrder("queued " + jobId, "in-flight " + jobId);
+        Message redelivered = first.body().startsWith("in-flight") ? first : second;
+        assertThat(redelivered.messageId()).isEqualTo(inFlight.messageId());
+        assertThat(redelivered.attributes()).containsEntry(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "2");
+    }
+
+    @Test
+    void start_whileAnotherCloudRunsInThisJvm_failsAndLeavesTheRunningOneAlone(@TempDir Path dataDir) {
+        LocalCloud running = EmbeddedCloud.get();
+        LocalCloud second = new LocalCloud(LocalCloud.Config.builder().dataDir(dataDir).sqsPort(0).dynamoDbPort(0).build());
+
+        assertThatThrownBy(second::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("another");
+        second.stop();
+
+        assertThat(running.sqsClient().listQueues().queueUrls()).isNotEmpty();
+        assertThatThrownBy(second::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("another");
+    }
+
+    private static Map<QueueAttributeName, String> attributes(SqsClient sqs, String queueUrl) {
+        return sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.ALL)).attributes();
+    }
+
+    private static Message receiveOne(SqsClient sqs, String queueUrl, int visibilityTimeoutSeconds) {
+        List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                .maxNumberOfMessages(1)
+                .waitTimeSeconds(10)
+                .visibilityTimeout(visibilityTimeoutSeconds)
+                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
+        assertThat(messages).as("a message from %s", queueUrl).hasSize(1);
+        return messages.getFirst();
+    }
+
+    private static String group(Pattern pattern, String text) {
+        Matcher matcher = pattern.matcher(text);
+        assertThat(matcher.find()).as("%s in %s", pattern, text).isTrue();
+        return matcher.group(1);
+    }
+}
