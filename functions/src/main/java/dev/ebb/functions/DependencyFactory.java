@@ -5,7 +5,10 @@ import dev.ebb.core.auth.Authenticator;
 import dev.ebb.core.auth.DynamoDbApiKeyStore;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.job.DynamoDbJobStore;
+import dev.ebb.core.job.GroupCommitJobStore;
 import dev.ebb.core.job.JobStore;
+import dev.ebb.core.queue.GroupCommitJobQueue;
+import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.queue.SqsJobQueue;
 import dev.ebb.core.task.TaskRegistry;
 import dev.ebb.core.task.math.MathTask;
@@ -30,7 +33,8 @@ public final class DependencyFactory {
 
     private final Settings settings;
     private final DynamoDbClient dynamoDb;
-    private final SqsClient sqs;
+    private final JobStore jobStore;
+    private final JobQueue jobQueue;
     private final Clock clock = Clock.systemUTC();
 
     public DependencyFactory(Map<String, String> env) {
@@ -55,7 +59,11 @@ public final class DependencyFactory {
             sqsBuilder.endpointOverride(URI.create(env.get(SQS_ENDPOINT)));
         }
         this.dynamoDb = dynamoDbBuilder.build();
-        this.sqs = sqsBuilder.build();
+        JobStore store = new DynamoDbJobStore(dynamoDb, settings.jobsTable());
+        JobQueue queue = new SqsJobQueue(sqsBuilder.build(), settings.queueUrls());
+        int writers = settings.groupCommitThreads();
+        this.jobStore = writers == 0 ? store : new GroupCommitJobStore(store, writers);
+        this.jobQueue = writers == 0 ? queue : new GroupCommitJobQueue(queue, writers);
     }
 
     /** The environment of this process, built on first use: what each handler's no-argument constructor uses. */
@@ -72,11 +80,11 @@ public final class DependencyFactory {
     }
 
     public JobStore jobStore() {
-        return new DynamoDbJobStore(dynamoDb, settings.jobsTable());
+        return jobStore;
     }
 
     public JobService jobService() {
-        return new JobService(jobStore(), new SqsJobQueue(sqs, settings.queueUrls()), tasks(), settings.limits(), clock);
+        return new JobService(jobStore, jobQueue, tasks(), settings.limits(), clock);
     }
 
     public Authenticator authenticator() {

@@ -45,6 +45,12 @@ final class RecordingJobQueue implements JobQueue {
     }
 
     @Override
+    public List<String> sendAll(Lane lane, List<JobEnvelope> envelopes) {
+        envelopes.forEach(envelope -> send(lane, envelope));
+        return java.util.Collections.nCopies(envelopes.size(), null);
+    }
+
+    @Override
     public List<QueueMessage> receive(Lane lane, int max, Duration wait) {
         return List.of();
     }

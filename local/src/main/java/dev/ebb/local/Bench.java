@@ -126,10 +126,13 @@ final class Bench {
     }
 
     /**
-     * The floor: per job, the calls the pipeline cannot avoid — a conditional put, a send, a batched receive, a
-     * conditional claim, a conditional completion and a batched delete — made directly on the same servers.
+     * The floor: the calls the pipeline makes per job, grouped the way it groups them, made directly on the same
+     * servers in a tight loop — puts in transactions of up to 25 and sends in batches of 10 (what group commit
+     * does for concurrent submits), then receive 10, claim them in one transaction, complete them in one, delete
+     * them in one batch (what a worker does).
      */
     static final class Floor {
+        private static final int GROUP = 25;
         private final JobStore store;
         private final JobQueue queue;
 
@@ -145,18 +148,22 @@ final class Bench {
             AtomicInteger next = new AtomicInteger();
             AtomicInteger done = new AtomicInteger();
             long start = System.nanoTime();
-            int consumers = Math.max(2, clients / 4);
-            ExecutorService pool = Executors.newFixedThreadPool(clients + consumers);
+            int producers = 2;
+            int consumers = 2;
+            ExecutorService pool = Executors.newFixedThreadPool(producers + consumers);
             List<Future<?>> futures = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
+            for (int c = 0; c < producers; c++) {
                 futures.add(pool.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < jobs; i = next.getAndIncrement()) {
+                    for (int from = next.getAndAdd(GROUP); from < jobs; from = next.getAndAdd(GROUP)) {
                         Instant now = Instant.now();
-                        Job job = Job.queued(JobIds.random(), "bench", "math", Lane.CPU, null,
-                                Json.MAPPER.createObjectNode().put("text", "What is " + i + " divided by 2?"),
-                                null, null, now, now.plus(Duration.ofDays(1)));
-                        store.create(job);
-                        queue.send(Lane.CPU, JobEnvelope.of(job));
+                        List<Job> group = new ArrayList<>();
+                        for (int i = from; i < Math.min(jobs, from + GROUP); i++) {
+                            group.add(Job.queued(JobIds.random(), "bench", "math", Lane.CPU, null,
+                                    Json.MAPPER.createObjectNode().put("text", "What is " + i + " divided by 2?"),
+                                    null, null, now, now.plus(Duration.ofDays(1))));
+                        }
+                        store.createAll(group);
+                        queue.sendAll(Lane.CPU, group.stream().map(JobEnvelope::of).toList());
                     }
                     return null;
                 }));
@@ -166,13 +173,15 @@ final class Bench {
                     String owner = "floor-" + Thread.currentThread().threadId();
                     while (done.get() < jobs) {
                         List<QueueMessage> messages = queue.receive(Lane.CPU, 10, Duration.ofSeconds(1));
+                        List<String> ids = new ArrayList<>();
                         for (QueueMessage message : messages) {
-                            String jobId = JobEnvelope.parse(message.body()).jobId();
-                            Instant now = Instant.now();
-                            store.claim(jobId, owner, now.plusSeconds(50), now);
-                            store.complete(jobId, owner, Outcome.success(Json.MAPPER.createObjectNode().put("text", "x")),
-                                    now, now.plus(Duration.ofDays(1)));
+                            ids.add(JobEnvelope.parse(message.body()).jobId());
                         }
+                        Instant now = Instant.now();
+                        store.claimAll(ids, owner, now.plusSeconds(50), now);
+                        store.completeAll(ids.stream().map(id -> new JobStore.Completion(id,
+                                Outcome.success(Json.MAPPER.createObjectNode().put("text", "x")))).toList(),
+                                owner, now, now.plus(Duration.ofDays(1)));
                         queue.delete(Lane.CPU, messages);
                         done.addAndGet(messages.size());
                     }

@@ -110,6 +110,7 @@ public final class LocalRuntime implements AutoCloseable {
         ProvisionedResources resources = cloud.provision(ResourceSpec.defaults());
         Map<String, String> env = new HashMap<>(environment(cloud, resources));
         env.put(WorkerSettings.POLL_WAIT_SECONDS, "2"); // in-process workers must stop within seconds
+        env.put(Settings.GROUP_COMMIT_THREADS, "2"); // one gateway serves many requests at once
         env.putAll(options.workerEnv());
         Settings settings = Settings.fromEnv(env);
         DependencyFactory functions = new DependencyFactory(env);

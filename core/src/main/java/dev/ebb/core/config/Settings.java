@@ -10,11 +10,13 @@ import java.util.Map;
  * What every deployable reads at start: where the tables and queues are and the limits. Read once from the
  * environment; a missing or bad variable fails start-up with its name.
  *
- * @param lease how long a claim holds a job; keep it below the queue's visibility timeout so that a message
- *              that comes back finds its lease lapsed
+ * @param lease              how long a claim holds a job; keep it below the queue's visibility timeout so that a
+ *                           message that comes back finds its lease lapsed
+ * @param groupCommitThreads writer threads that group concurrent submits' writes into batch calls; 0 (the
+ *                           default, right for Lambda's one request at a time) writes each on its own
  */
 public record Settings(String jobsTable, String keysTable, Map<Lane, String> queueUrls, Limits limits,
-                       Duration lease, Duration keyCache) {
+                       Duration lease, Duration keyCache, int groupCommitThreads) {
     public static final String JOBS_TABLE = "EBB_JOBS_TABLE";
     public static final String KEYS_TABLE = "EBB_KEYS_TABLE";
     public static final String GPU_QUEUE_URL = "EBB_GPU_QUEUE_URL";
@@ -25,6 +27,7 @@ public record Settings(String jobsTable, String keysTable, Map<Lane, String> que
     public static final String RESULT_TTL_SECONDS = "EBB_RESULT_TTL_SECONDS";
     public static final String LEASE_SECONDS = "EBB_LEASE_SECONDS";
     public static final String KEY_CACHE_SECONDS = "EBB_KEY_CACHE_SECONDS";
+    public static final String GROUP_COMMIT_THREADS = "EBB_GROUP_COMMIT_THREADS";
 
     public Settings {
         queueUrls = Map.copyOf(queueUrls);
@@ -50,6 +53,7 @@ public record Settings(String jobsTable, String keysTable, Map<Lane, String> que
                         env.seconds(JOB_TTL_SECONDS, defaults.jobTtl()),
                         env.seconds(RESULT_TTL_SECONDS, defaults.resultTtl())),
                 env.seconds(LEASE_SECONDS, Duration.ofSeconds(50)),
-                env.seconds(KEY_CACHE_SECONDS, Duration.ofSeconds(30)));
+                env.seconds(KEY_CACHE_SECONDS, Duration.ofSeconds(30)),
+                env.integer(GROUP_COMMIT_THREADS, 0, 0, 16));
     }
 }

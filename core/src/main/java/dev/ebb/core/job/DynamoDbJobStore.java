@@ -20,18 +20,33 @@ import static dev.ebb.core.job.JobItems.s;
 import dev.ebb.core.Json;
 import dev.ebb.core.task.Outcome;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
-/** {@link JobStore} on a DynamoDB table keyed by {@code jobId}, each transition one conditional write. */
+/**
+ * {@link JobStore} on a DynamoDB table keyed by {@code jobId}, each transition one conditional write. The
+ * {@code *All} operations group up to {@value #TRANSACTION_ITEMS} transitions into one TransactWriteItems: the
+ * fastest way to write here (DynamoDB Local on disk does ~2,000 items/s that way against ~400 single writes/s).
+ * A transaction is all or nothing, so when one of its conditions fails the others are written again without it
+ * and the failed one is resolved on its own, through the single-item path that reads why.
+ */
 public final class DynamoDbJobStore implements JobStore {
+    static final int TRANSACTION_ITEMS = 25;
     private static final String RUNNING = JobStatus.RUNNING.name();
     private static final String QUEUED = JobStatus.QUEUED.name();
 
@@ -45,13 +60,13 @@ public final class DynamoDbJobStore implements JobStore {
 
     @Override
     public CreateResult create(Job job) {
+        Put put = createPut(job);
         try {
-            // An expired item can linger until DynamoDB deletes it; it does not block its key.
             dynamoDb.putItem(r -> r.tableName(tableName)
-                    .item(JobItems.toItem(job))
-                    .conditionExpression("attribute_not_exists(#id) OR #expiresAt <= :nowSec")
-                    .expressionAttributeNames(Map.of("#id", JOB_ID, "#expiresAt", EXPIRES_AT))
-                    .expressionAttributeValues(Map.of(":nowSec", epochSeconds(job.createdAt())))
+                    .item(put.item())
+                    .conditionExpression(put.conditionExpression())
+                    .expressionAttributeNames(put.expressionAttributeNames())
+                    .expressionAttributeValues(put.expressionAttributeValues())
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
             return new CreateResult.Created(job);
         } catch (ConditionalCheckFailedException e) {
@@ -60,6 +75,24 @@ public final class DynamoDbJobStore implements JobStore {
                     // Deleted between the put and the read: a retry of the put will find the key free.
                     .orElseGet(() -> create(job));
         }
+    }
+
+    @Override
+    public List<CreateResult> createAll(List<Job> jobs) {
+        return transact(jobs.size(),
+                i -> TransactWriteItem.builder().put(createPut(jobs.get(i))).build(),
+                i -> new CreateResult.Created(jobs.get(i)),
+                i -> create(jobs.get(i)));
+    }
+
+    /** An expired item can linger until DynamoDB deletes it; it does not block its key. */
+    private Put createPut(Job job) {
+        return Put.builder().tableName(tableName)
+                .item(JobItems.toItem(job))
+                .conditionExpression("attribute_not_exists(#id) OR #expiresAt <= :nowSec")
+                .expressionAttributeNames(Map.of("#id", JOB_ID, "#expiresAt", EXPIRES_AT))
+                .expressionAttributeValues(Map.of(":nowSec", epochSeconds(job.createdAt())))
+                .build();
     }
 
     @Override
@@ -72,25 +105,9 @@ public final class DynamoDbJobStore implements JobStore {
 
     @Override
     public ClaimResult claim(String jobId, String owner, Instant leaseUntil, Instant now) {
-        Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL).add(STARTED_AT).add(ATTEMPTS)
-                .add(EXPIRES_AT).add(JOB_ID);
-        Map<String, AttributeValue> values = Map.of(
-                ":running", s(RUNNING),
-                ":queued", s(QUEUED),
-                ":owner", s(owner),
-                ":until", millis(leaseUntil),
-                ":now", millis(now),
-                ":nowSec", epochSeconds(now),
-                ":one", n(1));
         try {
-            Map<String, AttributeValue> item = dynamoDb.updateItem(update(jobId, names, values)
-                    .updateExpression("SET #status = :running, #leaseOwner = :owner, #leaseUntil = :until, "
-                            + "#startedAt = :now ADD #attempts :one")
-                    .conditionExpression("attribute_exists(#jobId) AND #expiresAt > :nowSec AND "
-                            + "(#status = :queued OR (#status = :running AND #leaseUntil < :now))")
-                    .returnValues(ReturnValue.ALL_NEW)
-                    .build()).attributes();
-            return new ClaimResult.Claimed(JobItems.fromItem(item));
+            dynamoDb.updateItem(single(claimUpdate(jobId, owner, leaseUntil, now)));
+            return new ClaimResult.Claimed();
         } catch (ConditionalCheckFailedException e) {
             Optional<Job> current = oldItem(e, jobId);
             if (current.isEmpty() || current.get().isExpired(now) || current.get().status().isTerminal()) {
@@ -101,7 +118,56 @@ public final class DynamoDbJobStore implements JobStore {
     }
 
     @Override
+    public List<ClaimResult> claimAll(List<String> jobIds, String owner, Instant leaseUntil, Instant now) {
+        return transact(jobIds.size(),
+                i -> TransactWriteItem.builder().update(claimUpdate(jobIds.get(i), owner, leaseUntil, now)).build(),
+                i -> new ClaimResult.Claimed(),
+                i -> claim(jobIds.get(i), owner, leaseUntil, now));
+    }
+
+    @Override
     public CompleteResult complete(String jobId, String owner, Outcome outcome, Instant now, Instant expiresAt) {
+        try {
+            dynamoDb.updateItem(single(completeUpdate(jobId, owner, outcome, now, expiresAt)));
+            return new CompleteResult.Completed();
+        } catch (ConditionalCheckFailedException e) {
+            return new CompleteResult.NotOwner(oldItem(e, jobId));
+        }
+    }
+
+    @Override
+    public List<CompleteResult> completeAll(List<Completion> completions, String owner, Instant now,
+                                            Instant expiresAt) {
+        return transact(completions.size(),
+                i -> TransactWriteItem.builder().update(completeUpdate(completions.get(i).jobId(), owner,
+                        completions.get(i).outcome(), now, expiresAt)).build(),
+                i -> new CompleteResult.Completed(),
+                i -> complete(completions.get(i).jobId(), owner, completions.get(i).outcome(), now, expiresAt));
+    }
+
+    /** QUEUED, or RUNNING with a lapsed lease, and not expired → RUNNING for {@code owner}, one more attempt. */
+    private Update claimUpdate(String jobId, String owner, Instant leaseUntil, Instant now) {
+        Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL).add(STARTED_AT).add(ATTEMPTS)
+                .add(EXPIRES_AT).add(JOB_ID);
+        return Update.builder().tableName(tableName).key(JobItems.key(jobId))
+                .expressionAttributeNames(names.map)
+                .expressionAttributeValues(Map.of(
+                        ":running", s(RUNNING),
+                        ":queued", s(QUEUED),
+                        ":owner", s(owner),
+                        ":until", millis(leaseUntil),
+                        ":now", millis(now),
+                        ":nowSec", epochSeconds(now),
+                        ":one", n(1)))
+                .updateExpression("SET #status = :running, #leaseOwner = :owner, #leaseUntil = :until, "
+                        + "#startedAt = :now ADD #attempts :one")
+                .conditionExpression("attribute_exists(#jobId) AND #expiresAt > :nowSec AND "
+                        + "(#status = :queued OR (#status = :running AND #leaseUntil < :now))")
+                .build();
+    }
+
+    /** RUNNING and held by {@code owner} → SUCCEEDED with the result, or FAILED with the error. */
+    private Update completeUpdate(String jobId, String owner, Outcome outcome, Instant now, Instant expiresAt) {
         Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL).add(FINISHED_AT).add(EXPIRES_AT);
         Map<String, AttributeValue> values = new HashMap<>(Map.of(
                 ":running", s(RUNNING),
@@ -125,16 +191,70 @@ public final class DynamoDbJobStore implements JobStore {
                         + "#errorCode = :code, #errorMessage = :message";
             }
         }
-        try {
-            Map<String, AttributeValue> item = dynamoDb.updateItem(update(jobId, names, values)
-                    .updateExpression(set + " REMOVE #leaseOwner, #leaseUntil")
-                    .conditionExpression("#status = :running AND #leaseOwner = :owner")
-                    .returnValues(ReturnValue.ALL_NEW)
-                    .build()).attributes();
-            return new CompleteResult.Completed(JobItems.fromItem(item));
-        } catch (ConditionalCheckFailedException e) {
-            return new CompleteResult.NotOwner(oldItem(e, jobId));
+        return Update.builder().tableName(tableName).key(JobItems.key(jobId))
+                .expressionAttributeNames(names.map)
+                .expressionAttributeValues(values)
+                .updateExpression(set + " REMOVE #leaseOwner, #leaseUntil")
+                .conditionExpression("#status = :running AND #leaseOwner = :owner")
+                .build();
+    }
+
+    private UpdateItemRequest single(Update update) {
+        return UpdateItemRequest.builder()
+                .tableName(update.tableName())
+                .key(update.key())
+                .updateExpression(update.updateExpression())
+                .conditionExpression(update.conditionExpression())
+                .expressionAttributeNames(update.expressionAttributeNames())
+                .expressionAttributeValues(update.expressionAttributeValues())
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
+    }
+
+    /**
+     * Writes {@code count} transitions in transactions of up to {@value #TRANSACTION_ITEMS}. Where a transaction
+     * is cancelled, the items whose condition failed are resolved {@code alone} and the rest are written again;
+     * a cancellation that names no failed condition (a conflict with another transaction) resolves all its items
+     * alone, so progress never depends on a retry loop.
+     */
+    private <R> List<R> transact(int count, IntFunction<TransactWriteItem> item, IntFunction<R> written,
+                                 IntFunction<R> alone) {
+        List<R> results = new ArrayList<>(java.util.Collections.nCopies(count, (R) null));
+        for (int from = 0; from < count; from += TRANSACTION_ITEMS) {
+            List<Integer> pending = new ArrayList<>();
+            for (int i = from; i < Math.min(count, from + TRANSACTION_ITEMS); i++) {
+                pending.add(i);
+            }
+            while (!pending.isEmpty()) {
+                if (pending.size() == 1) {
+                    results.set(pending.get(0), alone.apply(pending.get(0)));
+                    break;
+                }
+                List<TransactWriteItem> items = pending.stream().map(item::apply).toList();
+                try {
+                    dynamoDb.transactWriteItems(r -> r.transactItems(items));
+                    pending.forEach(i -> results.set(i, written.apply(i)));
+                    break;
+                } catch (TransactionCanceledException e) {
+                    List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+                    List<Integer> retry = new ArrayList<>();
+                    for (int k = 0; k < pending.size(); k++) {
+                        String code = k < reasons.size() ? reasons.get(k).code() : null;
+                        if ("ConditionalCheckFailed".equals(code)) {
+                            results.set(pending.get(k), alone.apply(pending.get(k)));
+                        } else {
+                            retry.add(pending.get(k));
+                        }
+                    }
+                    if (retry.size() == pending.size()) {
+                        retry.forEach(i -> results.set(i, alone.apply(i)));
+                        retry.clear();
+                    }
+                    pending = retry;
+                }
+            }
         }
+        return results;
     }
 
     @Override
@@ -197,6 +317,7 @@ public final class DynamoDbJobStore implements JobStore {
     }
 
     private UpdateItemRequest.Builder update(String jobId, Names names, Map<String, AttributeValue> values) {
+        // Cancel and release stay single-item: they are rare and need the old item on failure.
         return UpdateItemRequest.builder()
                 .tableName(tableName)
                 .key(JobItems.key(jobId))

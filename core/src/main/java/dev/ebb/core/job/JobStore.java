@@ -2,6 +2,8 @@ package dev.ebb.core.job;
 
 import dev.ebb.core.task.Outcome;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,6 +36,32 @@ public interface JobStore {
     /** Removes a job still QUEUED: the undo of a submit whose message never reached the queue. */
     boolean deleteQueued(String jobId);
 
+    /** {@link #create} for many jobs, one result each in order; a store may group the writes. */
+    default List<CreateResult> createAll(List<Job> jobs) {
+        List<CreateResult> results = new ArrayList<>(jobs.size());
+        jobs.forEach(job -> results.add(create(job)));
+        return results;
+    }
+
+    /** {@link #claim} for many distinct jobs, one result each in order; a store may group the writes. */
+    default List<ClaimResult> claimAll(List<String> jobIds, String owner, Instant leaseUntil, Instant now) {
+        List<ClaimResult> results = new ArrayList<>(jobIds.size());
+        jobIds.forEach(jobId -> results.add(claim(jobId, owner, leaseUntil, now)));
+        return results;
+    }
+
+    /** {@link #complete} for many distinct jobs, one result each in order; a store may group the writes. */
+    default List<CompleteResult> completeAll(List<Completion> completions, String owner, Instant now,
+                                             Instant expiresAt) {
+        List<CompleteResult> results = new ArrayList<>(completions.size());
+        completions.forEach(c -> results.add(complete(c.jobId(), owner, c.outcome(), now, expiresAt)));
+        return results;
+    }
+
+    /** One job's outcome, for {@link #completeAll}. */
+    record Completion(String jobId, Outcome outcome) {
+    }
+
     sealed interface CreateResult {
         record Created(Job job) implements CreateResult {
         }
@@ -43,7 +71,8 @@ public interface JobStore {
     }
 
     sealed interface ClaimResult {
-        record Claimed(Job job) implements ClaimResult {
+        /** Held by the claimant until its lease ends. */
+        record Claimed() implements ClaimResult {
         }
 
         /** The job has ended, expired or never existed: its message has nothing left to do. */
@@ -56,7 +85,7 @@ public interface JobStore {
     }
 
     sealed interface CompleteResult {
-        record Completed(Job job) implements CompleteResult {
+        record Completed() implements CompleteResult {
         }
 
         /** This owner no longer holds the job: it was cancelled, ended by another owner, or re-claimed. */

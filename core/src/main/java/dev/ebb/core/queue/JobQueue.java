@@ -9,6 +9,12 @@ public interface JobQueue {
 
     void send(Lane lane, JobEnvelope envelope);
 
+    /**
+     * Sends many envelopes in batches of ten. Returns one entry per envelope, in order: null where it was sent,
+     * otherwise why it was not.
+     */
+    List<String> sendAll(Lane lane, List<JobEnvelope> envelopes);
+
     /** Long-polls for up to {@code max} messages (at most 10 a call, as SQS allows), waiting up to {@code wait}. */
     List<QueueMessage> receive(Lane lane, int max, Duration wait);
 

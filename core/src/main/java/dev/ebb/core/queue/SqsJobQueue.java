@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchReq
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /** {@link JobQueue} on one standard SQS queue per lane (each with its DLQ and redrive policy). */
 public final class SqsJobQueue implements JobQueue {
@@ -31,6 +32,23 @@ public final class SqsJobQueue implements JobQueue {
     @Override
     public void send(Lane lane, JobEnvelope envelope) {
         sqs.sendMessage(r -> r.queueUrl(url(lane)).messageBody(envelope.toJson()));
+    }
+
+    @Override
+    public List<String> sendAll(Lane lane, List<JobEnvelope> envelopes) {
+        List<String> failures = new ArrayList<>(java.util.Collections.nCopies(envelopes.size(), (String) null));
+        for (int from = 0; from < envelopes.size(); from += SQS_BATCH) {
+            int base = from;
+            List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+            for (int i = from; i < Math.min(envelopes.size(), from + SQS_BATCH); i++) {
+                entries.add(SendMessageBatchRequestEntry.builder()
+                        .id(Integer.toString(i - base)).messageBody(envelopes.get(i).toJson()).build());
+            }
+            for (BatchResultErrorEntry failed : sqs.sendMessageBatch(r -> r.queueUrl(url(lane)).entries(entries)).failed()) {
+                failures.set(base + Integer.parseInt(failed.id()), failed.code() + ": " + failed.message());
+            }
+        }
+        return failures;
     }
 
     @Override

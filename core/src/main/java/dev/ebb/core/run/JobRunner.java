@@ -1,7 +1,6 @@
 package dev.ebb.core.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ebb.core.job.Job;
 import dev.ebb.core.job.JobStore;
 import dev.ebb.core.job.JobStore.ClaimResult;
 import dev.ebb.core.job.JobStore.CompleteResult;
@@ -18,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -60,42 +60,92 @@ public final class JobRunner {
     /** Runs the batch; returns one disposition per message, in the same order. */
     public List<Disposition> run(List<QueueMessage> messages) {
         Disposition[] dispositions = new Disposition[messages.size()];
-        Map<String, List<Claimed>> byTask = new LinkedHashMap<>();
+        // The first message of each job in this batch; a duplicate copy follows the first's disposition.
+        Map<String, Integer> firstOf = new LinkedHashMap<>();
+        Map<Integer, Integer> duplicateOf = new LinkedHashMap<>();
+        List<JobEnvelope> envelopes = new ArrayList<>();
+        List<Integer> indexes = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             QueueMessage message = messages.get(i);
-            JobEnvelope envelope;
             try {
-                envelope = JobEnvelope.parse(message.body());
+                JobEnvelope envelope = JobEnvelope.parse(message.body());
+                Integer first = firstOf.putIfAbsent(envelope.jobId(), i);
+                if (first != null) {
+                    duplicateOf.put(i, first);
+                } else {
+                    envelopes.add(envelope);
+                    indexes.add(i);
+                }
             } catch (MalformedEnvelopeException e) {
                 // Never runnable; retried until the redrive policy moves it to the DLQ, where it can be looked at.
                 log.error("unreadable message messageId={}: {}", message.messageId(), e.getMessage());
                 dispositions[i] = Disposition.RETRY;
-                continue;
             }
-            Instant now = clock.instant();
-            ClaimResult claim;
-            try {
-                claim = store.claim(envelope.jobId(), owner, now.plus(lease), now);
-            } catch (SdkException e) {
-                log.warn("claim failed jobId={} messageId={}: {}", envelope.jobId(), message.messageId(), e.toString());
-                dispositions[i] = Disposition.RETRY;
-                continue;
-            }
-            switch (claim) {
-                case ClaimResult.Claimed(Job job) -> byTask.computeIfAbsent(job.task(), t -> new ArrayList<>())
-                        .add(new Claimed(i, job));
+        }
+
+        Instant now = clock.instant();
+        List<ClaimResult> claims;
+        try {
+            claims = store.claimAll(envelopes.stream().map(JobEnvelope::jobId).toList(), owner, now.plus(lease), now);
+        } catch (SdkException e) {
+            log.warn("claim of {} jobs failed: {}", envelopes.size(), e.toString());
+            claims = java.util.Collections.nCopies(envelopes.size(), new ClaimResult.Leased(null, null));
+        }
+        Map<String, List<Claimed>> byTask = new LinkedHashMap<>();
+        for (int k = 0; k < envelopes.size(); k++) {
+            int i = indexes.get(k);
+            switch (claims.get(k)) {
+                case ClaimResult.Claimed claimed -> byTask.computeIfAbsent(envelopes.get(k).task(),
+                        t -> new ArrayList<>()).add(new Claimed(i, envelopes.get(k)));
                 case ClaimResult.Finished finished -> dispositions[i] = Disposition.DELETE;
                 case ClaimResult.Leased leased -> dispositions[i] = Disposition.RETRY;
             }
         }
+
+        List<Claimed> ran = new ArrayList<>();
+        List<JobStore.Completion> completions = new ArrayList<>();
         for (Map.Entry<String, List<Claimed>> group : byTask.entrySet()) {
-            List<Claimed> claimed = group.getValue();
-            List<Outcome> outcomes = runTask(group.getKey(), claimed);
-            for (int k = 0; k < claimed.size(); k++) {
-                dispositions[claimed.get(k).index] = complete(claimed.get(k).job, outcomes.get(k));
+            List<Outcome> outcomes = runTask(group.getKey(), group.getValue());
+            for (int k = 0; k < outcomes.size(); k++) {
+                ran.add(group.getValue().get(k));
+                completions.add(new JobStore.Completion(group.getValue().get(k).envelope.jobId(), outcomes.get(k)));
             }
         }
+        completeAll(ran, completions, dispositions);
+        duplicateOf.forEach((duplicate, first) -> dispositions[duplicate] = dispositions[first]);
         return List.of(dispositions);
+    }
+
+    private void completeAll(List<Claimed> ran, List<JobStore.Completion> completions, Disposition[] dispositions) {
+        if (ran.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        List<CompleteResult> results;
+        try {
+            results = store.completeAll(completions, owner, now, now.plus(resultTtl));
+        } catch (SdkException e) {
+            // The jobs stay RUNNING under a lease that lapses; their messages come back and run again.
+            log.warn("completion of {} jobs failed: {}", ran.size(), e.toString());
+            ran.forEach(c -> dispositions[c.index] = Disposition.RETRY);
+            return;
+        }
+        for (int k = 0; k < ran.size(); k++) {
+            dispositions[ran.get(k).index] = disposition(ran.get(k).envelope.jobId(), results.get(k));
+        }
+    }
+
+    private static Disposition disposition(String jobId, CompleteResult result) {
+        if (result instanceof CompleteResult.NotOwner(var current)) {
+            if (current.isPresent() && current.get().status().isTerminal()) {
+                log.info("jobId={} ended elsewhere ({}); this result is dropped", jobId, current.get().status());
+                return Disposition.DELETE;
+            }
+            // Re-claimed by another worker after our lease lapsed: its copy of the message is the live one.
+            log.warn("jobId={} lease lost before completion; leaving the message", jobId);
+            return Disposition.RETRY;
+        }
+        return Disposition.DELETE;
     }
 
     private List<Outcome> runTask(String taskName, List<Claimed> claimed) {
@@ -105,7 +155,7 @@ public final class JobRunner {
             return claimed.stream().map(c -> Outcome.failure("unknown_task",
                     "this worker does not run task '" + taskName + "'")).toList();
         }
-        List<JsonNode> inputs = claimed.stream().map(c -> c.job.input()).toList();
+        List<JsonNode> inputs = claimed.stream().map(c -> c.envelope.input()).toList();
         try {
             return checked(task.runBatch(inputs), inputs.size(), taskName);
         } catch (RuntimeException batchError) {
@@ -117,7 +167,7 @@ public final class JobRunner {
             try {
                 outcomes.add(checked(task.runBatch(List.of(inputs.get(k))), 1, taskName).get(0));
             } catch (RuntimeException e) {
-                log.warn("task {} failed jobId={}: {}", taskName, claimed.get(k).job.jobId(), e.toString());
+                log.warn("task {} failed jobId={}: {}", taskName, claimed.get(k).envelope.jobId(), e.toString());
                 outcomes.add(Outcome.failure("task_error", "task '" + taskName + "' failed on this input: "
                         + e.getClass().getSimpleName()));
             }
@@ -126,33 +176,14 @@ public final class JobRunner {
     }
 
     private static List<Outcome> checked(List<Outcome> outcomes, int expected, String taskName) {
-        if (outcomes == null || outcomes.size() != expected) {
+        if (outcomes == null || outcomes.size() != expected || outcomes.stream().anyMatch(Objects::isNull)) {
             throw new IllegalStateException("task " + taskName + " returned "
-                    + (outcomes == null ? "null" : outcomes.size()) + " outcomes for " + expected + " inputs");
+                    + (outcomes == null ? "null" : outcomes.size()) + " outcomes (or a null one) for " + expected
+                    + " inputs");
         }
         return outcomes;
     }
 
-    private Disposition complete(Job job, Outcome outcome) {
-        Instant now = clock.instant();
-        try {
-            CompleteResult result = store.complete(job.jobId(), owner, outcome, now, now.plus(resultTtl));
-            if (result instanceof CompleteResult.NotOwner(var current)) {
-                if (current.isPresent() && current.get().status().isTerminal()) {
-                    log.info("jobId={} ended elsewhere ({}); this result is dropped", job.jobId(), current.get().status());
-                    return Disposition.DELETE;
-                }
-                // Re-claimed by another worker after our lease lapsed: its copy of the message is the live one.
-                log.warn("jobId={} lease lost before completion; leaving the message", job.jobId());
-                return Disposition.RETRY;
-            }
-            return Disposition.DELETE;
-        } catch (SdkException e) {
-            log.warn("complete failed jobId={}: {}", job.jobId(), e.toString());
-            return Disposition.RETRY;
-        }
-    }
-
-    private record Claimed(int index, Job job) {
+    private record Claimed(int index, JobEnvelope envelope) {
     }
 }
