@@ -149,7 +149,12 @@ public final class Worker {
             if (batch.isEmpty()) {
                 continue;
             }
-            runOne(batch);
+            try {
+                runOne(batch);
+            } catch (RuntimeException e) {
+                // A bug must not cost the worker a runner; the batch's messages come back after their visibility.
+                log.error("batch of {} failed; its messages will be delivered again", batch.size(), e);
+            }
         }
     }
 

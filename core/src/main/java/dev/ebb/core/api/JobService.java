@@ -10,6 +10,7 @@ import dev.ebb.core.job.JobStore.CancelResult;
 import dev.ebb.core.job.JobStore.CreateResult;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.JobQueue;
+import dev.ebb.core.queue.QueueText;
 import dev.ebb.core.task.InvalidInputException;
 import dev.ebb.core.task.Task;
 import dev.ebb.core.task.TaskRegistry;
@@ -67,6 +68,10 @@ public final class JobService {
             throw ApiException.badRequest(e.code(), e.getMessage());
         }
         String inputJson = Json.write(input);
+        if (QueueText.firstInvalid(inputJson) >= 0) {
+            throw ApiException.badRequest("invalid_input",
+                    "input contains a character that cannot be queued (an unpaired surrogate, U+FFFE or U+FFFF)");
+        }
         int inputBytes = inputJson.getBytes(StandardCharsets.UTF_8).length;
         if (inputBytes > limits.maxInputBytes()) {
             throw ApiException.tooLarge("input_too_large",
