@@ -49,6 +49,7 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     private final int maxBatch;
     private final Flush<T, R> flush;
     private final List<Thread> writers = new ArrayList<>();
+    private volatile boolean closed;
 
     public GroupCommit(String name, int maxBatch, int writerThreads, Flush<T, R> flush) {
         if (maxBatch < 1 || writerThreads < 1) {
@@ -65,6 +66,9 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     public R call(T item) {
         Call<T, R> call = new Call<>(item);
         waiting.add(call);
+        if (closed) {
+            failWaiting(); // no writer will take it
+        }
         try {
             return call.result.join();
         } catch (CompletionException e) {
@@ -88,6 +92,9 @@ public final class GroupCommit<T, R> implements AutoCloseable {
                 flush.flush(batch);
             } catch (RuntimeException e) {
                 batch.forEach(call -> call.fail(e));
+            } catch (Error e) {
+                batch.forEach(call -> call.fail(new IllegalStateException("batch write failed", e)));
+                throw e;
             }
             batch.forEach(call -> call.result.completeExceptionally(
                     new IllegalStateException("batch writer left a call without an answer")));
@@ -95,10 +102,15 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         }
     }
 
-    /** Stops the writers; calls still waiting fail. */
+    /** Stops the writers; calls still waiting, and any made from now on, fail. */
     @Override
     public void close() {
+        closed = true;
         writers.forEach(Thread::interrupt);
+        failWaiting();
+    }
+
+    private void failWaiting() {
         List<Call<T, R>> left = new ArrayList<>();
         waiting.drainTo(left);
         left.forEach(call -> call.fail(new IllegalStateException("closed")));

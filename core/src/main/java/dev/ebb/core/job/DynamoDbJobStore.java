@@ -77,12 +77,36 @@ public final class DynamoDbJobStore implements JobStore {
         }
     }
 
+    /**
+     * A transaction may touch an item only once, and two submits with one idempotency key share a job id: the first
+     * of each id goes in the transaction, a repeat is resolved after it (and finds the job existing).
+     */
     @Override
     public List<CreateResult> createAll(List<Job> jobs) {
-        return transact(jobs.size(),
-                i -> TransactWriteItem.builder().put(createPut(jobs.get(i))).build(),
-                i -> new CreateResult.Created(jobs.get(i)),
-                i -> create(jobs.get(i)));
+        List<Job> distinct = new ArrayList<>(jobs.size());
+        List<Integer> repeats = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            if (seen.add(jobs.get(i).jobId())) {
+                distinct.add(jobs.get(i));
+            } else {
+                repeats.add(i);
+            }
+        }
+        List<CreateResult> written = transact(distinct.size(),
+                i -> TransactWriteItem.builder().put(createPut(distinct.get(i))).build(),
+                i -> new CreateResult.Created(distinct.get(i)),
+                i -> create(distinct.get(i)));
+        if (repeats.isEmpty()) {
+            return written;
+        }
+        List<CreateResult> results = new ArrayList<>(jobs.size());
+        int next = 0;
+        for (int i = 0; i < jobs.size(); i++) {
+            results.add(repeats.contains(i) ? null : written.get(next++));
+        }
+        repeats.forEach(i -> results.set(i, create(jobs.get(i))));
+        return results;
     }
 
     /** An expired item can linger until DynamoDB deletes it; it does not block its key. */
