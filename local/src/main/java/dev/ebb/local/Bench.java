@@ -58,8 +58,9 @@ final class Bench {
     static int run(EbbCli.Args args, PrintStream out) throws IOException, InterruptedException {
         int jobs = args.integer("jobs", 10_000);
         int clients = args.integer("clients", 16);
-        int rounds = args.integer("rounds", 2);
-        int warmup = args.integer("warmup", 3_000);
+        int rounds = args.integer("rounds", 3);
+        // The JIT needs 30-60 s on 2 cores before a round measures steady state.
+        int warmup = args.integer("warmup", 8_000);
         Path data = Files.createTempDirectory("ebb-bench-");
         out.printf("ebb bench: %d math jobs a round, %d client threads, %d rounds after %d warm-up jobs; state on disk in %s%n",
                 jobs, clients, rounds, warmup, data);

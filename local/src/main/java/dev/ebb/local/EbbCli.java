@@ -37,7 +37,8 @@ public final class EbbCli {
               get JOB_ID
               wait JOB_ID [--timeout SECONDS]  show progress until the job ends
               cancel JOB_ID
-              bench [--jobs N] [--clients N]   benchmark the pipeline end to end against its floor
+              bench [--jobs N] [--clients N] [--rounds N] [--warmup N]
+                                               the pipeline end to end against its floor, side by side
 
             client options: --url URL (default $EBB_URL or http://127.0.0.1:8080),
                             --key KEY (default $EBB_API_KEY, else the key 'ebb up' wrote to .ebb/api-key)
