@@ -51,7 +51,7 @@ final class RecordingJobQueue implements JobQueue {
     }
 
     @Override
-    public List<QueueMessage> receive(Lane lane, int max, Duration wait) {
+    public List<QueueMessage> receive(Lane lane, int max, Duration wait, Duration visibility) {
         return List.of();
     }
 
@@ -60,6 +60,6 @@ final class RecordingJobQueue implements JobQueue {
     }
 
     @Override
-    public void returnNow(Lane lane, List<QueueMessage> messages) {
+    public void changeVisibility(Lane lane, List<QueueMessage> messages, java.time.Duration timeout) {
     }
 }

@@ -24,6 +24,10 @@ import software.amazon.awssdk.core.exception.SdkException;
  *
  * <p>Lifecycle: CREATED → {@link #start()} → RUNNING → {@link #shutdown()} → DRAINING → STOPPED. Draining stops
  * receiving, lets the runners finish the batches they hold, and gives buffered messages back to the queue at once.
+ *
+ * <p>Heartbeat: every third of the visibility timeout, every message the worker holds (buffered or running) is
+ * hidden for another visibility timeout, and every job it is running gets its lease moved ahead, so a batch
+ * that runs long is neither redelivered nor taken by another worker.
  */
 public final class Worker {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
@@ -37,8 +41,10 @@ public final class Worker {
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
     private final AtomicLong jobsDone = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
+    private final java.util.Set<List<QueueMessage>> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private ExecutorService pollers;
     private ExecutorService runners;
+    private java.util.concurrent.ScheduledExecutorService heartbeat;
 
     public Worker(JobQueue queue, JobRunner runner, WorkerSettings settings) {
         this.queue = queue;
@@ -60,6 +66,9 @@ public final class Worker {
         for (int i = 0; i < settings.runners(); i++) {
             runners.execute(this::runBatches);
         }
+        long beatMillis = Math.max(200, settings.visibility().toMillis() / 3);
+        heartbeat = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("heartbeat").daemon().factory());
+        heartbeat.scheduleAtFixedRate(this::beat, beatMillis, beatMillis, TimeUnit.MILLISECONDS);
         log.info("worker started lane={} maxBatchSize={} maxBatchDelayMs={} pollers={} runners={}",
                 settings.lane().id(), settings.maxBatchSize(), settings.maxBatchDelay().toMillis(),
                 settings.pollers(), settings.runners());
@@ -85,6 +94,7 @@ public final class Worker {
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean done = pollers.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)
                 && runners.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        heartbeat.shutdownNow();
         List<QueueMessage> leftover = new ArrayList<>();
         buffer.drainTo(leftover);
         if (!leftover.isEmpty()) {
@@ -112,7 +122,8 @@ public final class Worker {
     private void poll() {
         while (state.get() == State.RUNNING && !Thread.currentThread().isInterrupted()) {
             try {
-                List<QueueMessage> received = queue.receive(settings.lane(), 10, settings.pollWait());
+                List<QueueMessage> received = queue.receive(settings.lane(), 10, settings.pollWait(),
+                        settings.visibility());
                 if (state.get() != State.RUNNING) {
                     queue.returnNow(settings.lane(), received); // arrived after the drain began
                     return;
@@ -182,8 +193,29 @@ public final class Worker {
         return batch;
     }
 
+    private void beat() {
+        try {
+            List<QueueMessage> held = new ArrayList<>(buffer);
+            running.forEach(held::addAll);
+            if (held.isEmpty()) {
+                return;
+            }
+            queue.changeVisibility(settings.lane(), held, settings.visibility());
+            running.forEach(runner::extendLeases);
+        } catch (RuntimeException e) {
+            // A missed beat is survivable (the next one comes a third of a timeout later); a dead timer is not.
+            log.warn("heartbeat failed: {}", e.toString());
+        }
+    }
+
     private void runOne(List<QueueMessage> batch) {
-        List<JobRunner.Disposition> dispositions = runner.run(batch);
+        List<JobRunner.Disposition> dispositions;
+        running.add(batch);
+        try {
+            dispositions = runner.run(batch);
+        } finally {
+            running.remove(batch);
+        }
         List<QueueMessage> finished = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             if (dispositions.get(i) == JobRunner.Disposition.DELETE) {

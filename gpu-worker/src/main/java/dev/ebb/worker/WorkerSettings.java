@@ -10,10 +10,11 @@ import java.util.Map;
  * How a worker takes work: its lane, the dynamic batch (up to {@code maxBatchSize} jobs, or {@code maxBatchDelay}
  * after the first, whichever comes first), how many long-pollers feed it and how many batches run at once.
  * {@code pollWait} is the SQS long-poll wait (at most 20 s); a drain waits for the polls in flight, so a process
- * that must stop quickly (the local cloud) uses a short one.
+ * that must stop quickly (the local cloud) uses a short one. {@code visibility} is how long a received message
+ * stays hidden; while the worker holds it, a heartbeat every third of that extends it and the job's lease.
  */
 public record WorkerSettings(Lane lane, int maxBatchSize, Duration maxBatchDelay, int pollers, int runners,
-                             Duration pollWait, Duration drainDeadline) {
+                             Duration pollWait, Duration drainDeadline, Duration visibility) {
     public static final String LANE = "EBB_LANE";
     public static final String MAX_BATCH_SIZE = "EBB_MAX_BATCH_SIZE";
     public static final String MAX_BATCH_DELAY_MS = "EBB_MAX_BATCH_DELAY_MS";
@@ -21,6 +22,7 @@ public record WorkerSettings(Lane lane, int maxBatchSize, Duration maxBatchDelay
     public static final String RUNNERS = "EBB_RUNNERS";
     public static final String DRAIN_SECONDS = "EBB_DRAIN_SECONDS";
     public static final String POLL_WAIT_SECONDS = "EBB_POLL_WAIT_SECONDS";
+    public static final String VISIBILITY_SECONDS = "EBB_VISIBILITY_SECONDS";
 
     public static WorkerSettings fromEnv(Map<String, String> vars) {
         Env env = new Env(vars);
@@ -36,6 +38,7 @@ public record WorkerSettings(Lane lane, int maxBatchSize, Duration maxBatchDelay
                 env.integer(POLLERS, 2, 1, 64),
                 env.integer(RUNNERS, 2, 1, 64),
                 env.seconds(POLL_WAIT_SECONDS, Duration.ofSeconds(20)),
-                env.seconds(DRAIN_SECONDS, Duration.ofSeconds(30)));
+                env.seconds(DRAIN_SECONDS, Duration.ofSeconds(30)),
+                env.seconds(VISIBILITY_SECONDS, Duration.ofSeconds(60)));
     }
 }

@@ -88,6 +88,24 @@ class WorkerIT {
     }
 
     @Test
+    void worker_whenABatchRunsLongerThanVisibilityAndLease_heartbeatKeepsBothSoEachJobRunsOnce() {
+        // 2 s visibility and lease, one job held 6 s by one runner, and a second runner free to take the message
+        // when it comes back: without the heartbeat it reappears after 2 s and the lapsed job is claimed and run
+        // again (one job only, so that it cannot share the busy runners' time with others).
+        GpuMath task = new GpuMath(null, 6_000);
+        String id = enqueue("What is 21 times 2?").jobId();
+        worker = startWorker(task, 8, 0, 2,
+                Map.of(WorkerSettings.VISIBILITY_SECONDS, "2", Settings.LEASE_SECONDS, "2"));
+
+        Job job = awaitTerminal(id);
+        assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(job.result().path("text").asText()).isEqualTo("21 times 2 = 42");
+        assertThat(job.attempts()).as("claims").isEqualTo(1);
+        assertThat(task.batchSizes).as("executions").containsExactly(1);
+        awaitGpuQueueCounts(0, 0);
+    }
+
+    @Test
     void worker_whenJobsAreQueued_runsThemInBatchesAndDeletesTheirMessages() {
         GpuMath task = new GpuMath(null);
         List<String> ids = new ArrayList<>();
@@ -199,7 +217,13 @@ class WorkerIT {
     // ---- helpers ----
 
     private static Worker startWorker(Task task, int maxBatchSize, int maxBatchDelayMs, int runners) {
+        return startWorker(task, maxBatchSize, maxBatchDelayMs, runners, Map.of());
+    }
+
+    private static Worker startWorker(Task task, int maxBatchSize, int maxBatchDelayMs, int runners,
+                                      Map<String, String> extraEnv) {
         Map<String, String> env = new HashMap<>(LocalRuntime.environment(cloud, resources));
+        env.putAll(extraEnv);
         env.put(WorkerSettings.POLL_WAIT_SECONDS, "1");
         env.put(WorkerSettings.MAX_BATCH_SIZE, Integer.toString(maxBatchSize));
         env.put(WorkerSettings.MAX_BATCH_DELAY_MS, Integer.toString(maxBatchDelayMs));
@@ -282,9 +306,16 @@ class WorkerIT {
         final CountDownLatch entered = new CountDownLatch(1);
         private final MathTask math = new MathTask();
         private final CountDownLatch release;
+        private final long holdMillis;
 
         GpuMath(CountDownLatch release) {
+            this(release, 0);
+        }
+
+        /** Holds every batch for {@code holdMillis}: a batch slower than the visibility timeout and the lease. */
+        GpuMath(CountDownLatch release, long holdMillis) {
             this.release = release;
+            this.holdMillis = holdMillis;
         }
 
         @Override
@@ -305,6 +336,9 @@ class WorkerIT {
         @Override
         public List<Outcome> runBatch(List<JsonNode> inputs) {
             batchSizes.add(inputs.size());
+            if (holdMillis > 0) {
+                sleep(holdMillis);
+            }
             if (release != null && entered.getCount() > 0) {
                 entered.countDown();
                 try {

@@ -312,6 +312,21 @@ public final class DynamoDbJobStore implements JobStore {
     }
 
     @Override
+    public boolean extendLease(String jobId, String owner, Instant leaseUntil) {
+        Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL);
+        try {
+            dynamoDb.updateItem(update(jobId, names, Map.of(
+                            ":running", s(RUNNING), ":owner", s(owner), ":until", millis(leaseUntil)))
+                    .updateExpression("SET #leaseUntil = :until")
+                    .conditionExpression("#status = :running AND #leaseOwner = :owner")
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
     public boolean release(String jobId, String owner) {
         Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL);
         try {

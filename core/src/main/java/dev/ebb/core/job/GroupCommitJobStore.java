@@ -51,6 +51,11 @@ public final class GroupCommitJobStore implements JobStore, AutoCloseable {
     }
 
     @Override
+    public boolean extendLease(String jobId, String owner, Instant leaseUntil) {
+        return delegate.extendLease(jobId, owner, leaseUntil);
+    }
+
+    @Override
     public boolean release(String jobId, String owner) {
         return delegate.release(jobId, owner);
     }

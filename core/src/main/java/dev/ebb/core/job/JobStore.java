@@ -30,6 +30,9 @@ public interface JobStore {
     /** Cancels a job of this tenant that has not finished. */
     CancelResult cancel(String tenant, String jobId, Instant now, Instant expiresAt);
 
+    /** Moves the lease of a job this owner still holds to {@code leaseUntil}; false when it no longer holds it. */
+    boolean extendLease(String jobId, String owner, Instant leaseUntil);
+
     /** Gives a claimed job back to the queue (RUNNING → QUEUED) when its owner stops before running it. */
     boolean release(String jobId, String owner);
 

@@ -43,8 +43,8 @@ public final class GroupCommitJobQueue implements JobQueue, AutoCloseable {
     }
 
     @Override
-    public List<QueueMessage> receive(Lane lane, int max, Duration wait) {
-        return delegate.receive(lane, max, wait);
+    public List<QueueMessage> receive(Lane lane, int max, Duration wait, Duration visibility) {
+        return delegate.receive(lane, max, wait, visibility);
     }
 
     @Override
@@ -53,8 +53,8 @@ public final class GroupCommitJobQueue implements JobQueue, AutoCloseable {
     }
 
     @Override
-    public void returnNow(Lane lane, List<QueueMessage> messages) {
-        delegate.returnNow(lane, messages);
+    public void changeVisibility(Lane lane, List<QueueMessage> messages, Duration timeout) {
+        delegate.changeVisibility(lane, messages, timeout);
     }
 
     @Override

@@ -52,10 +52,11 @@ public final class SqsJobQueue implements JobQueue {
     }
 
     @Override
-    public List<QueueMessage> receive(Lane lane, int max, Duration wait) {
+    public List<QueueMessage> receive(Lane lane, int max, Duration wait, Duration visibility) {
         List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(url(lane))
                 .maxNumberOfMessages(Math.min(max, SQS_BATCH))
                 .waitTimeSeconds((int) Math.min(20, wait.toSeconds()))
+                .visibilityTimeout(visibility == null ? null : (int) visibility.toSeconds())
                 .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
         List<QueueMessage> received = new ArrayList<>(messages.size());
         for (Message m : messages) {
@@ -80,16 +81,16 @@ public final class SqsJobQueue implements JobQueue {
     }
 
     @Override
-    public void returnNow(Lane lane, List<QueueMessage> messages) {
+    public void changeVisibility(Lane lane, List<QueueMessage> messages, Duration timeout) {
         for (int from = 0; from < messages.size(); from += SQS_BATCH) {
             List<QueueMessage> chunk = messages.subList(from, Math.min(messages.size(), from + SQS_BATCH));
             List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(chunk.size());
             for (int i = 0; i < chunk.size(); i++) {
                 entries.add(ChangeMessageVisibilityBatchRequestEntry.builder()
                         .id(Integer.toString(i)).receiptHandle(chunk.get(i).receiptHandle())
-                        .visibilityTimeout(0).build());
+                        .visibilityTimeout((int) timeout.toSeconds()).build());
             }
-            logFailures("return", sqs.changeMessageVisibilityBatch(r -> r.queueUrl(url(lane)).entries(entries))
+            logFailures("change visibility", sqs.changeMessageVisibilityBatch(r -> r.queueUrl(url(lane)).entries(entries))
                     .failed());
         }
     }

@@ -148,6 +148,23 @@ public final class JobRunner {
         return Disposition.DELETE;
     }
 
+    /**
+     * Heartbeat for messages this runner is working on: moves the lease of every job among them that this owner
+     * holds a full lease period ahead. Jobs it does not hold are left alone (the update is conditional).
+     */
+    public void extendLeases(List<QueueMessage> messages) {
+        Instant until = clock.instant().plus(lease);
+        for (QueueMessage message : messages) {
+            try {
+                store.extendLease(JobEnvelope.parse(message.body()).jobId(), owner, until);
+            } catch (MalformedEnvelopeException e) {
+                // Not a job: nothing to extend.
+            } catch (SdkException e) {
+                log.warn("lease extension failed messageId={}: {}", message.messageId(), e.toString());
+            }
+        }
+    }
+
     private List<Outcome> runTask(String taskName, List<Claimed> claimed) {
         Task task = tasks.find(taskName).orElse(null);
         if (task == null) {

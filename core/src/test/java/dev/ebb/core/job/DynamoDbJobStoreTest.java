@@ -475,6 +475,33 @@ class DynamoDbJobStoreTest {
     }
 
     @Test
+    void extendLease_byTheOwner_movesTheLeaseSoAnotherOwnerCannotClaimIt() {
+        db.seed(running("j-1", "w1", T0.plus(LEASE)));
+        Instant later = T0.plus(LEASE).plus(LEASE);
+
+        assertThat(store.extendLease("j-1", "w1", later)).isTrue();
+
+        assertThat(db.stored("j-1")).isEqualTo(running("j-1", "w1", later));
+        assertThat(store.claim("j-1", "w2", later.plus(LEASE), T0.plus(LEASE).plusSeconds(1)))
+                .as("the old lease end has passed, the new one has not")
+                .isEqualTo(new ClaimResult.Leased("w1", later));
+    }
+
+    @Test
+    void extendLease_whenNotTheOwnerOrNotRunning_changesNothing() {
+        db.seed(running("j-1", "w1", T0.plus(LEASE)));
+        db.seed(succeeded("j-done"));
+
+        assertThat(store.extendLease("j-1", "w2", T0.plus(LEASE).plus(LEASE))).isFalse();
+        assertThat(store.extendLease("j-done", "w1", T0.plus(LEASE))).isFalse();
+        assertThat(store.extendLease("j-none", "w1", T0.plus(LEASE))).isFalse();
+
+        assertThat(db.stored("j-1")).isEqualTo(running("j-1", "w1", T0.plus(LEASE)));
+        assertThat(db.stored("j-done").status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(db.item("j-none")).isEmpty();
+    }
+
+    @Test
     void deleteQueued_deletesOnlyAQueuedJob() {
         db.seed(queued("j-queued"));
         db.seed(running("j-running", "w1", T0.plus(LEASE)));
@@ -668,6 +695,11 @@ class DynamoDbJobStoreTest {
         @Override
         public CancelResult cancel(String tenant, String jobId, Instant now, Instant expiresAt) {
             return delegate.cancel(tenant, jobId, now, expiresAt);
+        }
+
+        @Override
+        public boolean extendLease(String jobId, String owner, Instant leaseUntil) {
+            return delegate.extendLease(jobId, owner, leaseUntil);
         }
 
         @Override
