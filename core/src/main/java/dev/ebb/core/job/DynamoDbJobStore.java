@@ -313,26 +313,24 @@ public final class DynamoDbJobStore implements JobStore {
 
     @Override
     public boolean extendLease(String jobId, String owner, Instant leaseUntil) {
-        Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL);
-        try {
-            dynamoDb.updateItem(update(jobId, names, Map.of(
-                            ":running", s(RUNNING), ":owner", s(owner), ":until", millis(leaseUntil)))
-                    .updateExpression("SET #leaseUntil = :until")
-                    .conditionExpression("#status = :running AND #leaseOwner = :owner")
-                    .build());
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return updateHeld(jobId, owner, "SET #leaseUntil = :until", Map.of(":until", millis(leaseUntil)));
     }
 
     @Override
     public boolean release(String jobId, String owner) {
-        Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL);
+        return updateHeld(jobId, owner, "SET #status = :queued REMOVE #leaseOwner, #leaseUntil",
+                Map.of(":queued", s(QUEUED)));
+    }
+
+    /** An update of a job that {@code owner} holds (RUNNING under its lease); false when it does not hold it. */
+    private boolean updateHeld(String jobId, String owner, String updateExpression,
+                               Map<String, AttributeValue> values) {
+        Map<String, AttributeValue> all = new HashMap<>(values);
+        all.put(":running", s(RUNNING));
+        all.put(":owner", s(owner));
         try {
-            dynamoDb.updateItem(update(jobId, names, Map.of(
-                            ":running", s(RUNNING), ":queued", s(QUEUED), ":owner", s(owner)))
-                    .updateExpression("SET #status = :queued REMOVE #leaseOwner, #leaseUntil")
+            dynamoDb.updateItem(update(jobId, new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL), all)
+                    .updateExpression(updateExpression)
                     .conditionExpression("#status = :running AND #leaseOwner = :owner")
                     .build());
             return true;
