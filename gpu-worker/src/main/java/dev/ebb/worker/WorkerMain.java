@@ -20,7 +20,11 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
-/** The worker process (an ECS task): settings from the environment, run until SIGTERM, then drain and exit 0. */
+/**
+ * The worker process (an ECS task): settings from the environment, run until SIGTERM, then drain. A drain that
+ * finishes within {@code EBB_DRAIN_SECONDS} exits 0 (a clean stop to ECS and the local scaler); one that does not
+ * ends hard with 1, and what it still held comes back to the queue when its visibility timeout runs out.
+ */
 public final class WorkerMain {
     private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
     public static final String DYNAMODB_ENDPOINT = "EBB_DYNAMODB_ENDPOINT";
@@ -36,11 +40,17 @@ public final class WorkerMain {
         Worker worker = create(env, settings, workerSettings, tasks());
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             worker.shutdown();
+            boolean drained = false;
             try {
-                worker.awaitTermination(workerSettings.drainDeadline());
+                drained = worker.awaitTermination(workerSettings.drainDeadline());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            if (!drained) {
+                log.warn("drain did not finish in {} s; stopping hard", workerSettings.drainDeadline().toSeconds());
+            }
+            // A JVM stopped by a signal exits 128+signal whatever its hooks did; say how the drain went instead.
+            Runtime.getRuntime().halt(drained ? 0 : 1);
         }));
         worker.start();
         Thread.currentThread().join(); // the shutdown hook ends the process
