@@ -4,13 +4,10 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
+import dev.ebb.core.Utf8;
 import dev.ebb.core.api.ApiException;
 import dev.ebb.core.api.JobViews;
 import dev.ebb.core.auth.Authenticator;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -68,14 +65,8 @@ final class ApiGateway {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("invalid_encoding", "body is marked base64 but is not valid base64");
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw ApiException.badRequest("invalid_encoding", "request body is not valid UTF-8");
-        }
+        return Utf8.decode(bytes).orElseThrow(
+                () -> ApiException.badRequest("invalid_encoding", "request body is not valid UTF-8"));
     }
 
     static String pathParameter(APIGatewayV2HTTPEvent event, String name) throws ApiException {

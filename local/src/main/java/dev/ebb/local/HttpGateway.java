@@ -6,14 +6,12 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.ebb.core.Json;
+import dev.ebb.core.Utf8;
 import dev.ebb.core.api.JobViews;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
@@ -118,7 +116,7 @@ public final class HttpGateway implements AutoCloseable {
         for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
             headers.put(header.getKey().toLowerCase(Locale.ROOT), String.join(",", header.getValue()));
         }
-        String text = utf8(body);
+        String text = Utf8.decode(body).orElse(null);
         String requestId = UUID.randomUUID().toString();
         return APIGatewayV2HTTPEvent.builder()
                 .withVersion("2.0")
@@ -146,17 +144,6 @@ public final class HttpGateway implements AutoCloseable {
     private static byte[] readBody(InputStream in) throws IOException {
         byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
         return bytes.length > MAX_BODY_BYTES ? null : bytes;
-    }
-
-    private static String utf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 
     private static void write(HttpExchange exchange, int status, String body, Map<String, String> headers)

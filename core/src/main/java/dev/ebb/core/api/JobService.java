@@ -1,6 +1,7 @@
 package dev.ebb.core.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebb.core.Digests;
 import dev.ebb.core.Json;
 import dev.ebb.core.job.Job;
 import dev.ebb.core.job.JobIds;
@@ -15,8 +16,6 @@ import dev.ebb.core.task.InvalidInputException;
 import dev.ebb.core.task.Task;
 import dev.ebb.core.task.TaskRegistry;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -145,15 +144,7 @@ public final class JobService {
     }
 
     private static String requestHash(String task, String model, String inputJson) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (String part : new String[] {task, model == null ? "" : model, inputJson}) {
-                digest.update(part.getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(digest.digest(), 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        byte[] digest = Digests.sha256(task + "\0" + (model == null ? "" : model) + "\0" + inputJson);
+        return HexFormat.of().formatHex(digest, 0, 16);
     }
 }

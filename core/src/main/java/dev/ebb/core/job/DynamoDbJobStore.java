@@ -353,8 +353,8 @@ public final class DynamoDbJobStore implements JobStore {
         }
     }
 
+    /** A single-item update that returns the item it found when its condition fails. */
     private UpdateItemRequest.Builder update(String jobId, Names names, Map<String, AttributeValue> values) {
-        // Cancel and release stay single-item: they are rare and need the old item on failure.
         return UpdateItemRequest.builder()
                 .tableName(tableName)
                 .key(JobItems.key(jobId))

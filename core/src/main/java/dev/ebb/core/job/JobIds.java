@@ -1,8 +1,6 @@
 package dev.ebb.core.job;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.ebb.core.Digests;
 import java.security.SecureRandom;
 import java.util.regex.Pattern;
 
@@ -26,19 +24,11 @@ public final class JobIds {
     }
 
     public static String fromIdempotencyKey(String tenant, String idempotencyKey) {
-        return encode(sha256("idempotency\0" + tenant + "\0" + idempotencyKey));
+        return encode(Digests.sha256("idempotency\0" + tenant + "\0" + idempotencyKey));
     }
 
     public static boolean isValid(String id) {
         return id != null && VALID.matcher(id).matches();
-    }
-
-    static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 
     /** The first 130 bits of {@code bytes} as 26 base32 characters. */
