@@ -20,26 +20,33 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Builds the functions' collaborators once per execution environment, from the environment: region from
  * {@code AWS_REGION}, the URL-connection HTTP client, call timeouts, and endpoint overrides for the local cloud
- * ({@code EBB_DYNAMODB_ENDPOINT}, {@code EBB_SQS_ENDPOINT}).
+ * ({@code EBB_DYNAMODB_ENDPOINT}, {@code EBB_SQS_ENDPOINT}, {@code EBB_S3_ENDPOINT}).
  */
 public final class DependencyFactory {
     public static final String DYNAMODB_ENDPOINT = "EBB_DYNAMODB_ENDPOINT";
     public static final String SQS_ENDPOINT = "EBB_SQS_ENDPOINT";
+    /** The object store's endpoint for the local cloud; set, the client addresses buckets path-style. */
+    public static final String S3_ENDPOINT = "EBB_S3_ENDPOINT";
 
     private final Settings settings;
     private final DynamoDbClient dynamoDb;
     private final JobStore jobStore;
     private final JobQueue jobQueue;
     private final Clock clock = Clock.systemUTC();
+    private final Map<String, String> env;
+    private final ClientOverrideConfiguration timeouts;
+    private S3Client s3;
 
     public DependencyFactory(Map<String, String> env) {
         this.settings = Settings.fromEnv(env);
-        ClientOverrideConfiguration timeouts = ClientOverrideConfiguration.builder()
+        this.env = Map.copyOf(env);
+        this.timeouts = ClientOverrideConfiguration.builder()
                 .apiCallAttemptTimeout(Duration.ofSeconds(5))
                 .apiCallTimeout(Duration.ofSeconds(15))
                 .build();
@@ -93,6 +100,26 @@ public final class DependencyFactory {
 
     public Clock clock() {
         return clock;
+    }
+
+    /** The variables this factory was built from, for handlers that read a name of their own. */
+    public Map<String, String> environment() {
+        return env;
+    }
+
+    /** The object-store client, built on first use: only the functions that read objects pay for it. */
+    public synchronized S3Client s3() {
+        if (s3 == null) {
+            var builder = S3Client.builder()
+                    .region(Region.of(env.getOrDefault("AWS_REGION", "us-east-1")))
+                    .httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .overrideConfiguration(timeouts);
+            if (env.containsKey(S3_ENDPOINT)) {
+                builder.endpointOverride(URI.create(env.get(S3_ENDPOINT))).forcePathStyle(true);
+            }
+            s3 = builder.build();
+        }
+        return s3;
     }
 
     private static final class Holder {

@@ -58,7 +58,7 @@ class TemplateTest {
     void everyFunctionHandler_namesARequestHandlerClassThatExists() throws Exception {
         Map<String, JsonNode> functions = ofType("AWS::Serverless::Function");
         assertThat(functions).containsOnlyKeys("SubmitJobFunction", "GetJobFunction", "CancelJobFunction",
-                "QueueWorkerFunction");
+                "QueueWorkerFunction", "UploadFunction");
         for (Map.Entry<String, JsonNode> function : functions.entrySet()) {
             String handler = function.getValue().at("/Properties/Handler").asText();
             assertThat(handler).as(function.getKey()).matches("[\\w.]+::handleRequest");
@@ -118,6 +118,51 @@ class TemplateTest {
     }
 
     @Test
+    void uploadFunction_getsObjectCreatedEventsOfTheDataBucketUnderUploadsOnly() {
+        List<JsonNode> s3 = new ArrayList<>();
+        resources.at("/UploadFunction/Properties/Events").forEach(e -> {
+            if (e.path("Type").asText().equals("S3")) {
+                s3.add(e.path("Properties"));
+            }
+        });
+        assertThat(s3).hasSize(1);
+        JsonNode source = s3.get(0);
+        assertThat(source.at("/Bucket/Ref").asText()).isEqualTo("DataBucket");
+        assertThat(source.path("Events").asText()).isEqualTo("s3:ObjectCreated:*");
+        JsonNode rule = source.at("/Filter/S3Key/Rules").get(0);
+        assertThat(rule.path("Name").asText()).isEqualTo("prefix");
+        assertThat(rule.path("Value").asText()).isEqualTo(UploadHandler.PREFIX);
+        // The function's bucket name and its read policy name the bucket exactly as the bucket names itself.
+        String bucketName = resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText();
+        assertThat(environment("UploadFunction").at("/" + UploadHandler.BUCKET + "/Fn::Sub").asText())
+                .isEqualTo(bucketName);
+        assertThat(policies("UploadFunction")).contains("S3ReadPolicy " + bucketName);
+    }
+
+    @Test
+    void dataBucket_isEncryptedPrivateTlsOnlyAndExpiresUploads() {
+        JsonNode props = resources.at("/DataBucket/Properties");
+        assertThat(props.at("/BucketEncryption/ServerSideEncryptionConfiguration/0/ServerSideEncryptionByDefault"
+                + "/SSEAlgorithm").asText()).isIn("AES256", "aws:kms");
+        JsonNode block = props.path("PublicAccessBlockConfiguration");
+        for (String flag : List.of("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")) {
+            assertThat(block.path(flag).asBoolean()).as(flag).isTrue();
+        }
+        List<String> prefixes = new ArrayList<>();
+        props.at("/LifecycleConfiguration/Rules").forEach(r -> {
+            if (r.has("ExpirationInDays")) {
+                prefixes.add(r.path("Prefix").asText());
+            }
+        });
+        assertThat(prefixes).contains(UploadHandler.PREFIX);
+        JsonNode policy = resources.path("DataBucketTlsOnly");
+        assertThat(policy.at("/Properties/Bucket/Ref").asText()).isEqualTo("DataBucket");
+        JsonNode deny = policy.at("/Properties/PolicyDocument/Statement/0");
+        assertThat(deny.path("Effect").asText()).isEqualTo("Deny");
+        assertThat(deny.at("/Condition/Bool/aws:SecureTransport").asText()).isEqualTo("false");
+    }
+
+    @Test
     void everyQueue_isEncryptedAndEveryMainQueueRedrivesToAnExistingDeadLetterQueue() {
         Map<String, JsonNode> queues = ofType("AWS::SQS::Queue");
         Set<String> deadLetterQueues = new HashSet<>();
@@ -165,6 +210,7 @@ class TemplateTest {
     @Test
     void environmentVariables_areExactlyNamesThatSettingsReads() throws IllegalAccessException {
         Set<String> known = settingsNames();
+        known.addAll(Set.of(UploadHandler.BUCKET));
         Set<String> required = Set.of(Settings.JOBS_TABLE, Settings.KEYS_TABLE, Settings.GPU_QUEUE_URL,
                 Settings.CPU_QUEUE_URL);
         for (String function : ofType("AWS::Serverless::Function").keySet()) {
@@ -188,6 +234,9 @@ class TemplateTest {
         assertThat(policies("CancelJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBCrudPolicy JobsTable", "DynamoDBReadPolicy KeysTable");
         assertThat(policies("QueueWorkerFunction")).containsExactly("DynamoDBCrudPolicy JobsTable");
+        assertThat(policies("UploadFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
+                "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue",
+                "S3ReadPolicy " + resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText());
     }
 
     @Test
@@ -221,7 +270,7 @@ class TemplateTest {
             events = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
         }
         assertThat(events).extracting(f -> f.getFileName().toString()).contains(
-                "submit-job.json", "get-job.json", "cancel-job.json", "queue-worker.json");
+                "submit-job.json", "get-job.json", "cancel-job.json", "queue-worker.json", "s3-upload.json");
         String testSources;
         try (Stream<Path> files = Files.walk(TEST_SOURCES)) {
             StringBuilder all = new StringBuilder();
@@ -245,6 +294,12 @@ class TemplateTest {
             if (content.has("routeKey")) {
                 assertThat(content.path("version").asText()).as(name).isEqualTo("2.0");
                 assertThat(routes).as(name + " routeKey").contains(content.path("routeKey").asText());
+            } else if (content.at("/Records/0/eventSource").asText().equals("aws:s3")) {
+                content.path("Records").forEach(r -> {
+                    assertThat(r.path("eventName").asText()).as(name).startsWith("ObjectCreated:");
+                    assertThat(r.at("/s3/object/key").asText()).as(name + " key")
+                            .startsWith(s3KeyPrefixOf("UploadFunction"));
+                });
             } else {
                 assertThat(content.path("Records")).as(name + " is an SQS event").isNotEmpty();
                 content.path("Records").forEach(r ->
@@ -254,6 +309,22 @@ class TemplateTest {
     }
 
     // ------------------------------------------------------------------------------------------ helpers
+
+    /** The key prefix of a function's S3 event source (there must be exactly one). */
+    private static String s3KeyPrefixOf(String function) {
+        List<String> prefixes = new ArrayList<>();
+        resources.at("/" + function + "/Properties/Events").forEach(e -> {
+            if (e.path("Type").asText().equals("S3")) {
+                e.at("/Properties/Filter/S3Key/Rules").forEach(r -> {
+                    if (r.path("Name").asText().equals("prefix")) {
+                        prefixes.add(r.path("Value").asText());
+                    }
+                });
+            }
+        });
+        assertThat(prefixes).as(function + " S3 key prefix").hasSize(1);
+        return prefixes.get(0);
+    }
 
     private static Map<String, JsonNode> ofType(String type) {
         Map<String, JsonNode> found = new TreeMap<>();
@@ -281,6 +352,7 @@ class TemplateTest {
         resources.at("/" + function + "/Properties/Policies").forEach(policy -> policy.fields().forEachRemaining(p -> {
             JsonNode target = p.getValue().elements().next();
             String logicalId = target.has("Ref") ? target.path("Ref").asText()
+                    : target.has("Fn::Sub") ? target.path("Fn::Sub").asText()
                     : target.path("Fn::GetAtt").get(0).asText();
             found.add(p.getKey() + " " + logicalId);
         }));
