@@ -1,0 +1,133 @@
+package dev.ebb.infra;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.iam.Grant;
+import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
+import software.constructs.Construct;
+
+/**
+ * The whole of Ebb on AWS: tables, lane queues, the data bucket, the GPU workers, the functions, the HTTP API, alarms
+ * and a dashboard. One construct per concern; this class only wires them together. Idle, it costs what
+ * docs/deploy.md says (nothing runs until there is work).
+ */
+public final class EbbStack extends Stack {
+    /** Names read by dev.ebb.core.config.Settings (duplicated here: infra-cdk does not depend on core). */
+    static final String JOBS_TABLE = "EBB_JOBS_TABLE";
+    static final String KEYS_TABLE = "EBB_KEYS_TABLE";
+    static final String GPU_QUEUE_URL = "EBB_GPU_QUEUE_URL";
+    static final String CPU_QUEUE_URL = "EBB_CPU_QUEUE_URL";
+    /** Names read by the gpu worker (dev.ebb.worker.WorkerSettings and the model loader). */
+    static final String LANE = "EBB_LANE";
+    static final String DEVICE = "EBB_DEVICE";
+    static final String MODEL_DIR = "EBB_MODEL_DIR";
+    static final String DRAIN_SECONDS = "EBB_DRAIN_SECONDS";
+
+    /** Receives before a message is a dead letter; the same as the local cloud's queues. */
+    static final int MAX_RECEIVE_COUNT = 5;
+    /** ECS waits this long after SIGTERM before SIGKILL; the worker's drain deadline is a little shorter. */
+    static final Duration WORKER_STOP_TIMEOUT = Duration.seconds(120);
+
+    private final Tables tables;
+    private final Queues queues;
+    private final DataBucket data;
+    private final GpuWorkers workers;
+    private final Functions functions;
+    private final Api api;
+    private final Observability observability;
+
+    public EbbStack(Construct scope, String id, StackProps props, StackSettings settings) {
+        super(scope, id, props);
+        this.tables = new Tables(this, "Tables", new Tables.Props(true));
+        this.queues = new Queues(this, "Queues", new Queues.Props(
+                Duration.seconds(6 * Functions.QUEUE_WORKER_TIMEOUT.toSeconds().intValue()), Duration.seconds(120),
+                MAX_RECEIVE_COUNT));
+        this.data = new DataBucket(this, "Data", new DataBucket.Props(Duration.days(7), true));
+
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put(JOBS_TABLE, tables.jobs().getTableName());
+        common.put(KEYS_TABLE, tables.keys().getTableName());
+        common.put(GPU_QUEUE_URL, queues.gpu().queue().getQueueUrl());
+        common.put(CPU_QUEUE_URL, queues.cpu().queue().getQueueUrl());
+        common.put(Functions.BUCKET, data.bucket().getBucketName());
+
+        Map<String, String> workerEnvironment = new HashMap<>(common);
+        workerEnvironment.put(LANE, "gpu");
+        workerEnvironment.put(DEVICE, "gpu");
+        workerEnvironment.put(MODEL_DIR, "/tmp/ebb-models");
+        workerEnvironment.put(DRAIN_SECONDS, String.valueOf(WORKER_STOP_TIMEOUT.toSeconds().intValue() - 10));
+        workerEnvironment.put("AWS_REGION", getRegion());
+        this.workers = new GpuWorkers(this, "GpuWorkers", new GpuWorkers.Props(settings.instanceType(),
+                settings.maxWorkers(), settings.workerDirectory(), workerEnvironment, 12 * 1024, WORKER_STOP_TIMEOUT));
+        // The worker's rights, and nothing else: its lane's queue, the jobs table, the bucket.
+        queues.gpu().queue().grantConsumeMessages(workers.taskDefinition().getTaskRole());
+        tables.jobs().grantReadWriteData(workers.taskDefinition().getTaskRole());
+        // Exact object actions rather than bucket.grantReadWrite, whose s3:GetObject*, s3:List* are wildcards.
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(workers.taskDefinition().getTaskRole())
+                .actions(List.of("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:AbortMultipartUpload"))
+                .resourceArns(List.of(data.bucket().arnForObjects("*")))
+                .build());
+
+        Map<String, String> functionEnvironment = new HashMap<>(common);
+        functionEnvironment.put(Functions.GPU_DLQ_URL, queues.gpu().deadLetters().getQueueUrl());
+        functionEnvironment.put(Functions.CPU_DLQ_URL, queues.cpu().deadLetters().getQueueUrl());
+        this.functions = new Functions(this, "Functions", new Functions.Props(settings.functionsJar(),
+                functionEnvironment, tables, queues, data.bucket(), workers));
+
+        this.api = new Api(this, "Api", new Api.Props(100, 200, functions.submit(), functions.get(),
+                functions.cancel()));
+
+        this.observability = new Observability(this, "Observability", new Observability.Props(
+                Map.of("gpu", queues.gpu(), "cpu", queues.cpu()), Duration.seconds(30), Duration.seconds(120),
+                settings.queueDepthAlarm(), workers.cluster().getClusterName(), workers.service().getServiceName()));
+
+        output("ApiUrl", api.url(), "Base URL of the HTTP API (append v1/jobs)");
+        output("DataBucketName", data.bucket().getBucketName(), "Upload to uploads/<tenant>/<task>/<name> here");
+        output("JobsTableName", tables.jobs().getTableName(), "Jobs table");
+        output("KeysTableName", tables.keys().getTableName(), "API keys table (ebb keys create writes here)");
+        output("GpuQueueUrl", queues.gpu().queue().getQueueUrl(), "gpu lane queue");
+        output("CpuQueueUrl", queues.cpu().queue().getQueueUrl(), "cpu lane queue");
+        output("RedriveFunctionName", functions.redrive().getFunctionName(), "Invoke to bring dead letters back");
+        output("WorkerClusterName", workers.cluster().getClusterName(), "ECS cluster of the GPU workers");
+        output("WorkerServiceName", workers.service().getServiceName(), "ECS service the scaler drives");
+    }
+
+    private void output(String id, String value, String description) {
+        CfnOutput.Builder.create(this, id).value(value).description(description).build();
+    }
+
+    public Tables tables() {
+        return tables;
+    }
+
+    public Queues queues() {
+        return queues;
+    }
+
+    public DataBucket data() {
+        return data;
+    }
+
+    public GpuWorkers workers() {
+        return workers;
+    }
+
+    public Functions functions() {
+        return functions;
+    }
+
+    public Api api() {
+        return api;
+    }
+
+    public Observability observability() {
+        return observability;
+    }
+}

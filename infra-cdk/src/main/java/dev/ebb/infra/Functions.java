@@ -1,0 +1,265 @@
+package dev.ebb.infra;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.ecs.Ec2Service;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.Schedule;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.iam.Grant;
+import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSourceProps;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.EventType;
+import software.amazon.awscdk.services.s3.NotificationKeyFilter;
+import software.amazon.awscdk.services.s3.notifications.LambdaDestination;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.constructs.Construct;
+
+/**
+ * The Lambda functions, all from the functions' shaded jar: Java 21 on arm64 with SnapStart (every trigger points at
+ * the {@value #ALIAS} alias, because SnapStart only serves published versions), one log group each, and each one's
+ * rights granted here and nowhere else.
+ */
+public final class Functions extends Construct {
+    public static final String ALIAS = "live";
+    public static final String HANDLER_PACKAGE = "dev.ebb.functions.";
+    /** Environment names the functions read besides dev.ebb.core.config.Settings' (agreed in the design). */
+    public static final String BUCKET = "EBB_BUCKET";
+    public static final String GPU_DLQ_URL = "EBB_GPU_DLQ_URL";
+    public static final String CPU_DLQ_URL = "EBB_CPU_DLQ_URL";
+    public static final String ECS_CLUSTER = "EBB_ECS_CLUSTER";
+    public static final String ECS_SERVICE = "EBB_ECS_SERVICE";
+    public static final String SCALER_FUNCTION = "EBB_SCALER_FUNCTION";
+    public static final String LEASE_SECONDS = "EBB_LEASE_SECONDS";
+    /** The queue-worker function's timeout; the cpu queue's visibility timeout is 6x this. */
+    public static final Duration QUEUE_WORKER_TIMEOUT = Duration.seconds(30);
+
+    /**
+     * @param code         the functions' -lambda.jar
+     * @param environment  what every function gets: the Settings names (tables, queues) and the bucket and DLQs
+     * @param tables       the tables
+     * @param queues       the lanes' queues
+     * @param bucket       the data bucket (uploads)
+     * @param workers      the gpu workers' cluster and service, for the scaler
+     */
+    public record Props(Path code, Map<String, String> environment, Tables tables, Queues queues, Bucket bucket,
+                        GpuWorkers workers) {
+    }
+
+    private final Alias submit;
+    private final Alias get;
+    private final Alias cancel;
+    private final Alias queueWorker;
+    private final Alias upload;
+    private final Alias deadLetter;
+    private final Alias redrive;
+    private final Alias scaler;
+    private final Queue uploadFailures;
+
+    public Functions(Construct scope, String id, Props props) {
+        super(scope, id);
+        Code code = Code.fromAsset(props.code().toString());
+        Tables tables = props.tables();
+        Queues queues = props.queues();
+        Ec2Service service = props.workers().service();
+
+        // ---- scaler: every minute, and woken by submit when the gpu lane has no worker
+        this.scaler = function(code, "Scaler", "ScalerHandler", Duration.seconds(30), 512,
+                "Sets the gpu workers' desired count from the gpu queue's depth and age (scaling policy in core).",
+                merge(props.environment(), Map.of(
+                        ECS_CLUSTER, props.workers().cluster().getClusterName(),
+                        ECS_SERVICE, service.getServiceName())));
+        Rule.Builder.create(this, "ScalerSchedule")
+                .description("Runs the scaler every minute")
+                .schedule(Schedule.rate(Duration.minutes(1)))
+                .targets(List.of(new LambdaFunction(scaler)))
+                .build();
+        queues.gpu().queue().grant(scaler, "sqs:GetQueueAttributes");
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(scaler)
+                .actions(List.of("ecs:DescribeServices", "ecs:UpdateService"))
+                .resourceArns(List.of(service.getServiceArn()))
+                .build());
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(scaler)
+                .actions(List.of("ecs:GetTaskProtection"))
+                .resourceArns(List.of(props.workers().cluster().arnForTasks("*")))
+                .build());
+
+        // ---- HTTP API
+        this.submit = function(code, "SubmitJob", "SubmitJobHandler", Duration.seconds(10), 1024,
+                "POST /v1/jobs: validate, record QUEUED, send to the lane queue, wake the scaler",
+                merge(props.environment(), Map.of(SCALER_FUNCTION, scaler.getFunctionArn())));
+        tables.jobs().grantReadWriteData(submit);
+        tables.keys().grantReadData(submit);
+        queues.gpu().queue().grantSendMessages(submit);
+        queues.cpu().queue().grantSendMessages(submit);
+        scaler.grantInvoke(submit);
+
+        this.get = function(code, "GetJob", "GetJobHandler", Duration.seconds(10), 1024,
+                "GET /v1/jobs/{id}: status, timings, attempts, result or error", props.environment());
+        tables.jobs().grantReadData(get);
+        tables.keys().grantReadData(get);
+
+        this.cancel = function(code, "CancelJob", "CancelJobHandler", Duration.seconds(10), 1024,
+                "DELETE /v1/jobs/{id}: cancel a job that has not finished", props.environment());
+        tables.jobs().grantReadWriteData(cancel);
+        tables.keys().grantReadData(cancel);
+
+        // ---- cpu lane: batches from the cpu queue, unfinished jobs reported as batch item failures
+        this.queueWorker = function(code, "QueueWorker", "QueueWorkerHandler", QUEUE_WORKER_TIMEOUT, 1024,
+                "cpu lane: runs batches from the cpu queue",
+                // Longer than the function can run, shorter than the visibility timeout (6x the timeout).
+                merge(props.environment(), Map.of(LEASE_SECONDS, "60")));
+        tables.jobs().grantReadWriteData(queueWorker);
+        queueWorker.addEventSource(new SqsEventSource(queues.cpu().queue(), SqsEventSourceProps.builder()
+                .batchSize(10)
+                .maxBatchingWindow(Duration.seconds(1))
+                .reportBatchItemFailures(true)
+                .build()));
+
+        // ---- uploads: S3 invokes asynchronously; events that still fail after Lambda's retries are kept here
+        this.uploadFailures = Queue.Builder.create(this, "UploadFailures")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .retentionPeriod(Duration.days(14))
+                .build();
+        Function uploadFunction = baseFunction(code, "Upload", "UploadHandler", Duration.seconds(30), 1024,
+                "uploads/<tenant>/<task>/<name> objects: one job each (idempotent)", props.environment(),
+                uploadFailures);
+        this.upload = alias(uploadFunction);
+        tables.jobs().grantReadWriteData(upload);
+        queues.gpu().queue().grantSendMessages(upload);
+        queues.cpu().queue().grantSendMessages(upload);
+        // Exact actions rather than bucket.grantRead, whose s3:GetObject* and s3:List* are wildcards.
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(upload)
+                .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
+                .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.UPLOADS_PREFIX + "*")))
+                .build());
+        props.bucket().addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(upload),
+                NotificationKeyFilter.builder().prefix(DataBucket.UPLOADS_PREFIX).build());
+
+        // ---- dead letters: mark each job FAILED with its reason; redrive brings them back on an operator's call
+        this.deadLetter = function(code, "DeadLetter", "DeadLetterHandler", Duration.seconds(30), 512,
+                "Both lanes' DLQs: marks each job FAILED with its reason", props.environment());
+        tables.jobs().grantReadWriteData(deadLetter);
+        for (Queues.Lane lane : List.of(queues.gpu(), queues.cpu())) {
+            deadLetter.addEventSource(new SqsEventSource(lane.deadLetters(), SqsEventSourceProps.builder()
+                    .batchSize(10)
+                    .reportBatchItemFailures(true)
+                    .build()));
+        }
+
+        this.redrive = function(code, "Redrive", "RedriveHandler", Duration.minutes(5), 512,
+                "Operators only (no trigger): {\"lane\":\"gpu\"|\"cpu\",\"max\":N} brings dead letters back",
+                props.environment());
+        tables.jobs().grantReadWriteData(redrive);
+        for (Queues.Lane lane : List.of(queues.gpu(), queues.cpu())) {
+            lane.deadLetters().grantConsumeMessages(redrive);
+            lane.queue().grantSendMessages(redrive);
+        }
+    }
+
+    private Alias function(Code code, String id, String handlerClass, Duration timeout, int memory, String description,
+                           Map<String, String> environment) {
+        return alias(baseFunction(code, id, handlerClass, timeout, memory, description, environment, null));
+    }
+
+    private Function baseFunction(Code code, String id, String handlerClass, Duration timeout, int memory,
+                                  String description, Map<String, String> environment, Queue asyncFailures) {
+        LogGroup logs = LogGroup.Builder.create(this, id + "Logs")
+                .retention(RetentionDays.ONE_YEAR)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        Function.Builder builder = Function.Builder.create(this, id)
+                .runtime(Runtime.JAVA_21)
+                .architecture(Architecture.ARM_64)
+                .code(code)
+                .handler(HANDLER_PACKAGE + handlerClass + "::handleRequest")
+                .description(description)
+                .timeout(timeout)
+                .memorySize(memory)
+                .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                .environment(environment)
+                .logGroup(logs);
+        if (asyncFailures != null) {
+            builder.deadLetterQueue(asyncFailures).retryAttempts(2);
+        }
+        Function function = builder.build();
+        // SnapStart serves published versions only: every trigger uses the alias on the current version.
+        Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "every trigger points at the '" + ALIAS + "' alias of the current version");
+        return function;
+    }
+
+    private static Alias alias(Function function) {
+        return Alias.Builder.create(function, "Alias")
+                .aliasName(ALIAS)
+                .version(function.getCurrentVersion())
+                .build();
+    }
+
+    private static Map<String, String> merge(Map<String, String> common, Map<String, String> own) {
+        Map<String, String> all = new HashMap<>(common);
+        all.putAll(own);
+        return all;
+    }
+
+    public Alias submit() {
+        return submit;
+    }
+
+    public Alias get() {
+        return get;
+    }
+
+    public Alias cancel() {
+        return cancel;
+    }
+
+    public Alias queueWorker() {
+        return queueWorker;
+    }
+
+    public Alias upload() {
+        return upload;
+    }
+
+    public Alias deadLetter() {
+        return deadLetter;
+    }
+
+    public Alias redrive() {
+        return redrive;
+    }
+
+    public Alias scaler() {
+        return scaler;
+    }
+
+    public Queue uploadFailures() {
+        return uploadFailures;
+    }
+
+    /** Every function, for alarms and the dashboard. */
+    public List<Alias> all() {
+        return List.of(submit, get, cancel, queueWorker, upload, deadLetter, redrive, scaler);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.ebb.infra;
+
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.sqs.DeadLetterQueue;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.amazon.awscdk.services.sqs.RedriveAllowPolicy;
+import software.amazon.awscdk.services.sqs.RedrivePermission;
+import software.constructs.Construct;
+
+/**
+ * Each lane's queue and its dead-letter queue: SQS-managed encryption, TLS only, messages kept 14 days (as long as
+ * a job), and the redrive policy attached to the main queue after {@link Props#maxReceiveCount()} receives.
+ */
+public final class Queues extends Construct {
+    /**
+     * @param cpuVisibility     the cpu queue's visibility timeout: 6x the queue-worker function's timeout
+     * @param gpuVisibility     the gpu queue's visibility timeout (the workers extend it while they run)
+     * @param maxReceiveCount   receives before a message moves to its lane's DLQ
+     */
+    public record Props(Duration cpuVisibility, Duration gpuVisibility, int maxReceiveCount) {
+    }
+
+    /** A lane's queue and its DLQ. */
+    public record Lane(Queue queue, Queue deadLetters) {
+    }
+
+    private static final Duration RETENTION = Duration.days(14);
+
+    private final Lane gpu;
+    private final Lane cpu;
+
+    public Queues(Construct scope, String id, Props props) {
+        super(scope, id);
+        this.gpu = lane("Gpu", props.gpuVisibility(), props.maxReceiveCount());
+        this.cpu = lane("Cpu", props.cpuVisibility(), props.maxReceiveCount());
+    }
+
+    private Lane lane(String name, Duration visibility, int maxReceiveCount) {
+        Queue deadLetters = Queue.Builder.create(this, name + "DeadLetterQueue")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                // Stated rather than defaulted; naming the lane queue here would be a reference cycle.
+                .redriveAllowPolicy(RedriveAllowPolicy.builder().redrivePermission(RedrivePermission.ALLOW_ALL).build())
+                .enforceSsl(true)
+                .retentionPeriod(RETENTION)
+                .build();
+        Queue queue = Queue.Builder.create(this, name + "Queue")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .retentionPeriod(RETENTION)
+                .visibilityTimeout(visibility)
+                .deadLetterQueue(DeadLetterQueue.builder().queue(deadLetters).maxReceiveCount(maxReceiveCount).build())
+                .build();
+        return new Lane(queue, deadLetters);
+    }
+
+    public Lane gpu() {
+        return gpu;
+    }
+
+    public Lane cpu() {
+        return cpu;
+    }
+}

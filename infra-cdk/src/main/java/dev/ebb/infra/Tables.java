@@ -1,0 +1,65 @@
+package dev.ebb.infra;
+
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.dynamodb.TableEncryption;
+import software.constructs.Construct;
+
+/**
+ * The four DynamoDB tables: jobs, keys, cache, sessions. Every item carries its expiry in {@value #TTL_ATTRIBUTE}
+ * (epoch seconds), tables bill per request (nothing when idle), are encrypted with the AWS-managed key and keep
+ * point-in-time recovery. They survive {@code cdk destroy} unless {@link Props#retain()} is false.
+ */
+public final class Tables extends Construct {
+    public static final String TTL_ATTRIBUTE = "expiresAt";
+
+    /** @param retain keep the tables (and their data) when the stack is deleted */
+    public record Props(boolean retain) {
+    }
+
+    private final Table jobs;
+    private final Table keys;
+    private final Table cache;
+    private final Table sessions;
+
+    public Tables(Construct scope, String id, Props props) {
+        super(scope, id);
+        RemovalPolicy removal = props.retain() ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+        this.jobs = table("Jobs", "jobId", removal);
+        this.keys = table("Keys", "keyHash", removal);
+        this.cache = table("Cache", "cacheKey", removal);
+        this.sessions = table("Sessions", "sessionId", removal);
+    }
+
+    private Table table(String id, String partitionKey, RemovalPolicy removal) {
+        return Table.Builder.create(this, id)
+                .partitionKey(Attribute.builder().name(partitionKey).type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .timeToLiveAttribute(TTL_ATTRIBUTE)
+                .encryption(TableEncryption.AWS_MANAGED)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true).build())
+                .removalPolicy(removal)
+                .build();
+    }
+
+    public Table jobs() {
+        return jobs;
+    }
+
+    public Table keys() {
+        return keys;
+    }
+
+    public Table cache() {
+        return cache;
+    }
+
+    public Table sessions() {
+        return sessions;
+    }
+}

@@ -1,0 +1,493 @@
+package dev.ebb.infra;
+
+import static dev.ebb.infra.Synthesized.TEMPLATE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+
+/** The synthesized template, resource by resource: the properties the design relies on. */
+class EbbStackTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static JsonNode resources;
+
+    @BeforeAll
+    static void synthesize() {
+        resources = JSON.valueToTree(TEMPLATE.toJSON()).path("Resources");
+    }
+
+    // ------------------------------------------------------------------------------------------ tables
+
+    @Test
+    void tables_areTheFourWithTtlOnExpiresAtPointInTimeRecoveryEncryptionAndOnDemandBilling() {
+        Map<String, JsonNode> tables = ofType("AWS::DynamoDB::Table");
+        assertThat(tables.keySet()).hasSize(4)
+                .anyMatch(id -> id.startsWith("TablesJobs")).anyMatch(id -> id.startsWith("TablesKeys"))
+                .anyMatch(id -> id.startsWith("TablesCache")).anyMatch(id -> id.startsWith("TablesSessions"));
+        tables.forEach((id, table) -> {
+            JsonNode props = table.path("Properties");
+            assertThat(props.at("/TimeToLiveSpecification/AttributeName").asText()).as(id).isEqualTo("expiresAt");
+            assertThat(props.at("/TimeToLiveSpecification/Enabled").asBoolean()).as(id).isTrue();
+            assertThat(props.at("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled").asBoolean()).as(id)
+                    .isTrue();
+            assertThat(props.at("/SSESpecification/SSEEnabled").asBoolean()).as(id).isTrue();
+            assertThat(props.path("BillingMode").asText()).as(id).isEqualTo("PAY_PER_REQUEST");
+            assertThat(table.path("DeletionPolicy").asText()).as(id + " survives stack deletion").isEqualTo("Retain");
+        });
+        assertThat(hashKey(tables, "TablesJobs")).isEqualTo("jobId");
+        assertThat(hashKey(tables, "TablesKeys")).isEqualTo("keyHash");
+    }
+
+    // ------------------------------------------------------------------------------------------ queues
+
+    @Test
+    void laneQueues_areEncryptedAndRedriveToTheirOwnDeadLetterQueueAfterFiveReceives() {
+        Map<String, JsonNode> queues = ofType("AWS::SQS::Queue");
+        for (String lane : List.of("Gpu", "Cpu")) {
+            String main = only(queues, "Queues" + lane + "Queue");
+            String dlq = only(queues, "Queues" + lane + "DeadLetterQueue");
+            JsonNode redrive = queues.get(main).at("/Properties/RedrivePolicy");
+            assertThat(redrive.at("/deadLetterTargetArn/Fn::GetAtt/0").asText()).as(lane).isEqualTo(dlq);
+            assertThat(redrive.at("/deadLetterTargetArn/Fn::GetAtt/1").asText()).isEqualTo("Arn");
+            assertThat(redrive.path("maxReceiveCount").asInt()).isEqualTo(5);
+            assertThat(queues.get(dlq).at("/Properties/RedrivePolicy").isMissingNode()).isTrue();
+        }
+        queues.forEach((id, queue) -> {
+            assertThat(queue.at("/Properties/SqsManagedSseEnabled").asBoolean()).as(id + " encrypted").isTrue();
+            assertThat(queue.at("/Properties/MessageRetentionPeriod").asInt()).as(id).isEqualTo(14 * 24 * 3600);
+        });
+        // enforceSsl: every queue has a policy denying plain HTTP.
+        assertThat(ofType("AWS::SQS::QueuePolicy").values()).allSatisfy(policy ->
+                assertThat(policy.toString()).contains("aws:SecureTransport"));
+        assertThat(ofType("AWS::SQS::QueuePolicy")).hasSize(queues.size());
+    }
+
+    @Test
+    void cpuQueue_visibilityTimeoutIsSixTimesTheQueueWorkersTimeout() {
+        JsonNode worker = function("QueueWorkerHandler");
+        int timeout = worker.at("/Properties/Timeout").asInt();
+        String cpu = only(ofType("AWS::SQS::Queue"), "QueuesCpuQueue");
+
+        assertThat(timeout).isEqualTo(30);
+        assertThat(resources.at("/" + cpu + "/Properties/VisibilityTimeout").asInt()).isEqualTo(6 * timeout);
+    }
+
+    // ------------------------------------------------------------------------------------------ functions
+
+    @Test
+    void functions_areTheAgreedHandlersOnJava21WithSnapStartFromTheLambdaJar() throws Exception {
+        Set<String> handlers = new HashSet<>();
+        appFunctions().forEach((id, fn) -> {
+            JsonNode props = fn.path("Properties");
+            handlers.add(props.path("Handler").asText());
+            assertThat(props.path("Runtime").asText()).as(id).isEqualTo("java21");
+            assertThat(props.at("/SnapStart/ApplyOn").asText()).as(id).isEqualTo("PublishedVersions");
+            assertThat(props.path("Timeout").asInt()).as(id).isBetween(1, 900);
+            assertThat(props.path("MemorySize").asInt()).as(id).isGreaterThanOrEqualTo(512);
+            assertThat(props.at("/Code/S3Key").toString()).as(id + " code is the -lambda.jar asset").contains(".jar");
+            JsonNode env = props.at("/Environment/Variables");
+            for (String name : List.of(EbbStack.JOBS_TABLE, EbbStack.KEYS_TABLE, EbbStack.GPU_QUEUE_URL,
+                    EbbStack.CPU_QUEUE_URL, Functions.BUCKET, Functions.GPU_DLQ_URL, Functions.CPU_DLQ_URL)) {
+                assertThat(env.has(name)).as(id + " has " + name).isTrue();
+            }
+        });
+        assertThat(handlers).containsExactlyInAnyOrder(
+                "dev.ebb.functions.SubmitJobHandler::handleRequest",
+                "dev.ebb.functions.GetJobHandler::handleRequest",
+                "dev.ebb.functions.CancelJobHandler::handleRequest",
+                "dev.ebb.functions.QueueWorkerHandler::handleRequest",
+                "dev.ebb.functions.UploadHandler::handleRequest",
+                "dev.ebb.functions.DeadLetterHandler::handleRequest",
+                "dev.ebb.functions.RedriveHandler::handleRequest",
+                "dev.ebb.functions.ScalerHandler::handleRequest");
+        // Each handler that exists in the deployed jar must be a Lambda RequestHandler with a public no-argument
+        // constructor, loaded from that jar (the Lambda runtime sees nothing else).
+        int found = 0;
+        try (URLClassLoader jar = new URLClassLoader(new URL[] {Synthesized.SETTINGS.functionsJar().toUri().toURL()},
+                ClassLoader.getPlatformClassLoader())) {
+            Class<?> requestHandler = jar.loadClass("com.amazonaws.services.lambda.runtime.RequestHandler");
+            for (String handler : handlers) {
+                Class<?> type;
+                try {
+                    type = jar.loadClass(handler.substring(0, handler.indexOf("::")));
+                } catch (ClassNotFoundException e) {
+                    continue; // written on another branch (DeadLetter, Redrive, Scaler); checked once merged
+                }
+                found++;
+                assertThat(requestHandler).as(handler).isAssignableFrom(type);
+                assertThat(type.getConstructor()).as(handler).isNotNull();
+            }
+        }
+        assertThat(found).as("handler classes in the -lambda.jar").isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void everyTriggerPointsAtTheLiveAlias_soSnapStartServesIt() {
+        Map<String, JsonNode> aliases = ofType("AWS::Lambda::Alias");
+        assertThat(aliases).hasSize(8);
+        aliases.values().forEach(a -> assertThat(a.at("/Properties/Name").asText()).isEqualTo("live"));
+        ofType("AWS::Lambda::EventSourceMapping").forEach((id, mapping) ->
+                assertThat(mapping.at("/Properties/FunctionName").toString()).as(id).contains(":live"));
+        ofType("AWS::ApiGatewayV2::Integration").forEach((id, integration) ->
+                assertThat(aliases).as(id).containsKey(integration.at("/Properties/IntegrationUri/Ref").asText()));
+    }
+
+    @Test
+    void queueWorker_consumesTheCpuQueueInBatchesWithPartialFailures() {
+        JsonNode mapping = mappingOf(only(ofType("AWS::SQS::Queue"), "QueuesCpuQueue"));
+
+        assertThat(aliasTarget(mapping)).isEqualTo(logicalId(function("QueueWorkerHandler")));
+        assertThat(mapping.at("/Properties/FunctionResponseTypes/0").asText()).isEqualTo("ReportBatchItemFailures");
+        assertThat(mapping.at("/Properties/BatchSize").asInt()).isEqualTo(10);
+    }
+
+    @Test
+    void deadLetterFunction_consumesBothDeadLetterQueues() {
+        Map<String, JsonNode> queues = ofType("AWS::SQS::Queue");
+        for (String lane : List.of("Gpu", "Cpu")) {
+            JsonNode mapping = mappingOf(only(queues, "Queues" + lane + "DeadLetterQueue"));
+            assertThat(aliasTarget(mapping)).as(lane).isEqualTo(logicalId(function("DeadLetterHandler")));
+            assertThat(mapping.at("/Properties/FunctionResponseTypes/0").asText()).isEqualTo("ReportBatchItemFailures");
+        }
+        assertThat(ofType("AWS::Lambda::EventSourceMapping")).hasSize(3);
+    }
+
+    @Test
+    void redrive_hasNoTrigger_andScalerRunsEveryMinute() {
+        String redrive = logicalId(function("RedriveHandler"));
+        String scaler = logicalId(function("ScalerHandler"));
+        ofType("AWS::Lambda::EventSourceMapping").values()
+                .forEach(m -> assertThat(aliasTarget(m)).isNotEqualTo(redrive));
+        List<JsonNode> rules = new ArrayList<>(ofType("AWS::Events::Rule").values());
+
+        assertThat(rules).hasSize(1);
+        assertThat(rules.get(0).at("/Properties/ScheduleExpression").asText()).isEqualTo("rate(1 minute)");
+        assertThat(aliasOwner(rules.get(0).at("/Properties/Targets/0/Arn/Ref").asText())).isEqualTo(scaler);
+        assertThat(rules.get(0).toString()).doesNotContain(redrive);
+    }
+
+    @Test
+    void uploadFunction_getsObjectCreatedEventsUnderUploadsOfTheDataBucket() {
+        List<JsonNode> notifications = new ArrayList<>(ofType("Custom::S3BucketNotifications").values());
+        assertThat(notifications).hasSize(1);
+        JsonNode config = notifications.get(0).at("/Properties/NotificationConfiguration/LambdaFunctionConfigurations/0");
+
+        assertThat(config.path("Events").get(0).asText()).isEqualTo("s3:ObjectCreated:*");
+        assertThat(config.at("/Filter/Key/FilterRules/0/Name").asText()).isEqualToIgnoringCase("prefix");
+        assertThat(config.at("/Filter/Key/FilterRules/0/Value").asText()).isEqualTo("uploads/");
+        assertThat(aliasOwner(config.at("/LambdaFunctionArn/Ref").asText()))
+                .isEqualTo(logicalId(function("UploadHandler")));
+        assertThat(notifications.get(0).at("/Properties/BucketName/Ref").asText()).startsWith("DataBucket");
+        // Events that still fail after Lambda's two retries are kept, not dropped.
+        JsonNode upload = function("UploadHandler");
+        assertThat(upload.at("/Properties/DeadLetterConfig/TargetArn/Fn::GetAtt/0").asText())
+                .startsWith("FunctionsUploadFailures");
+    }
+
+    @Test
+    void submit_mayInvokeTheScaler_andTheScalerMayDriveOnlyTheWorkerService() {
+        String submitRole = function("SubmitJobHandler").at("/Properties/Role/Fn::GetAtt/0").asText();
+        String scalerRole = function("ScalerHandler").at("/Properties/Role/Fn::GetAtt/0").asText();
+
+        assertThat(actionsOf(submitRole)).contains("lambda:InvokeFunction");
+        assertThat(aliasOwner(function("SubmitJobHandler").at("/Properties/Environment/Variables/"
+                + Functions.SCALER_FUNCTION + "/Ref").asText())).isEqualTo(logicalId(function("ScalerHandler")));
+        assertThat(actionsOf(scalerRole)).contains("ecs:DescribeServices", "ecs:UpdateService", "ecs:GetTaskProtection",
+                "sqs:GetQueueAttributes").doesNotContain("sqs:ReceiveMessage", "sqs:SendMessage");
+        JsonNode scalerEnv = function("ScalerHandler").at("/Properties/Environment/Variables");
+        assertThat(scalerEnv.has(Functions.ECS_CLUSTER)).isTrue();
+        assertThat(scalerEnv.has(Functions.ECS_SERVICE)).isTrue();
+    }
+
+    // ------------------------------------------------------------------------------------------ bucket
+
+    @Test
+    void dataBucket_isEncryptedPrivateTlsOnlyVersionedAndExpiresUploads() {
+        JsonNode bucket = resources.path(only(ofType("AWS::S3::Bucket"), "DataBucket"));
+        JsonNode props = bucket.path("Properties");
+
+        assertThat(props.at("/BucketEncryption/ServerSideEncryptionConfiguration/0/ServerSideEncryptionByDefault"
+                + "/SSEAlgorithm").asText()).isEqualTo("aws:kms");
+        for (String flag : List.of("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")) {
+            assertThat(props.at("/PublicAccessBlockConfiguration/" + flag).asBoolean()).as(flag).isTrue();
+        }
+        assertThat(props.at("/VersioningConfiguration/Status").asText()).isEqualTo("Enabled");
+        assertThat(props.at("/LifecycleConfiguration/Rules").toString()).contains("\"Prefix\":\"uploads/\"",
+                "\"ExpirationInDays\":7", "AbortIncompleteMultipartUpload");
+        assertThat(props.at("/LoggingConfiguration/DestinationBucketName/Ref").asText()).startsWith("DataAccessLogs");
+        ofType("AWS::S3::BucketPolicy").forEach((id, policy) ->
+                assertThat(policy.toString()).as(id + " denies plain HTTP").contains("aws:SecureTransport"));
+        assertThat(ofType("AWS::S3::BucketPolicy")).hasSize(2);
+    }
+
+    // ------------------------------------------------------------------------------------------ gpu workers
+
+    @Test
+    void gpuWorkers_scaleFromZeroOnGpuInstancesFromTheSetting() {
+        JsonNode group = single("AWS::AutoScaling::AutoScalingGroup");
+        assertThat(group.at("/Properties/MinSize").asText()).isEqualTo("0");
+        assertThat(group.at("/Properties/MaxSize").asText()).isEqualTo(String.valueOf(Synthesized.SETTINGS.maxWorkers()));
+        assertThat(group.at("/Properties/DesiredCapacity").isMissingNode()).isTrue();
+
+        JsonNode launch = single("AWS::EC2::LaunchTemplate").at("/Properties/LaunchTemplateData");
+        assertThat(launch.path("InstanceType").asText()).isEqualTo(Synthesized.SETTINGS.instanceType());
+        assertThat(launch.path("InstanceType").asText()).matches("g[56].*");
+        assertThat(launch.at("/MetadataOptions/HttpTokens").asText()).isEqualTo("required");
+        assertThat(launch.at("/BlockDeviceMappings/0/Ebs/Encrypted").asBoolean()).isTrue();
+        assertThat(launch.toString()).contains("ECS_ENABLE_GPU_SUPPORT=true");
+        // The ECS GPU-optimised AMI, resolved from its public SSM parameter at deploy time.
+        String imageParameter = JSON.valueToTree(TEMPLATE.toJSON()).path("Parameters").toString();
+        assertThat(imageParameter).contains("/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended");
+
+        JsonNode provider = single("AWS::ECS::CapacityProvider");
+        assertThat(provider.at("/Properties/AutoScalingGroupProvider/ManagedScaling/Status").asText())
+                .isEqualTo("ENABLED");
+    }
+
+    @Test
+    void workerTask_asksForOneGpuAndLogsToCloudWatch_andTheServiceStartsAtZero() {
+        JsonNode container = single("AWS::ECS::TaskDefinition").at("/Properties/ContainerDefinitions/0");
+        assertThat(container.path("ResourceRequirements").toString()).contains("\"Type\":\"GPU\"", "\"Value\":\"1\"");
+        assertThat(container.at("/LogConfiguration/LogDriver").asText()).isEqualTo("awslogs");
+        assertThat(container.path("User").asText()).isEqualTo(GpuWorkers.WORKER_USER).isNotIn("root", "0");
+        assertThat(container.path("Memory").asInt()).isPositive();
+        assertThat(container.at("/Image/Fn::Sub").asText()).contains("container-assets");
+        assertThat(container.path("Environment").toString()).contains("EBB_LANE", "\"gpu\"", EbbStack.GPU_QUEUE_URL);
+
+        JsonNode service = single("AWS::ECS::Service");
+        assertThat(service.at("/Properties/DesiredCount").asInt(-1)).isZero();
+        assertThat(service.at("/Properties/CapacityProviderStrategy/0/CapacityProvider").isMissingNode()).isFalse();
+    }
+
+    @Test
+    void workerTaskRole_hasItsQueueTheJobsTableAndTheBucket_andNothingElse() {
+        String taskRole = single("AWS::ECS::TaskDefinition").at("/Properties/TaskRoleArn/Fn::GetAtt/0").asText();
+        List<JsonNode> statements = statementsOf(taskRole);
+        Set<String> targets = new HashSet<>();
+        statements.forEach(s -> collectRefs(s.path("Resource"), targets));
+
+        assertThat(targets).allMatch(t -> t.startsWith("QueuesGpuQueue") || t.startsWith("TablesJobs")
+                || t.startsWith("DataBucket"), "only the gpu queue, the jobs table and the data bucket");
+        assertThat(targets).anyMatch(t -> t.startsWith("QueuesGpuQueue")).anyMatch(t -> t.startsWith("TablesJobs"))
+                .anyMatch(t -> t.startsWith("DataBucket"));
+        assertThat(actionsOf(taskRole)).contains("sqs:ReceiveMessage", "sqs:DeleteMessage",
+                "sqs:ChangeMessageVisibility", "dynamodb:UpdateItem", "s3:GetObject", "s3:PutObject");
+    }
+
+    // ------------------------------------------------------------------------------------------ API
+
+    @Test
+    void httpApi_routesV1JobsWithThrottlingAndAccessLogs() {
+        Set<String> routes = new HashSet<>();
+        ofType("AWS::ApiGatewayV2::Route").values().forEach(r -> routes.add(r.at("/Properties/RouteKey").asText()));
+        assertThat(routes).containsExactlyInAnyOrder("POST /v1/jobs", "GET /v1/jobs/{id}", "DELETE /v1/jobs/{id}");
+
+        JsonNode stage = single("AWS::ApiGatewayV2::Stage").path("Properties");
+        assertThat(stage.path("StageName").asText()).isEqualTo("$default");
+        assertThat(stage.at("/DefaultRouteSettings/ThrottlingRateLimit").asDouble()).isPositive();
+        assertThat(stage.at("/DefaultRouteSettings/ThrottlingBurstLimit").asInt()).isPositive();
+        assertThat(stage.at("/AccessLogSettings/DestinationArn").isMissingNode()).isFalse();
+        assertThat(stage.at("/AccessLogSettings/Format").asText()).contains("$context.requestId", "$context.status")
+                .doesNotContain("authorization");
+    }
+
+    // ------------------------------------------------------------------------------------------ observability
+
+    @Test
+    void alarms_coverOldestMessageAgeAtThirtyAndOneTwentySecondsDeadLettersAndDepth() {
+        List<String> seen = new ArrayList<>();
+        ofType("AWS::CloudWatch::Alarm").values().forEach(a -> {
+            JsonNode p = a.path("Properties");
+            seen.add(p.path("MetricName").asText() + "@" + p.path("Threshold").asText() + " " + dimension(p));
+        });
+
+        assertThat(seen).contains(
+                "ApproximateAgeOfOldestMessage@30 QueuesGpuQueue", "ApproximateAgeOfOldestMessage@120 QueuesGpuQueue",
+                "ApproximateAgeOfOldestMessage@30 QueuesCpuQueue", "ApproximateAgeOfOldestMessage@120 QueuesCpuQueue",
+                "ApproximateNumberOfMessagesVisible@1 QueuesGpuDeadLetterQueue",
+                "ApproximateNumberOfMessagesVisible@1 QueuesCpuDeadLetterQueue",
+                "ApproximateNumberOfMessagesVisible@" + Synthesized.SETTINGS.queueDepthAlarm() + " QueuesGpuQueue",
+                "ApproximateNumberOfMessagesVisible@" + Synthesized.SETTINGS.queueDepthAlarm() + " QueuesCpuQueue");
+        assertThat(seen).hasSize(8);
+        String topic = only(ofType("AWS::SNS::Topic"), "ObservabilityAlarmTopic");
+        ofType("AWS::CloudWatch::Alarm").forEach((id, a) ->
+                assertThat(a.at("/Properties/AlarmActions/0/Ref").asText()).as(id + " notifies").isEqualTo(topic));
+    }
+
+    @Test
+    void dashboard_showsDepthWorkersLatencyPercentilesAndCacheHitRate() {
+        String body = single("AWS::CloudWatch::Dashboard").at("/Properties/DashboardBody").toString();
+
+        assertThat(body).contains("ApproximateNumberOfMessagesVisible", "RunningTaskCount", Observability.JOB_LATENCY,
+                "p50", "p99", Observability.CACHE_HITS, "hits + misses");
+    }
+
+    // ------------------------------------------------------------------------------------------ IAM
+
+    @Test
+    void iamPolicies_haveNoWildcardActionsOnDataResources() {
+        Set<String> data = new HashSet<>();
+        for (String type : List.of("AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::S3::Bucket")) {
+            data.addAll(ofType(type).keySet());
+        }
+        List<String> offending = new ArrayList<>();
+        ofType("AWS::IAM::Policy").forEach((id, policy) -> policy.at("/Properties/PolicyDocument/Statement")
+                .forEach(statement -> {
+                    Set<String> targets = new HashSet<>();
+                    collectRefs(statement.path("Resource"), targets);
+                    targets.retainAll(data);
+                    List<String> actions = texts(statement.path("Action"));
+                    if (!targets.isEmpty() && actions.stream().anyMatch(a -> a.contains("*"))) {
+                        offending.add(id + " " + actions + " on " + targets);
+                    }
+                }));
+        assertThat(offending).isEmpty();
+        TEMPLATE.resourcePropertiesCountIs("AWS::IAM::Policy", Match.objectLike(Map.of("PolicyDocument",
+                Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of("Action", "*"))))))), 0);
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private static Map<String, JsonNode> ofType(String type) {
+        Map<String, JsonNode> found = new TreeMap<>();
+        resources.fields().forEachRemaining(e -> {
+            if (e.getValue().path("Type").asText().equals(type)) {
+                found.put(e.getKey(), e.getValue());
+            }
+        });
+        return found;
+    }
+
+    private static JsonNode single(String type) {
+        Map<String, JsonNode> found = ofType(type);
+        assertThat(found).as(type).hasSize(1);
+        return found.values().iterator().next();
+    }
+
+    /** The one logical id among {@code found} that starts with {@code prefix}. */
+    private static String only(Map<String, JsonNode> found, String prefix) {
+        List<String> ids = found.keySet().stream().filter(id -> id.startsWith(prefix)).toList();
+        assertThat(ids).as(prefix).hasSize(1);
+        return ids.get(0);
+    }
+
+    /** The application's functions (not CDK's own helper functions), by logical id. */
+    private static Map<String, JsonNode> appFunctions() {
+        Map<String, JsonNode> found = new TreeMap<>();
+        ofType("AWS::Lambda::Function").forEach((id, fn) -> {
+            if (fn.at("/Properties/Handler").asText().startsWith(Functions.HANDLER_PACKAGE)) {
+                found.put(id, fn);
+            }
+        });
+        return found;
+    }
+
+    private static JsonNode function(String handlerClass) {
+        List<JsonNode> found = appFunctions().values().stream().filter(fn -> fn.at("/Properties/Handler").asText()
+                .equals(Functions.HANDLER_PACKAGE + handlerClass + "::handleRequest")).toList();
+        assertThat(found).as(handlerClass).hasSize(1);
+        return found.get(0);
+    }
+
+    private static String logicalId(JsonNode resource) {
+        for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) resources::fields) {
+            if (e.getValue() == resource) {
+                return e.getKey();
+            }
+        }
+        throw new AssertionError("not in the template");
+    }
+
+    /** The function logical id behind an alias logical id. */
+    private static String aliasOwner(String aliasId) {
+        return resources.at("/" + aliasId + "/Properties/FunctionName/Ref").asText();
+    }
+
+    /** The function an event source mapping invokes (its FunctionName is "function:alias"). */
+    private static String aliasTarget(JsonNode mapping) {
+        Set<String> refs = new HashSet<>();
+        collectRefs(mapping.at("/Properties/FunctionName"), refs);
+        assertThat(refs).hasSize(1);
+        String ref = refs.iterator().next();
+        String owner = aliasOwner(ref);
+        return owner.isEmpty() ? ref : owner;
+    }
+
+    private static JsonNode mappingOf(String queueId) {
+        List<JsonNode> found = ofType("AWS::Lambda::EventSourceMapping").values().stream()
+                .filter(m -> m.at("/Properties/EventSourceArn/Fn::GetAtt/0").asText().equals(queueId)).toList();
+        assertThat(found).as("event source mapping of " + queueId).hasSize(1);
+        return found.get(0);
+    }
+
+    private static List<JsonNode> statementsOf(String roleId) {
+        List<JsonNode> statements = new ArrayList<>();
+        ofType("AWS::IAM::Policy").values().forEach(policy -> {
+            Set<String> roles = new HashSet<>();
+            collectRefs(policy.at("/Properties/Roles"), roles);
+            if (roles.contains(roleId)) {
+                policy.at("/Properties/PolicyDocument/Statement").forEach(statements::add);
+            }
+        });
+        return statements;
+    }
+
+    private static List<String> actionsOf(String roleId) {
+        List<String> actions = new ArrayList<>();
+        statementsOf(roleId).forEach(s -> actions.addAll(texts(s.path("Action"))));
+        return actions;
+    }
+
+    private static void collectRefs(JsonNode node, Set<String> into) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> {
+                if (e.getKey().equals("Ref")) {
+                    into.add(e.getValue().asText());
+                } else if (e.getKey().equals("Fn::GetAtt")) {
+                    into.add(e.getValue().get(0).asText());
+                } else {
+                    collectRefs(e.getValue(), into);
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(child -> collectRefs(child, into));
+        }
+    }
+
+    private static List<String> texts(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(n -> out.add(n.asText()));
+        } else if (!node.isMissingNode()) {
+            out.add(node.asText());
+        }
+        return out;
+    }
+
+    private static String hashKey(Map<String, JsonNode> tables, String prefix) {
+        JsonNode table = tables.get(only(tables, prefix));
+        for (JsonNode key : table.at("/Properties/KeySchema")) {
+            if (key.path("KeyType").asText().equals("HASH")) {
+                return key.path("AttributeName").asText();
+            }
+        }
+        throw new AssertionError("no hash key");
+    }
+
+    private static String dimension(JsonNode alarm) {
+        Set<String> refs = new HashSet<>();
+        collectRefs(alarm.path("Dimensions"), refs);
+        return refs.stream().map(r -> r.replaceAll("[0-9A-F]{8}$", "")).findFirst().orElse("");
+    }
+}
