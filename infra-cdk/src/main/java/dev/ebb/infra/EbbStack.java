@@ -94,6 +94,7 @@ public final class EbbStack extends Stack {
         output("KeysTableName", tables.keys().getTableName(), "API keys table (ebb keys create writes here)");
         output("GpuQueueUrl", queues.gpu().queue().getQueueUrl(), "gpu lane queue");
         output("CpuQueueUrl", queues.cpu().queue().getQueueUrl(), "cpu lane queue");
+        output("AlarmTopicArn", observability.topic().getTopicArn(), "Subscribe to get the alarms");
         output("RedriveFunctionName", functions.redrive().getFunctionName(), "Invoke to bring dead letters back");
         output("WorkerClusterName", workers.cluster().getClusterName(), "ECS cluster of the GPU workers");
         output("WorkerServiceName", workers.service().getServiceName(), "ECS service the scaler drives");
