@@ -8,6 +8,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
+import dev.ebb.core.config.SettingsException;
 import dev.ebb.core.task.embed.EmbeddingModels;
 import dev.ebb.worker.model.ModelSettings.DeviceChoice;
 import java.io.IOException;
@@ -71,7 +72,8 @@ public final class EmbeddingModel implements AutoCloseable {
         if (choice != DeviceChoice.CPU) {
             int gpus = Engine.getEngine(ENGINE).getGpuCount();
             if (gpus == 0 && choice == DeviceChoice.GPU) {
-                throw new IllegalStateException(ModelSettings.DEVICE + "=gpu but no GPU is visible to ONNX Runtime");
+                throw new SettingsException(ModelSettings.DEVICE + "=gpu but no GPU is visible to ONNX Runtime "
+                        + "(set " + ModelSettings.DEVICE + "=auto to fall back to the CPU)");
             }
             if (gpus > 0) {
                 try {
@@ -79,8 +81,8 @@ public final class EmbeddingModel implements AutoCloseable {
                     device = "gpu";
                 } catch (Exception | UnsatisfiedLinkError e) {
                     if (choice == DeviceChoice.GPU) {
-                        throw new IllegalStateException(ModelSettings.DEVICE + "=gpu but the CUDA execution provider "
-                                + "did not load (is the onnxruntime_gpu build on the class path?): " + e, e);
+                        throw new SettingsException(ModelSettings.DEVICE + "=gpu but the CUDA execution provider "
+                                + "did not load (is the onnxruntime_gpu build on the class path?): " + e);
                     }
                     log.warn("model {}: the CUDA execution provider did not load ({}); running on the CPU", name,
                             e.toString());
