@@ -65,17 +65,11 @@ final class EmbedBench {
             for (String model : models) {
                 ModelSettings modelSettings = ModelSettings.fromEnv(Map.of(ModelSettings.MODEL, model));
                 double[] raw = new double[BATCHES.length];
+                double[][] pipeline = new double[perJob.size()][BATCHES.length];
                 try (EmbeddingModel direct = EmbeddingModel.load(model, modelSettings.modelDir(),
                         modelSettings.device())) {
                     out.printf("%s on %s%n", model, direct.device());
                     rawRate(direct, sentences.subList(0, Math.min(warmup, texts)), 32);
-                    for (int b = 0; b < BATCHES.length; b++) {
-                        raw[b] = rawRate(direct, sentences, BATCHES[b]);
-                        out.printf("  raw DJL batch %2d: %.0f sentences/s%n", BATCHES[b], raw[b]);
-                    }
-                }
-                for (int jobTexts : perJob) {
-                    double[] pipeline = new double[BATCHES.length];
                     for (int b = 0; b < BATCHES.length; b++) {
                         Map<String, String> env = new HashMap<>(baseEnv);
                         env.put(ModelSettings.MODEL, model);
@@ -84,29 +78,37 @@ final class EmbedBench {
                                 WorkerMain.tasks(env));
                         worker.start();
                         try {
-                            if (b == 0 && jobTexts == perJob.get(0)) {
-                                pipelineRate(client, sentences.subList(0, Math.min(warmup, texts)), jobTexts, clients);
+                            if (b == 0) {
+                                pipelineRate(client, sentences.subList(0, Math.min(warmup, texts)), perJob.get(0),
+                                        clients);
                             }
-                            pipeline[b] = pipelineRate(client, sentences, jobTexts, clients);
+                            // Raw and pipeline back to back at each setting, so both see the same machine.
+                            raw[b] = rawRate(direct, sentences, BATCHES[b]);
+                            out.printf("  raw DJL batch %2d: %.0f sentences/s%n", BATCHES[b], raw[b]);
+                            for (int k = 0; k < perJob.size(); k++) {
+                                pipeline[k][b] = pipelineRate(client, sentences, perJob.get(k), clients);
+                                out.printf("  pipeline max batch %2d, %d text(s)/job: %.0f sentences/s (%.0f%% of raw)%n",
+                                        BATCHES[b], perJob.get(k), pipeline[k][b], 100 * pipeline[k][b] / raw[b]);
+                            }
                         } finally {
                             worker.shutdown();
                             worker.awaitTermination(Duration.ofSeconds(30));
                         }
-                        out.printf("  pipeline max batch %2d, %d text(s)/job: %.0f sentences/s (%.0f%% of raw)%n",
-                                BATCHES[b], jobTexts, pipeline[b], 100 * pipeline[b] / raw[b]);
                     }
+                }
+                for (int k = 0; k < perJob.size(); k++) {
+                    double[] p = pipeline[k];
                     double rawGain = raw[2] / raw[0];
-                    double pipelineGain = pipeline[2] / pipeline[0];
+                    double pipelineGain = p[2] / p[0];
                     rows.add(String.format("| %s | %d | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %.0f%% | %.2f× / %.2f× (%.0f%%) |",
-                            model, jobTexts, raw[0], raw[1], raw[2], pipeline[0], pipeline[1], pipeline[2],
-                            100 * pipeline[2] / raw[2], rawGain, pipelineGain,
-                            100 * (pipelineGain - 1) / (rawGain - 1)));
+                            model, perJob.get(k), raw[0], raw[1], raw[2], p[0], p[1], p[2],
+                            100 * p[2] / raw[2], rawGain, pipelineGain, 100 * pipelineGain / rawGain));
                 }
             }
         }
         out.printf("%n| model | texts per job | raw DJL sentences/s at batch 1 / 8 / 32 | pipeline sentences/s at "
                 + "max batch 1 / 8 / 32 | pipeline ÷ raw at 32 | batching gain 32 vs 1: raw / pipeline "
-                + "(pipeline's share of raw's gain above 1×) |%n|---|---|---|---|---|---|%n");
+                + "(pipeline ÷ raw) |%n|---|---|---|---|---|---|%n");
         rows.forEach(out::println);
         out.printf("%npeak memory of this JVM (local cloud, gateway, worker and models in one process): heap %d MiB, "
                 + "resident (VmHWM) %s%n", peakHeapMiB(), vmHwm());
