@@ -62,8 +62,16 @@ final class EmbedBench {
             Map<String, String> baseEnv = new HashMap<>(LocalRuntime.environment(runtime.cloud(),
                     runtime.cloud().provision(ResourceSpec.defaults())));
             baseEnv.put(WorkerSettings.POLL_WAIT_SECONDS, "1");
+            // EBB_DEVICE and EBB_MODEL_DIR of this process apply to both the raw model and the worker.
+            for (String name : List.of(ModelSettings.DEVICE, ModelSettings.MODEL_DIR)) {
+                if (System.getenv(name) != null) {
+                    baseEnv.put(name, System.getenv(name));
+                }
+            }
             for (String model : models) {
-                ModelSettings modelSettings = ModelSettings.fromEnv(Map.of(ModelSettings.MODEL, model));
+                Map<String, String> modelEnv = new HashMap<>(baseEnv);
+                modelEnv.put(ModelSettings.MODEL, model);
+                ModelSettings modelSettings = ModelSettings.fromEnv(modelEnv);
                 double[] raw = new double[BATCHES.length];
                 double[][] pipeline = new double[perJob.size()][BATCHES.length];
                 try (EmbeddingModel direct = EmbeddingModel.load(model, modelSettings.modelDir(),
@@ -71,8 +79,7 @@ final class EmbedBench {
                     out.printf("%s on %s%n", model, direct.device());
                     rawRate(direct, sentences.subList(0, Math.min(warmup, texts)), 32);
                     for (int b = 0; b < BATCHES.length; b++) {
-                        Map<String, String> env = new HashMap<>(baseEnv);
-                        env.put(ModelSettings.MODEL, model);
+                        Map<String, String> env = new HashMap<>(modelEnv);
                         env.put(WorkerSettings.MAX_BATCH_SIZE, String.valueOf(BATCHES[b]));
                         Worker worker = WorkerMain.create(env, Settings.fromEnv(env), WorkerSettings.fromEnv(env),
                                 WorkerMain.tasks(env));
