@@ -11,6 +11,9 @@ import dev.ebb.core.queue.GroupCommitJobQueue;
 import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.queue.SqsJobQueue;
 import dev.ebb.core.task.TaskRegistry;
+import dev.ebb.core.task.embed.ClassifySpec;
+import dev.ebb.core.task.embed.EmbedSettings;
+import dev.ebb.core.task.embed.EmbedSpec;
 import dev.ebb.core.task.math.MathTask;
 import java.net.URI;
 import java.time.Clock;
@@ -78,8 +81,10 @@ public final class DependencyFactory {
         return Holder.INSTANCE;
     }
 
+    /** math runs here (cpu lane); embed and classify are contracts only: validated here, run by the gpu workers. */
     public static TaskRegistry tasks() {
-        return TaskRegistry.of(new MathTask());
+        EmbedSettings embed = EmbedSettings.fromEnv(System.getenv());
+        return TaskRegistry.of(new MathTask(), new EmbedSpec(embed), new ClassifySpec(embed));
     }
 
     public Settings settings() {

@@ -42,14 +42,28 @@ public final class Worker {
     private final AtomicLong jobsDone = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
     private final java.util.Set<List<QueueMessage>> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.function.ToIntFunction<QueueMessage> units;
+    /** Batches are formed one at a time, so a message that does not fit can wait here for the next one. */
+    private final Object batchLock = new Object();
+    private final AtomicReference<QueueMessage> pending = new AtomicReference<>();
     private ExecutorService pollers;
     private ExecutorService runners;
     private java.util.concurrent.ScheduledExecutorService heartbeat;
 
     public Worker(JobQueue queue, JobRunner runner, WorkerSettings settings) {
+        this(queue, runner, settings, message -> 1);
+    }
+
+    /**
+     * @param units how much of a batch a message takes (its job's texts for the embedding tasks, else 1): a batch
+     *              gathers up to {@code maxBatchSize} units; a message bigger than that runs alone
+     */
+    public Worker(JobQueue queue, JobRunner runner, WorkerSettings settings,
+                  java.util.function.ToIntFunction<QueueMessage> units) {
         this.queue = queue;
         this.runner = runner;
         this.settings = settings;
+        this.units = units;
         // Enough for every runner's next batch; more would only hold messages invisible for nothing.
         this.buffer = new ArrayBlockingQueue<>(settings.maxBatchSize() * settings.runners());
     }
@@ -96,6 +110,10 @@ public final class Worker {
                 && runners.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         heartbeat.shutdownNow();
         List<QueueMessage> leftover = new ArrayList<>();
+        QueueMessage held = pending.getAndSet(null);
+        if (held != null) {
+            leftover.add(held);
+        }
         buffer.drainTo(leftover);
         if (!leftover.isEmpty()) {
             try {
@@ -169,33 +187,56 @@ public final class Worker {
         }
     }
 
-    /** The next dynamic batch: waits for a first message, then gathers until full or the delay has passed. */
+    /**
+     * The next dynamic batch: waits for a first message, then gathers until {@code maxBatchSize} units or the delay
+     * has passed. A message that would overflow the batch is kept for the next one (first in line).
+     */
     private List<QueueMessage> nextBatch() throws InterruptedException {
-        QueueMessage first = buffer.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
-            return List.of();
-        }
-        List<QueueMessage> batch = new ArrayList<>(settings.maxBatchSize());
-        batch.add(first);
-        long deadline = System.nanoTime() + settings.maxBatchDelay().toNanos();
-        while (batch.size() < settings.maxBatchSize()) {
-            buffer.drainTo(batch, settings.maxBatchSize() - batch.size());
-            long left = deadline - System.nanoTime();
-            if (batch.size() >= settings.maxBatchSize() || left <= 0) {
-                break;
+        synchronized (batchLock) {
+            QueueMessage first = pending.getAndSet(null);
+            if (first == null) {
+                first = buffer.poll(200, TimeUnit.MILLISECONDS);
             }
-            QueueMessage next = buffer.poll(left, TimeUnit.NANOSECONDS);
-            if (next == null) {
-                break;
+            if (first == null) {
+                return List.of();
             }
-            batch.add(next);
+            List<QueueMessage> batch = new ArrayList<>(settings.maxBatchSize());
+            batch.add(first);
+            int total = unitsOf(first);
+            long deadline = System.nanoTime() + settings.maxBatchDelay().toNanos();
+            while (total < settings.maxBatchSize()) {
+                long left = deadline - System.nanoTime();
+                QueueMessage next = left > 0 ? buffer.poll(left, TimeUnit.NANOSECONDS) : buffer.poll();
+                if (next == null) {
+                    break;
+                }
+                int size = unitsOf(next);
+                if (total + size > settings.maxBatchSize()) {
+                    pending.set(next);
+                    break;
+                }
+                batch.add(next);
+                total += size;
+            }
+            return batch;
         }
-        return batch;
+    }
+
+    private int unitsOf(QueueMessage message) {
+        try {
+            return Math.max(1, units.applyAsInt(message));
+        } catch (RuntimeException e) {
+            return 1;
+        }
     }
 
     private void beat() {
         try {
             List<QueueMessage> held = new ArrayList<>(buffer);
+            QueueMessage next = pending.get();
+            if (next != null) {
+                held.add(next);
+            }
             running.forEach(held::addAll);
             if (held.isEmpty()) {
                 return;

@@ -2,16 +2,24 @@ package dev.ebb.worker;
 
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.job.DynamoDbJobStore;
+import dev.ebb.core.queue.JobEnvelope;
+import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.queue.SqsJobQueue;
 import dev.ebb.core.run.JobRunner;
 import dev.ebb.core.task.TaskRegistry;
 import dev.ebb.core.task.math.MathTask;
+import dev.ebb.worker.embed.ClassifyTask;
+import dev.ebb.worker.embed.EmbedTask;
+import dev.ebb.worker.model.LoadedModels;
+import dev.ebb.worker.model.ModelSettings;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -29,6 +37,8 @@ public final class WorkerMain {
     private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
     public static final String DYNAMODB_ENDPOINT = "EBB_DYNAMODB_ENDPOINT";
     public static final String SQS_ENDPOINT = "EBB_SQS_ENDPOINT";
+    /** Models of this process by their settings: in-process workers (the local runtime) share one copy. */
+    private static final Map<ModelSettings, LoadedModels> MODELS = new ConcurrentHashMap<>();
 
     private WorkerMain() {
     }
@@ -37,7 +47,7 @@ public final class WorkerMain {
         Map<String, String> env = System.getenv();
         Settings settings = Settings.fromEnv(env);
         WorkerSettings workerSettings = WorkerSettings.fromEnv(env);
-        Worker worker = create(env, settings, workerSettings, tasks());
+        Worker worker = create(env, settings, workerSettings, tasks(env));
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             worker.shutdown();
             boolean drained = false;
@@ -56,8 +66,35 @@ public final class WorkerMain {
         Thread.currentThread().join(); // the shutdown hook ends the process
     }
 
+    /** The tasks of a worker of this process's environment; see {@link #tasks(Map)}. */
     public static TaskRegistry tasks() {
-        return TaskRegistry.of(new MathTask());
+        return tasks(System.getenv());
+    }
+
+    /**
+     * math, embed and classify. The default embedding model ({@code EBB_MODEL}, on {@code EBB_DEVICE}) loads and
+     * warms up here, once per process, so a worker built on these tasks takes no message before its model is
+     * ready; a bad model setting fails here, at start.
+     */
+    public static TaskRegistry tasks(Map<String, String> env) {
+        ModelSettings modelSettings = ModelSettings.fromEnv(env);
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true"); // the model files come from our jars; fetch nothing
+        }
+        LoadedModels models = MODELS.computeIfAbsent(modelSettings, LoadedModels::start);
+        return TaskRegistry.of(new MathTask(), new EmbedTask(models), new ClassifyTask(models));
+    }
+
+    /** A message's share of a dynamic batch: its task's units (texts), 1 if it cannot be read. */
+    static ToIntFunction<QueueMessage> units(TaskRegistry tasks) {
+        return message -> {
+            try {
+                JobEnvelope envelope = JobEnvelope.parse(message.body());
+                return tasks.find(envelope.task()).map(task -> task.units(envelope.input())).orElse(1);
+            } catch (JobEnvelope.MalformedEnvelopeException e) {
+                return 1;
+            }
+        };
     }
 
     /** Builds a worker on clients made from {@code env} (endpoint overrides for the local cloud). */
@@ -84,6 +121,6 @@ public final class WorkerMain {
         JobRunner runner = new JobRunner(new DynamoDbJobStore(dynamoDb.build(), settings.jobsTable()), tasks, owner,
                 settings.lease(), settings.limits().resultTtl(), Clock.systemUTC());
         log.info("worker {} on the {} lane", owner, workerSettings.lane().id());
-        return new Worker(new SqsJobQueue(sqs.build(), settings.queueUrls()), runner, workerSettings);
+        return new Worker(new SqsJobQueue(sqs.build(), settings.queueUrls()), runner, workerSettings, units(tasks));
     }
 }

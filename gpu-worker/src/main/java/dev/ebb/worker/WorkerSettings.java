@@ -7,7 +7,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * How a worker takes work: its lane, the dynamic batch (up to {@code maxBatchSize} jobs, or {@code maxBatchDelay}
+ * How a worker takes work: its lane, the dynamic batch (up to {@code maxBatchSize} units, a job being one unit
+ * or, for the embedding tasks, one per text; or {@code maxBatchDelay}
  * after the first, whichever comes first), how many long-pollers feed it and how many batches run at once.
  * {@code pollWait} is the SQS long-poll wait (at most 20 s); a drain waits for the polls in flight, so a process
  * that must stop quickly (the local cloud) uses a short one. {@code visibility} is how long a received message

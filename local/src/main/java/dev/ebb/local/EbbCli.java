@@ -38,6 +38,7 @@ public final class EbbCli {
               wait JOB_ID [--timeout SECONDS]  show progress until the job ends
               cancel JOB_ID
               bench [--jobs N] [--clients N] [--rounds N] [--warmup N]
+              bench embed [--models M,M] [--texts N] [--texts-per-job N,N] [--clients N] [--warmup N]
                                                the pipeline end to end against its floor, side by side
 
             client options: --url URL (default $EBB_URL or http://127.0.0.1:8080),
@@ -75,7 +76,7 @@ public final class EbbCli {
                 case "get" -> print(client(args).get(args.positional(0, "JOB_ID")));
                 case "wait" -> await(args, args.positional(0, "JOB_ID"));
                 case "cancel" -> print(client(args).cancel(args.positional(0, "JOB_ID")));
-                case "bench" -> Bench.run(args, out);
+                case "bench" -> "embed".equals(args.positionalOrNull(0)) ? EmbedBench.run(args, out) : Bench.run(args, out);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;

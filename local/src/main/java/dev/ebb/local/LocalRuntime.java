@@ -117,7 +117,7 @@ public final class LocalRuntime implements AutoCloseable {
 
         List<Worker> workers = new ArrayList<>();
         for (int i = 0; i < options.gpuWorkers(); i++) {
-            Worker worker = WorkerMain.create(env, settings, WorkerSettings.fromEnv(env), WorkerMain.tasks());
+            Worker worker = WorkerMain.create(env, settings, WorkerSettings.fromEnv(env), WorkerMain.tasks(env));
             worker.start();
             workers.add(worker);
         }

@@ -13,7 +13,7 @@ import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.queue.QueueText;
 import dev.ebb.core.task.InvalidInputException;
-import dev.ebb.core.task.Task;
+import dev.ebb.core.task.TaskSpec;
 import dev.ebb.core.task.TaskRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -58,10 +58,11 @@ public final class JobService {
                     "request body is larger than " + limits.maxRequestBytes() + " bytes");
         }
         SubmitRequest request = SubmitRequest.parse(body);
-        Task task = tasks.find(request.task()).orElseThrow(() -> ApiException.badRequest("unknown_task",
+        TaskSpec task = tasks.find(request.task()).orElseThrow(() -> ApiException.badRequest("unknown_task",
                 "unknown task '" + request.task() + "' (known: " + String.join(", ", tasks.names()) + ")"));
         JsonNode input;
         try {
+            task.checkModel(request.model());
             input = task.validate(request.input());
         } catch (InvalidInputException e) {
             throw ApiException.badRequest(e.code(), e.getMessage());

@@ -91,11 +91,13 @@ public final class JobRunner {
             log.warn("claim of {} jobs failed: {}", envelopes.size(), e.toString());
             claims = java.util.Collections.nCopies(envelopes.size(), new ClaimResult.Leased(null, null));
         }
-        Map<String, List<Claimed>> byTask = new LinkedHashMap<>();
+        // Grouped by task and model: one runBatch call per group, each on the model its jobs asked for.
+        Map<TaskAndModel, List<Claimed>> byTask = new LinkedHashMap<>();
         for (int k = 0; k < envelopes.size(); k++) {
             int i = indexes.get(k);
             switch (claims.get(k)) {
-                case ClaimResult.Claimed claimed -> byTask.computeIfAbsent(envelopes.get(k).task(),
+                case ClaimResult.Claimed claimed -> byTask.computeIfAbsent(
+                        new TaskAndModel(envelopes.get(k).task(), envelopes.get(k).model()),
                         t -> new ArrayList<>()).add(new Claimed(i, envelopes.get(k)));
                 case ClaimResult.Finished finished -> dispositions[i] = Disposition.DELETE;
                 case ClaimResult.Leased leased -> dispositions[i] = Disposition.RETRY;
@@ -104,8 +106,8 @@ public final class JobRunner {
 
         List<Claimed> ran = new ArrayList<>();
         List<JobStore.Completion> completions = new ArrayList<>();
-        for (Map.Entry<String, List<Claimed>> group : byTask.entrySet()) {
-            List<Outcome> outcomes = runTask(group.getKey(), group.getValue());
+        for (Map.Entry<TaskAndModel, List<Claimed>> group : byTask.entrySet()) {
+            List<Outcome> outcomes = runTask(group.getKey().task(), group.getKey().model(), group.getValue());
             for (int k = 0; k < outcomes.size(); k++) {
                 ran.add(group.getValue().get(k));
                 completions.add(new JobStore.Completion(group.getValue().get(k).envelope.jobId(), outcomes.get(k)));
@@ -165,31 +167,51 @@ public final class JobRunner {
         }
     }
 
-    private List<Outcome> runTask(String taskName, List<Claimed> claimed) {
-        Task task = tasks.find(taskName).orElse(null);
+    private List<Outcome> runTask(String taskName, String model, List<Claimed> claimed) {
+        Task task = tasks.runnable(taskName).orElse(null);
         if (task == null) {
             // Accepted by a deployment that knew the task; this one does not. A clear failure beats a retry loop.
             return claimed.stream().map(c -> Outcome.failure("unknown_task",
                     "this worker does not run task '" + taskName + "'")).toList();
         }
-        List<JsonNode> inputs = claimed.stream().map(c -> c.envelope.input()).toList();
+        return bisect(task, model, claimed);
+    }
+
+    /**
+     * Runs a batch, or a part of one that threw: whole if it can, otherwise in halves, down to single inputs, so an input
+     * that makes the task throw fails alone (with a reason) and every other input still gets its result. A batch
+     * with one bad input costs about 2·log2(n) extra runs rather than n.
+     */
+    private List<Outcome> bisect(Task task, String model, List<Claimed> part) {
+        if (part.isEmpty()) {
+            return List.of();
+        }
+        List<JsonNode> inputs = part.stream().map(c -> c.envelope.input()).toList();
         try {
-            return checked(task.runBatch(inputs), inputs.size(), taskName);
-        } catch (RuntimeException batchError) {
-            log.warn("task {} failed a batch of {}; running its inputs one by one: {}",
-                    taskName, inputs.size(), batchError.toString());
-        }
-        List<Outcome> outcomes = new ArrayList<>(inputs.size());
-        for (int k = 0; k < inputs.size(); k++) {
-            try {
-                outcomes.add(checked(task.runBatch(List.of(inputs.get(k))), 1, taskName).get(0));
-            } catch (RuntimeException e) {
-                log.warn("task {} failed jobId={}: {}", taskName, claimed.get(k).envelope.jobId(), e.toString());
-                outcomes.add(Outcome.failure("task_error", "task '" + taskName + "' failed on this input: "
-                        + e.getClass().getSimpleName()));
+            return checked(task.runBatch(model, inputs), inputs.size(), task.name());
+        } catch (RuntimeException e) {
+            if (part.size() == 1) {
+                log.warn("task {} failed jobId={}: {}", task.name(), part.get(0).envelope.jobId(), e.toString());
+                return List.of(Outcome.failure("task_error", "task '" + task.name() + "' failed on this input: "
+                        + e.getClass().getSimpleName() + reason(e)));
             }
+            log.warn("task {} failed a batch of {}; retrying it in halves: {}", task.name(), part.size(), e.toString());
         }
+        int half = part.size() / 2;
+        List<Outcome> outcomes = new ArrayList<>(part.size());
+        outcomes.addAll(bisect(task, model, part.subList(0, half)));
+        outcomes.addAll(bisect(task, model, part.subList(half, part.size())));
         return outcomes;
+    }
+
+    /** The exception's message, shortened, for the job's error (never a stack trace). */
+    private static String reason(RuntimeException e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return "";
+        }
+        message = message.strip().replaceAll("\\s+", " ");
+        return ": " + (message.length() > 200 ? message.substring(0, 200) + "…" : message);
     }
 
     private static List<Outcome> checked(List<Outcome> outcomes, int expected, String taskName) {
@@ -202,5 +224,8 @@ public final class JobRunner {
     }
 
     private record Claimed(int index, JobEnvelope envelope) {
+    }
+
+    private record TaskAndModel(String task, String model) {
     }
 }

@@ -1,0 +1,44 @@
+package dev.ebb.core.task;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The contract of a kind of work, apart from running it: its name, its lane, what input it accepts and what a job
+ * costs. This is what the submit side needs (it refuses bad input with a 400 and never queues it), so it lives in
+ * {@code core} with no inference library behind it; {@link Task} adds the execution, which only the workers carry.
+ */
+public interface TaskSpec {
+
+    /** The name clients use in {@code POST /v1/jobs {"task": ...}}. */
+    String name();
+
+    /** Which lane's workers run it. */
+    Lane lane();
+
+    /**
+     * Checks an input at submit time, so that what can be known to fail is refused with a 400 and never queued.
+     *
+     * @return the input in its canonical form (what is stored and later given to {@link Task#runBatch})
+     */
+    JsonNode validate(JsonNode input) throws InvalidInputException;
+
+    /**
+     * Checks the job's optional {@code model} field. Tasks without models accept whatever is given (it is stored
+     * and ignored); tasks with models refuse names they do not know.
+     */
+    default void checkModel(String model) throws InvalidInputException {
+    }
+
+    /**
+     * How much of a worker's dynamic batch a canonical input takes: 1 for most tasks, the number of texts it
+     * embeds for the embedding tasks, so that a job of 20 texts counts as 20 toward {@code maxBatchSize}.
+     */
+    default int units(JsonNode input) {
+        return 1;
+    }
+
+    /** A relative cost estimate for admission control; 1 is one cheap job. */
+    default double costEstimate(JsonNode input) {
+        return units(input);
+    }
+}

@@ -1,0 +1,191 @@
+package dev.ebb.worker.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.translator.TextEmbeddingTranslatorFactory;
+import ai.djl.inference.Predictor;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import dev.ebb.core.config.SettingsException;
+import dev.ebb.core.task.embed.EmbeddingModels;
+import dev.ebb.worker.model.ModelSettings.DeviceChoice;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One sentence-embedding model loaded by DJL on ONNX Runtime: {@code Criteria → ZooModel}, loaded once per process,
+ * with one {@link Predictor} per calling thread (a predictor is not thread-safe; the model is).
+ *
+ * <p>Texts longer than the model's 256-token window are truncated by the tokenizer; {@link #embed} says which were.
+ * Only a text of more than 254 code points can be that long (each token covers at least one code point, and two
+ * are [CLS] and [SEP]), so short texts are never tokenized twice.
+ */
+public final class EmbeddingModel implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddingModel.class);
+    private static final String ENGINE = "OnnxRuntime";
+
+    /** A vector and whether its text was cut to the model's window. */
+    public record Embedding(float[] vector, boolean truncated) {
+    }
+
+    private final String name;
+    private final ZooModel<String, float[]> model;
+    private final HuggingFaceTokenizer lengthTokenizer;
+    private final String device;
+    private final Duration loadTime;
+    private final ThreadLocal<Predictor<String, float[]>> predictors;
+    private final Queue<Predictor<String, float[]>> allPredictors = new ConcurrentLinkedQueue<>();
+
+    private EmbeddingModel(String name, ZooModel<String, float[]> model, HuggingFaceTokenizer lengthTokenizer,
+                           String device, Duration loadTime) {
+        this.name = name;
+        this.model = model;
+        this.lengthTokenizer = lengthTokenizer;
+        this.device = device;
+        this.loadTime = loadTime;
+        this.predictors = ThreadLocal.withInitial(() -> {
+            Predictor<String, float[]> predictor = model.newPredictor();
+            allPredictors.add(predictor);
+            return predictor;
+        });
+    }
+
+    /**
+     * Unpacks (once) and loads {@code name} on the chosen device, then warms it up. {@code AUTO} tries the CUDA
+     * execution provider and falls back to the CPU; {@code GPU} fails when there is no usable GPU.
+     */
+    public static EmbeddingModel load(String name, Path cacheRoot, DeviceChoice choice) {
+        long start = System.nanoTime();
+        Path dir = ModelFiles.ensure(name, cacheRoot);
+        ZooModel<String, float[]> model = null;
+        String device = "cpu";
+        if (choice != DeviceChoice.CPU) {
+            int gpus = Engine.getEngine(ENGINE).getGpuCount();
+            if (gpus == 0 && choice == DeviceChoice.GPU) {
+                throw new SettingsException(ModelSettings.DEVICE + "=gpu but no GPU is visible to ONNX Runtime "
+                        + "(set " + ModelSettings.DEVICE + "=auto to fall back to the CPU)");
+            }
+            if (gpus > 0) {
+                try {
+                    model = criteria(dir, Device.gpu()).loadModel();
+                    device = "gpu";
+                } catch (Exception | UnsatisfiedLinkError e) {
+                    if (choice == DeviceChoice.GPU) {
+                        throw new SettingsException(ModelSettings.DEVICE + "=gpu but the CUDA execution provider "
+                                + "did not load (is the onnxruntime_gpu build on the class path?): " + e);
+                    }
+                    log.warn("model {}: the CUDA execution provider did not load ({}); running on the CPU", name,
+                            e.toString());
+                }
+            } else {
+                log.info("model {}: no GPU visible; running on the CPU", name);
+            }
+        }
+        try {
+            if (model == null) {
+                model = criteria(dir, Device.cpu()).loadModel();
+            }
+            HuggingFaceTokenizer lengthTokenizer = HuggingFaceTokenizer.newInstance(
+                    dir.resolve(ModelFiles.TOKENIZER_FILE), Map.of("truncation", "false", "padding", "false"));
+            EmbeddingModel loaded = new EmbeddingModel(name, model, lengthTokenizer, device,
+                    Duration.ofNanos(System.nanoTime() - start));
+            loaded.warmUp();
+            log.info("model {} loaded on {} in {} ms (warm-up included)", name, device,
+                    Duration.ofNanos(System.nanoTime() - start).toMillis());
+            return loaded;
+        } catch (Exception e) {
+            if (model != null) {
+                model.close();
+            }
+            throw new IllegalStateException("cannot load model " + name + " from " + dir + ": " + e, e);
+        }
+    }
+
+    /** The DJL criteria for a model folder: mean pooling, normalised, 256-token window, nothing fetched. */
+    static Criteria<String, float[]> criteria(Path dir, Device device) {
+        return Criteria.builder()
+                .setTypes(String.class, float[].class)
+                .optModelPath(dir)
+                .optEngine(ENGINE)
+                .optDevice(device)
+                .optTranslatorFactory(new TextEmbeddingTranslatorFactory())
+                .optArgument("pooling", "mean")
+                .optArgument("normalize", "true")
+                .optArgument("includeTokenTypes", "true")
+                .optArgument("padding", "true")
+                .optArgument("truncation", "true")
+                .optArgument("maxLength", String.valueOf(EmbeddingModels.MAX_TOKENS))
+                .build();
+    }
+
+    private void warmUp() throws TranslateException {
+        // ONNX Runtime plans its first runs of each shape slowly; take that before the first job, not during it.
+        predictor().batchPredict(List.of("warm up"));
+        predictor().batchPredict(List.of("The worker warms its model up before it takes a job.",
+                "A second sentence of a different length", "and a third", "four", "five", "six", "seven", "eight"));
+    }
+
+    /** Embeds texts in one batch on the calling thread's predictor. Throws if the batch fails as a whole. */
+    public List<Embedding> embed(List<String> texts) {
+        List<float[]> vectors;
+        try {
+            vectors = predictor().batchPredict(texts);
+        } catch (TranslateException e) {
+            throw new IllegalStateException("the model failed on a batch of " + texts.size() + ": " + e.getMessage(), e);
+        }
+        if (vectors.size() != texts.size()) {
+            throw new IllegalStateException("the model returned " + vectors.size() + " vectors for " + texts.size()
+                    + " texts");
+        }
+        List<Embedding> embeddings = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            embeddings.add(new Embedding(vectors.get(i), truncated(texts.get(i))));
+        }
+        return embeddings;
+    }
+
+    /** Whether the text is longer than the model's window (and so was cut). */
+    boolean truncated(String text) {
+        if (text.length() <= EmbeddingModels.MAX_TOKENS - 2
+                || text.codePointCount(0, text.length()) <= EmbeddingModels.MAX_TOKENS - 2) {
+            return false;
+        }
+        return lengthTokenizer.encode(text).getIds().length > EmbeddingModels.MAX_TOKENS;
+    }
+
+    /** The calling thread's predictor, made on its first use. */
+    public Predictor<String, float[]> predictor() {
+        return predictors.get();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** {@code gpu} or {@code cpu}: where this model runs. */
+    public String device() {
+        return device;
+    }
+
+    public Duration loadTime() {
+        return loadTime;
+    }
+
+    @Override
+    public void close() {
+        allPredictors.forEach(Predictor::close);
+        allPredictors.clear();
+        lengthTokenizer.close();
+        model.close();
+    }
+}
