@@ -11,6 +11,7 @@ import dev.ebb.core.job.JobStore;
 import dev.ebb.core.queue.GroupCommitJobQueue;
 import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.queue.SqsJobQueue;
+import dev.ebb.core.retry.SdkRetries;
 import dev.ebb.core.run.DeadLetters;
 import dev.ebb.core.task.TaskRegistry;
 import dev.ebb.core.task.math.MathTask;
@@ -45,6 +46,7 @@ public final class DependencyFactory {
         ClientOverrideConfiguration timeouts = ClientOverrideConfiguration.builder()
                 .apiCallAttemptTimeout(Duration.ofSeconds(5))
                 .apiCallTimeout(Duration.ofSeconds(15))
+                .retryStrategy(SdkRetries.strategy())
                 .build();
         Region region = Region.of(env.getOrDefault("AWS_REGION", "us-east-1"));
         var dynamoDbBuilder = DynamoDbClient.builder()

@@ -3,6 +3,7 @@ package dev.ebb.worker;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.job.DynamoDbJobStore;
 import dev.ebb.core.queue.SqsJobQueue;
+import dev.ebb.core.retry.SdkRetries;
 import dev.ebb.core.run.JobRunner;
 import dev.ebb.core.task.TaskRegistry;
 import dev.ebb.core.task.math.MathTask;
@@ -93,6 +94,7 @@ public final class WorkerMain {
         ClientOverrideConfiguration timeouts = ClientOverrideConfiguration.builder()
                 .apiCallAttemptTimeout(Duration.ofSeconds(30)) // above the 20 s long poll
                 .apiCallTimeout(Duration.ofSeconds(60))
+                .retryStrategy(SdkRetries.strategy())
                 .build();
         Region region = Region.of(env.getOrDefault("AWS_REGION", "us-east-1"));
         int connections = 2 * (workerSettings.pollers() + workerSettings.runners()) + 8;

@@ -68,6 +68,13 @@ class LocalCloudIT {
             assertThat(ttl.timeToLiveStatus()).isEqualTo(TimeToLiveStatus.ENABLED);
             assertThat(ttl.attributeName()).isEqualTo("expiresAt");
         }
+        assertThat(dynamoDb.describeTable(r -> r.tableName("ebb-jobs")).table().globalSecondaryIndexes())
+                .as("the sparse index of dead-lettered jobs that a redrive queries")
+                .singleElement().satisfies(index -> {
+                    assertThat(index.indexName()).isEqualTo(dev.ebb.core.job.DeadLetterIndex.NAME);
+                    assertThat(index.keySchema()).extracting(k -> k.attributeName())
+                            .containsExactly(dev.ebb.core.job.DeadLetterIndex.LANE, dev.ebb.core.job.DeadLetterIndex.AT);
+                });
     }
 
     @Test
