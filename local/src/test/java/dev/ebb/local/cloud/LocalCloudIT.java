@@ -96,6 +96,25 @@ class LocalCloudIT {
     }
 
     @Test
+    void provision_whenAJobsTableLacksTheDeadLetterIndex_addsIt() {
+        String name = "old-jobs-" + UUID.randomUUID().toString().substring(0, 8);
+        DynamoDbClient dynamoDb = EmbeddedCloud.get().dynamoDbClient();
+        dynamoDb.createTable(r -> r.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("jobId").attributeType("S"))
+                .keySchema(k -> k.attributeName("jobId").keyType(KeyType.HASH)));
+        ResourceSpec.Table jobs = ResourceSpec.DEFAULT_TABLES.getFirst();
+        ResourceSpec spec = ResourceSpec.builder().lanes(List.of())
+                .tables(List.of(new ResourceSpec.Table(name, "jobId", "expiresAt", jobs.indexes(),
+                        jobs.indexAttributes())))
+                .build();
+
+        EmbeddedCloud.get().provision(spec);
+
+        assertThat(dynamoDb.describeTable(r -> r.tableName(name)).table().globalSecondaryIndexes())
+                .extracting(i -> i.indexName()).containsExactly(dev.ebb.core.job.DeadLetterIndex.NAME);
+    }
+
+    @Test
     void provision_withAnotherPrefixAndTable_createsThoseNames() {
         String prefix = "p" + UUID.randomUUID().toString().substring(0, 8);
         ResourceSpec spec = ResourceSpec.builder()
