@@ -296,7 +296,6 @@ public final class FaultSuite {
                     outage("sqs", cloud::stopSqs, cloud::startSqs);
                     awaitAccepted(options.jobs() / 2);
                     outage("dynamodb", cloud::stopDynamoDb, cloud::startDynamoDb);
-                    phase("after");
                 }
                 case POISON -> { }
             }
