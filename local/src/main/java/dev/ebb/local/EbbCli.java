@@ -42,7 +42,7 @@ public final class EbbCli {
               redrive [--lane gpu|cpu] [--max N]
                                                queue dead-lettered jobs again, once their cause is fixed
                                                (the running local cloud, or the state in --data DIR)
-              fault --scenario kill|restart|poison [--jobs N] [--kill-every 2s] [--workers N]
+              fault --scenario kill|restart|poison [--jobs N] [--kill-every 2s] [--workers 6]
                                                fault test on a throw-away local cloud: prints lost, unexpected,
                                                duplicate results and executions (docs/reliability.md)
 

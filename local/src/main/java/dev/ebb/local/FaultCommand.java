@@ -18,7 +18,7 @@ final class FaultCommand {
             throw new EbbCli.UsageException("--scenario must be kill, restart or poison");
         }
         int jobs = args.integer("jobs", 2_000);
-        int workers = args.integer("workers", 3);
+        int workers = args.integer("workers", 6);
         int clients = args.integer("clients", 16);
         if (jobs < 1 || workers < 1 || clients < 1) {
             throw new EbbCli.UsageException("--jobs, --workers and --clients must be at least 1");

@@ -17,7 +17,7 @@ class FaultIT {
 
     @Test
     void killedWorkers_loseNothingAndShowOneResultPerJob() throws Exception {
-        Report report = FaultSuite.run(new FaultSuite.Options(Scenario.KILL, JOBS, Duration.ofSeconds(2), 3, 16),
+        Report report = FaultSuite.run(new FaultSuite.Options(Scenario.KILL, JOBS, Duration.ofSeconds(2), 6, 16),
                 System.out);
         report.print(System.out);
 

@@ -75,10 +75,16 @@ final class WorkerFleet implements AutoCloseable {
 
     /** SIGKILLs one live worker, chosen at random; the supervisor starts another. */
     synchronized void killOne() {
+        // Only workers that are up and polling: killing one still starting tests nothing but the JVM's start-up.
         List<WorkerProcess> alive = new ArrayList<>();
         for (WorkerProcess worker : slots) {
-            if (worker.isAlive()) {
-                alive.add(worker);
+            try {
+                if (worker.isAlive() && worker.awaitStarted(Duration.ZERO)) {
+                    alive.add(worker);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
         if (!alive.isEmpty()) {
