@@ -178,7 +178,7 @@ public final class FaultSuite {
         env.put(WorkerSettings.POLL_WAIT_SECONDS, "2");
         env.put(WorkerSettings.DRAIN_SECONDS, "10");
         env.put(WorkerSettings.RUNNERS, "2");
-        env.put("EBB_LOG_LEVEL", "WARN");
+        env.put("EBB_LOG_LEVEL", "INFO"); // the fleet learns that a worker is up from its "worker started" line
         env.put("AWS_ACCESS_KEY_ID", "local");
         env.put("AWS_SECRET_ACCESS_KEY", "local");
         if (options.scenario() == Scenario.POISON) {
@@ -285,6 +285,7 @@ public final class FaultSuite {
         try {
             switch (options.scenario()) {
                 case KILL -> {
+                    fleet.minUptime(options.killEvery());
                     while (!Thread.currentThread().isInterrupted()) {
                         Thread.sleep(options.killEvery());
                         fleet.killOne();

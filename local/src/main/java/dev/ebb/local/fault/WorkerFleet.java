@@ -30,6 +30,13 @@ final class WorkerFleet implements AutoCloseable {
     private final Thread supervisor;
     private volatile boolean running = true;
     private volatile IntFunction<Map<String, String>> envOverride;
+    private final Map<WorkerProcess, Long> upSince = new ConcurrentHashMap<>();
+    private Duration minUptime = Duration.ZERO;
+
+    /** Workers are killed only after they have been up this long. */
+    synchronized void minUptime(Duration minUptime) {
+        this.minUptime = minUptime;
+    }
 
     WorkerFleet(int size, IntFunction<Map<String, String>> envOf) throws IOException {
         this.envOf = envOf;
@@ -75,12 +82,18 @@ final class WorkerFleet implements AutoCloseable {
 
     /** SIGKILLs one live worker, chosen at random; the supervisor starts another. */
     synchronized void killOne() {
-        // Only workers that are up and polling: killing one still starting tests nothing but the JVM's start-up.
+        // Only workers that are up and have polled for a moment: killing one still starting tests nothing but the
+        // JVM's start-up, and on a busy machine a fleet killed as soon as it is up never runs a job.
         List<WorkerProcess> alive = new ArrayList<>();
-        for (WorkerProcess worker : slots) {
+        long now = System.nanoTime();
+        for (int i = 0; i < slots.length; i++) {
+            WorkerProcess worker = slots[i];
             try {
                 if (worker.isAlive() && worker.awaitStarted(Duration.ZERO)) {
-                    alive.add(worker);
+                    upSince.putIfAbsent(worker, now);
+                    if (now - upSince.get(worker) >= minUptime.toNanos()) {
+                        alive.add(worker);
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
