@@ -162,6 +162,16 @@ public final class FaultSuite {
             }
         } finally {
             cloud.stop();
+            deleteQuietly(data);
+        }
+    }
+
+    /** The throw-away state directory goes with the run. */
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory; the system cleans it up eventually
         }
     }
 
