@@ -4,12 +4,15 @@ import dev.ebb.core.api.JobService;
 import dev.ebb.core.auth.Authenticator;
 import dev.ebb.core.auth.DynamoDbApiKeyStore;
 import dev.ebb.core.config.Settings;
+import dev.ebb.core.job.DynamoDbDeadLetterStore;
 import dev.ebb.core.job.DynamoDbJobStore;
 import dev.ebb.core.job.GroupCommitJobStore;
 import dev.ebb.core.job.JobStore;
 import dev.ebb.core.queue.GroupCommitJobQueue;
 import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.queue.SqsJobQueue;
+import dev.ebb.core.retry.SdkRetries;
+import dev.ebb.core.run.DeadLetters;
 import dev.ebb.core.task.TaskRegistry;
 import dev.ebb.core.task.embed.ClassifySpec;
 import dev.ebb.core.task.embed.EmbedSettings;
@@ -41,6 +44,7 @@ public final class DependencyFactory {
     private final DynamoDbClient dynamoDb;
     private final JobStore jobStore;
     private final JobQueue jobQueue;
+    private final DeadLetters deadLetters;
     private final Clock clock = Clock.systemUTC();
     private final Map<String, String> env;
     private final ClientOverrideConfiguration timeouts;
@@ -52,6 +56,7 @@ public final class DependencyFactory {
         this.timeouts = ClientOverrideConfiguration.builder()
                 .apiCallAttemptTimeout(Duration.ofSeconds(5))
                 .apiCallTimeout(Duration.ofSeconds(15))
+                .retryStrategy(SdkRetries.strategy())
                 .build();
         Region region = Region.of(env.getOrDefault("AWS_REGION", "us-east-1"));
         var dynamoDbBuilder = DynamoDbClient.builder()
@@ -74,6 +79,8 @@ public final class DependencyFactory {
         int writers = settings.groupCommitThreads();
         this.jobStore = writers == 0 ? store : new GroupCommitJobStore(store, writers);
         this.jobQueue = writers == 0 ? queue : new GroupCommitJobQueue(queue, writers);
+        this.deadLetters = new DeadLetters(new DynamoDbDeadLetterStore(dynamoDb, settings.jobsTable()), queue,
+                settings.limits(), clock);
     }
 
     /** The environment of this process, built on first use: what each handler's no-argument constructor uses. */
@@ -97,6 +104,11 @@ public final class DependencyFactory {
 
     public JobService jobService() {
         return new JobService(jobStore, jobQueue, tasks(), settings.limits(), clock);
+    }
+
+    /** Dead-letter consumer and redrive (DeadLetterHandler, RedriveHandler, {@code ebb redrive}). */
+    public DeadLetters deadLetters() {
+        return deadLetters;
     }
 
     public Authenticator authenticator() {

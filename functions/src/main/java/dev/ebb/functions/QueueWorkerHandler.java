@@ -51,7 +51,7 @@ public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBat
         return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
     }
 
-    private static int receiveCount(SQSEvent.SQSMessage record) {
+    static int receiveCount(SQSEvent.SQSMessage record) {
         String count = record.getAttributes() == null ? null : record.getAttributes().get("ApproximateReceiveCount");
         try {
             return count == null ? 1 : Integer.parseInt(count);

@@ -11,8 +11,11 @@ import dev.ebb.core.api.JobService;
 import dev.ebb.core.api.Limits;
 import dev.ebb.core.auth.Authenticator;
 import dev.ebb.core.auth.DynamoDbApiKeyStore;
+import dev.ebb.core.job.DeadLetterIndex;
+import dev.ebb.core.job.DynamoDbDeadLetterStore;
 import dev.ebb.core.job.DynamoDbJobStore;
 import dev.ebb.core.job.Job;
+import dev.ebb.core.run.DeadLetters;
 import dev.ebb.core.run.JobRunner;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
@@ -46,7 +50,7 @@ final class HandlerFixture {
 
     private HandlerFixture(RecordingJobQueue queue) {
         this.queue = queue;
-        recreateTable(JOBS_TABLE, "jobId");
+        recreateJobsTable();
         recreateTable(KEYS_TABLE, "keyHash");
     }
 
@@ -85,6 +89,22 @@ final class HandlerFixture {
     QueueWorkerHandler queueWorker() {
         return new QueueWorkerHandler(new JobRunner(jobs, DependencyFactory.tasks(), "test-worker",
                 Duration.ofSeconds(60), Limits.DEFAULTS.resultTtl(), clock));
+    }
+
+    static DynamoDbClient dynamoDb() {
+        return DYNAMO_DB;
+    }
+
+    DeadLetters deadLetters() {
+        return new DeadLetters(new DynamoDbDeadLetterStore(DYNAMO_DB, JOBS_TABLE), queue, Limits.DEFAULTS, clock);
+    }
+
+    DeadLetterHandler deadLetterHandler() {
+        return new DeadLetterHandler(deadLetters());
+    }
+
+    RedriveHandler redriveHandler() {
+        return new RedriveHandler(deadLetters());
     }
 
     // ------------------------------------------------------------------------------------------ events
@@ -159,6 +179,22 @@ final class HandlerFixture {
 
     List<Map<String, AttributeValue>> allJobItems() {
         return DYNAMO_DB.scan(r -> r.tableName(JOBS_TABLE).consistentRead(true)).items();
+    }
+
+    /** The jobs table as deployed: with the sparse index of dead-lettered jobs. */
+    private static void recreateJobsTable() {
+        try {
+            DYNAMO_DB.deleteTable(r -> r.tableName(JOBS_TABLE));
+        } catch (ResourceNotFoundException e) {
+            // first use in this JVM
+        }
+        List<AttributeDefinition> attributes = new ArrayList<>(DeadLetterIndex.attributeDefinitions());
+        attributes.add(AttributeDefinition.builder().attributeName("jobId").attributeType(ScalarAttributeType.S).build());
+        DYNAMO_DB.createTable(r -> r.tableName(JOBS_TABLE)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(attributes)
+                .keySchema(k -> k.attributeName("jobId").keyType(KeyType.HASH))
+                .globalSecondaryIndexes(DeadLetterIndex.definition()));
     }
 
     private static void recreateTable(String name, String hashKey) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ebb.core.config.Settings;
+import dev.ebb.core.job.DeadLetterIndex;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -58,7 +59,7 @@ class TemplateTest {
     void everyFunctionHandler_namesARequestHandlerClassThatExists() throws Exception {
         Map<String, JsonNode> functions = ofType("AWS::Serverless::Function");
         assertThat(functions).containsOnlyKeys("SubmitJobFunction", "GetJobFunction", "CancelJobFunction",
-                "QueueWorkerFunction", "UploadFunction");
+                "QueueWorkerFunction", "UploadFunction", "DeadLetterFunction", "RedriveFunction");
         for (Map.Entry<String, JsonNode> function : functions.entrySet()) {
             String handler = function.getValue().at("/Properties/Handler").asText();
             assertThat(handler).as(function.getKey()).matches("[\\w.]+::handleRequest");
@@ -237,6 +238,36 @@ class TemplateTest {
         assertThat(policies("UploadFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
                 "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue",
                 "S3ReadPolicy " + resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText());
+        assertThat(policies("DeadLetterFunction")).containsExactly(
+                "Allow dynamodb:GetItem,dynamodb:UpdateItem JobsTable");
+        assertThat(policies("RedriveFunction")).containsExactlyInAnyOrder(
+                "Allow dynamodb:Query ${JobsTable.Arn}/index/" + DeadLetterIndex.NAME,
+                "Allow dynamodb:UpdateItem JobsTable",
+                "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue");
+    }
+
+    @Test
+    void deadLetters_bothDeadLetterQueuesFeedTheConsumerAndTheJobsTableHasTheSparseIndex() {
+        JsonNode events = resources.at("/DeadLetterFunction/Properties/Events");
+        List<String> queues = new ArrayList<>();
+        events.forEach(e -> {
+            assertThat(e.path("Type").asText()).isEqualTo("SQS");
+            assertThat(texts(e.at("/Properties/FunctionResponseTypes"))).contains("ReportBatchItemFailures");
+            queues.add(e.at("/Properties/Queue/Fn::GetAtt").get(0).asText());
+        });
+        assertThat(queues).containsExactlyInAnyOrder("GpuDeadLetterQueue", "CpuDeadLetterQueue");
+
+        JsonNode index = resources.at("/JobsTable/Properties/GlobalSecondaryIndexes").get(0);
+        assertThat(index.path("IndexName").asText()).isEqualTo(DeadLetterIndex.NAME);
+        assertThat(index.at("/KeySchema/0/AttributeName").asText()).isEqualTo(DeadLetterIndex.LANE);
+        assertThat(index.at("/KeySchema/0/KeyType").asText()).isEqualTo("HASH");
+        assertThat(index.at("/KeySchema/1/AttributeName").asText()).isEqualTo(DeadLetterIndex.AT);
+        assertThat(index.at("/KeySchema/1/KeyType").asText()).isEqualTo("RANGE");
+        Map<String, String> types = new java.util.HashMap<>();
+        resources.at("/JobsTable/Properties/AttributeDefinitions").forEach(a ->
+                types.put(a.path("AttributeName").asText(), a.path("AttributeType").asText()));
+        DeadLetterIndex.attributeDefinitions().forEach(a ->
+                assertThat(types).containsEntry(a.attributeName(), a.attributeTypeAsString()));
     }
 
     @Test
@@ -291,7 +322,10 @@ class TemplateTest {
             String name = event.getFileName().toString();
             assertThat(testSources).as(name + " is loaded by a test").contains(name + "\"");
             JsonNode content = json.readTree(event.toFile());
-            if (content.has("routeKey")) {
+            if (content.has("lane")) {
+                assertThat(name).as("direct-invoke event of the redrive function").isEqualTo("redrive.json");
+                assertThat(content.path("lane").asText()).isIn("gpu", "cpu");
+            } else if (content.has("routeKey")) {
                 assertThat(content.path("version").asText()).as(name).isEqualTo("2.0");
                 assertThat(routes).as(name + " routeKey").contains(content.path("routeKey").asText());
             } else if (content.at("/Records/0/eventSource").asText().equals("aws:s3")) {
@@ -350,6 +384,17 @@ class TemplateTest {
     private static List<String> policies(String function) {
         List<String> found = new ArrayList<>();
         resources.at("/" + function + "/Properties/Policies").forEach(policy -> policy.fields().forEachRemaining(p -> {
+            if (p.getKey().equals("Statement")) {
+                // An inline statement: "Allow action,action resource,resource".
+                p.getValue().forEach(statement -> {
+                    List<String> targets = new ArrayList<>();
+                    statement.path("Resource").forEach(r -> targets.add(r.has("Fn::Sub") ? r.path("Fn::Sub").asText()
+                            : r.path("Fn::GetAtt").get(0).asText()));
+                    found.add(statement.path("Effect").asText() + " " + String.join(",", texts(statement.path("Action")))
+                            + " " + String.join(",", targets));
+                });
+                return;
+            }
             JsonNode target = p.getValue().elements().next();
             String logicalId = target.has("Ref") ? target.path("Ref").asText()
                     : target.has("Fn::Sub") ? target.path("Fn::Sub").asText()

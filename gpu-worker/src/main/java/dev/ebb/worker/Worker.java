@@ -49,17 +49,20 @@ public final class Worker {
     private ExecutorService pollers;
     private ExecutorService runners;
     private java.util.concurrent.ScheduledExecutorService heartbeat;
+    private final FaultInjection faults;
 
     public Worker(JobQueue queue, JobRunner runner, WorkerSettings settings) {
-        this(queue, runner, settings, message -> 1);
+        this(queue, runner, settings, message -> 1, FaultInjection.NONE);
     }
 
     /**
-     * @param units how much of a batch a message takes (its job's texts for the embedding tasks, else 1): a batch
-     *              gathers up to {@code maxBatchSize} units; a message bigger than that runs alone
+     * @param units  how much of a batch a message takes (its job's texts for the embedding tasks, else 1): a batch
+     *               gathers up to {@code maxBatchSize} units; a message bigger than that runs alone
+     * @param faults the fault suite's crash points ({@link FaultInjection#NONE} but in fault tests)
      */
     public Worker(JobQueue queue, JobRunner runner, WorkerSettings settings,
-                  java.util.function.ToIntFunction<QueueMessage> units) {
+                  java.util.function.ToIntFunction<QueueMessage> units, FaultInjection faults) {
+        this.faults = faults;
         this.queue = queue;
         this.runner = runner;
         this.settings = settings;
@@ -129,6 +132,32 @@ public final class Worker {
         return done;
     }
 
+    /**
+     * Ends now, without waiting for the batches in hand: gives back what is buffered (visibility 0), trying for at
+     * most {@code within}. The jobs being run stay RUNNING under leases that lapse, and their messages come back
+     * when their visibility does, so nothing is lost; they only run again.
+     */
+    public void stopNow(Duration within) {
+        state.set(State.STOPPED);
+        List<QueueMessage> leftover = new ArrayList<>();
+        buffer.drainTo(leftover);
+        if (leftover.isEmpty()) {
+            return;
+        }
+        Thread giveBack = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                queue.returnNow(settings.lane(), leftover);
+            } catch (RuntimeException e) {
+                log.warn("could not return {} messages; they reappear after their visibility timeout", leftover.size());
+            }
+        });
+        try {
+            giveBack.join(within);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public State state() {
         return state.get();
     }
@@ -142,6 +171,9 @@ public final class Worker {
             try {
                 List<QueueMessage> received = queue.receive(settings.lane(), 10, settings.pollWait(),
                         settings.visibility());
+                if (!received.isEmpty()) {
+                    faults.at(FaultInjection.Point.AFTER_RECEIVE);
+                }
                 if (state.get() != State.RUNNING) {
                     queue.returnNow(settings.lane(), received); // arrived after the drain began
                     return;
@@ -262,6 +294,9 @@ public final class Worker {
             if (dispositions.get(i) == JobRunner.Disposition.DELETE) {
                 finished.add(batch.get(i));
             }
+        }
+        if (!finished.isEmpty()) {
+            faults.at(FaultInjection.Point.AFTER_COMPLETE_BEFORE_DELETE);
         }
         try {
             queue.delete(settings.lane(), finished);

@@ -5,6 +5,7 @@ import dev.ebb.core.job.DynamoDbJobStore;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.queue.SqsJobQueue;
+import dev.ebb.core.retry.SdkRetries;
 import dev.ebb.core.run.JobRunner;
 import dev.ebb.core.task.TaskRegistry;
 import dev.ebb.core.task.math.MathTask;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +33,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * The worker process (an ECS task): settings from the environment, run until SIGTERM, then drain. A drain that
  * finishes within {@code EBB_DRAIN_SECONDS} exits 0 (a clean stop to ECS and the local scaler); one that does not
- * ends hard with 1, and what it still held comes back to the queue when its visibility timeout runs out.
+ * ends hard with 1, and what it still held comes back to the queue when its visibility timeout runs out. A second
+ * SIGTERM (or SIGINT) during the drain ends it hard at once, also with 1: buffered messages are given back, the
+ * jobs in hand come back when their leases and visibility lapse.
  */
 public final class WorkerMain {
     private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
@@ -47,23 +51,42 @@ public final class WorkerMain {
         Map<String, String> env = System.getenv();
         Settings settings = Settings.fromEnv(env);
         WorkerSettings workerSettings = WorkerSettings.fromEnv(env);
-        Worker worker = create(env, settings, workerSettings, tasks(env));
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
-            worker.shutdown();
-            boolean drained = false;
-            try {
-                drained = worker.awaitTermination(workerSettings.drainDeadline());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        FaultInjection faults = FaultInjection.fromEnv(env);
+        if (faults.active()) {
+            log.warn("FAULT INJECTION IS ARMED ({} / {}): this process will crash on purpose",
+                    FaultInjection.CRASH_POINTS, FaultInjection.POISON_TEXT);
+        }
+        Worker worker = create(env, settings, workerSettings, faults.wrap(tasks(env)), faults);
+        AtomicInteger signals = new AtomicInteger();
+        // Our own handler rather than a shutdown hook: the JVM ignores a second signal once its hooks run.
+        sun.misc.SignalHandler stop = signal -> {
+            if (signals.incrementAndGet() == 1) {
+                Thread.ofPlatform().name("drain").start(() -> drain(worker, workerSettings));
+            } else {
+                log.warn("second {}: stopping hard", signal.getName());
+                worker.stopNow(Duration.ofSeconds(2));
+                Runtime.getRuntime().halt(1);
             }
-            if (!drained) {
-                log.warn("drain did not finish in {} s; stopping hard", workerSettings.drainDeadline().toSeconds());
-            }
-            // A JVM stopped by a signal exits 128+signal whatever its hooks did; say how the drain went instead.
-            Runtime.getRuntime().halt(drained ? 0 : 1);
-        }));
+        };
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
         worker.start();
-        Thread.currentThread().join(); // the shutdown hook ends the process
+        Thread.currentThread().join(); // a signal ends the process
+    }
+
+    private static void drain(Worker worker, WorkerSettings workerSettings) {
+        worker.shutdown();
+        boolean drained = false;
+        try {
+            drained = worker.awaitTermination(workerSettings.drainDeadline());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!drained) {
+            log.warn("drain did not finish in {} s; stopping hard", workerSettings.drainDeadline().toSeconds());
+            worker.stopNow(Duration.ofSeconds(2));
+        }
+        Runtime.getRuntime().halt(drained ? 0 : 1);
     }
 
     /** The tasks of a worker of this process's environment; see {@link #tasks(Map)}. */
@@ -100,9 +123,15 @@ public final class WorkerMain {
     /** Builds a worker on clients made from {@code env} (endpoint overrides for the local cloud). */
     public static Worker create(Map<String, String> env, Settings settings, WorkerSettings workerSettings,
                                 TaskRegistry tasks) {
+        return create(env, settings, workerSettings, tasks, FaultInjection.NONE);
+    }
+
+    private static Worker create(Map<String, String> env, Settings settings, WorkerSettings workerSettings,
+                                 TaskRegistry tasks, FaultInjection faults) {
         ClientOverrideConfiguration timeouts = ClientOverrideConfiguration.builder()
                 .apiCallAttemptTimeout(Duration.ofSeconds(30)) // above the 20 s long poll
                 .apiCallTimeout(Duration.ofSeconds(60))
+                .retryStrategy(SdkRetries.strategy())
                 .build();
         Region region = Region.of(env.getOrDefault("AWS_REGION", "us-east-1"));
         int connections = 2 * (workerSettings.pollers() + workerSettings.runners()) + 8;
@@ -121,6 +150,7 @@ public final class WorkerMain {
         JobRunner runner = new JobRunner(new DynamoDbJobStore(dynamoDb.build(), settings.jobsTable()), tasks, owner,
                 settings.lease(), settings.limits().resultTtl(), Clock.systemUTC());
         log.info("worker {} on the {} lane", owner, workerSettings.lane().id());
-        return new Worker(new SqsJobQueue(sqs.build(), settings.queueUrls()), runner, workerSettings, units(tasks));
+        return new Worker(new SqsJobQueue(sqs.build(), settings.queueUrls()), runner, workerSettings, units(tasks),
+                faults);
     }
 }

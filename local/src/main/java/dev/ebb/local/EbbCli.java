@@ -40,6 +40,12 @@ public final class EbbCli {
               bench [--jobs N] [--clients N] [--rounds N] [--warmup N]
               bench embed [--models M,M] [--texts N] [--texts-per-job N,N] [--clients N] [--warmup N]
                                                the pipeline end to end against its floor, side by side
+              redrive [--lane gpu|cpu] [--max N]
+                                               queue dead-lettered jobs again, once their cause is fixed
+                                               (the running local cloud, or the state in --data DIR)
+              fault --scenario kill|restart|poison [--jobs N] [--kill-every 2s] [--workers 6]
+                                               fault test on a throw-away local cloud: prints lost, unexpected,
+                                               duplicate results and executions (docs/reliability.md)
 
             client options: --url URL (default $EBB_URL or http://127.0.0.1:8080),
                             --key KEY (default $EBB_API_KEY, else the key 'ebb up' wrote to .ebb/api-key)
@@ -77,6 +83,8 @@ public final class EbbCli {
                 case "wait" -> await(args, args.positional(0, "JOB_ID"));
                 case "cancel" -> print(client(args).cancel(args.positional(0, "JOB_ID")));
                 case "bench" -> "embed".equals(args.positionalOrNull(0)) ? EmbedBench.run(args, out) : Bench.run(args, out);
+                case "redrive" -> Redrive.run(args, out);
+                case "fault" -> FaultCommand.run(args, out);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;

@@ -72,6 +72,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final SqsEventSource cpuLane;
     private final List<Worker> gpuWorkers;
     private final ApiKeyStore keys;
+    private DeadLetterSources deadLetters;
 
     private LocalRuntime(LocalCloud cloud, boolean ownsCloud, Map<String, String> env, HttpGateway gateway, SqsEventSource cpuLane,
                          List<Worker> gpuWorkers, ApiKeyStore keys) {
@@ -133,6 +134,7 @@ public final class LocalRuntime implements AutoCloseable {
         gateway.start();
         ApiKeyStore keys = new DynamoDbApiKeyStore(cloud.dynamoDbClient(), settings.keysTable(), Clock.systemUTC());
         LocalRuntime runtime = new LocalRuntime(cloud, ownsCloud, env, gateway, cpuLane, workers, keys);
+        runtime.deadLetters = DeadLetterSources.start(cloud.sqsClient(), resources, functions);
         log.info("ebb is up: api={} sqs={} dynamodb={}", runtime.apiEndpoint(), cloud.sqsEndpoint(),
                 cloud.dynamoDbEndpoint());
         return runtime;
@@ -171,6 +173,9 @@ public final class LocalRuntime implements AutoCloseable {
     public void close() {
         gateway.close();
         cpuLane.close();
+        if (deadLetters != null) {
+            deadLetters.close();
+        }
         gpuWorkers.forEach(Worker::shutdown);
         for (Worker worker : gpuWorkers) {
             try {

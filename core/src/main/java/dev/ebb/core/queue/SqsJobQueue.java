@@ -1,5 +1,6 @@
 package dev.ebb.core.queue;
 
+import dev.ebb.core.retry.Backoff;
 import dev.ebb.core.task.Lane;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,10 +24,17 @@ public final class SqsJobQueue implements JobQueue {
 
     private final SqsClient sqs;
     private final Map<Lane, String> queueUrls;
+    private final Backoff backoff;
 
     public SqsJobQueue(SqsClient sqs, Map<Lane, String> queueUrls) {
+        this(sqs, queueUrls, Backoff.standard());
+    }
+
+    /** @param backoff how the failed entries of a batch call (which the SDK does not retry) are tried again */
+    public SqsJobQueue(SqsClient sqs, Map<Lane, String> queueUrls, Backoff backoff) {
         this.sqs = sqs;
         this.queueUrls = new EnumMap<>(queueUrls);
+        this.backoff = backoff;
     }
 
     @Override
@@ -38,15 +46,30 @@ public final class SqsJobQueue implements JobQueue {
     public List<String> sendAll(Lane lane, List<JobEnvelope> envelopes) {
         List<String> failures = new ArrayList<>(java.util.Collections.nCopies(envelopes.size(), (String) null));
         for (int from = 0; from < envelopes.size(); from += SQS_BATCH) {
-            int base = from;
-            List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+            List<Integer> chunk = new ArrayList<>();
             for (int i = from; i < Math.min(envelopes.size(), from + SQS_BATCH); i++) {
-                entries.add(SendMessageBatchRequestEntry.builder()
-                        .id(Integer.toString(i - base)).messageBody(envelopes.get(i).toJson()).build());
+                chunk.add(i);
             }
-            for (BatchResultErrorEntry failed : sqs.sendMessageBatch(r -> r.queueUrl(url(lane)).entries(entries)).failed()) {
-                failures.set(base + Integer.parseInt(failed.id()), failed.code() + ": " + failed.message());
-            }
+            // A batch call can succeed with failed entries, which the SDK does not retry: those the server may
+            // accept later (not the sender's fault) are sent again; the last failure of each is reported.
+            backoff.retryLeftovers(chunk, indexes -> {
+                List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+                for (int i : indexes) {
+                    failures.set(i, null);
+                    entries.add(SendMessageBatchRequestEntry.builder()
+                            .id(Integer.toString(i)).messageBody(envelopes.get(i).toJson()).build());
+                }
+                List<Integer> retry = new ArrayList<>();
+                for (BatchResultErrorEntry failed : sqs.sendMessageBatch(r -> r.queueUrl(url(lane)).entries(entries))
+                        .failed()) {
+                    int i = Integer.parseInt(failed.id());
+                    failures.set(i, failed.code() + ": " + failed.message());
+                    if (!Boolean.TRUE.equals(failed.senderFault())) {
+                        retry.add(i);
+                    }
+                }
+                return retry;
+            });
         }
         return failures;
     }

@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -29,6 +31,10 @@ import software.amazon.awssdk.core.exception.SdkException;
  * <p>A message may be deleted only when its job has ended (here or elsewhere) or no longer exists. Everything else
  * (a job another live worker holds, a store that failed, a lease lost mid-run) is left for redelivery, and the
  * lease decides who runs it then.
+ *
+ * <p>Every call of {@link #run} claims under its own lease owner ({@code owner#n}), so a lease is held by one claim,
+ * not by a process: when a batch runs past its lease and another runner thread (of this process or another)
+ * claims the job again, the first claim can neither complete the job nor extend the second one's lease.
  */
 public final class JobRunner {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
@@ -39,6 +45,9 @@ public final class JobRunner {
     private final Duration lease;
     private final Duration resultTtl;
     private final Clock clock;
+    private final AtomicLong claims = new AtomicLong();
+    /** jobId → the claim's lease owner, for the jobs being run now: what the heartbeat extends. */
+    private final Map<String, String> held = new ConcurrentHashMap<>();
 
     public JobRunner(JobStore store, TaskRegistry tasks, String owner, Duration lease, Duration resultTtl, Clock clock) {
         this.store = store;
@@ -83,22 +92,26 @@ public final class JobRunner {
             }
         }
 
+        String claimOwner = owner + "#" + claims.incrementAndGet();
         Instant now = clock.instant();
-        List<ClaimResult> claims;
+        List<ClaimResult> claimResults;
         try {
-            claims = store.claimAll(envelopes.stream().map(JobEnvelope::jobId).toList(), owner, now.plus(lease), now);
+            claimResults = store.claimAll(envelopes.stream().map(JobEnvelope::jobId).toList(), claimOwner,
+                    now.plus(lease), now);
         } catch (SdkException e) {
             log.warn("claim of {} jobs failed: {}", envelopes.size(), e.toString());
-            claims = java.util.Collections.nCopies(envelopes.size(), new ClaimResult.Leased(null, null));
+            claimResults = java.util.Collections.nCopies(envelopes.size(), new ClaimResult.Leased(null, null));
         }
         // Grouped by task and model: one runBatch call per group, each on the model its jobs asked for.
         Map<TaskAndModel, List<Claimed>> byTask = new LinkedHashMap<>();
         for (int k = 0; k < envelopes.size(); k++) {
             int i = indexes.get(k);
-            switch (claims.get(k)) {
-                case ClaimResult.Claimed claimed -> byTask.computeIfAbsent(
-                        new TaskAndModel(envelopes.get(k).task(), envelopes.get(k).model()),
-                        t -> new ArrayList<>()).add(new Claimed(i, envelopes.get(k)));
+            switch (claimResults.get(k)) {
+                case ClaimResult.Claimed claimed -> {
+                    held.put(envelopes.get(k).jobId(), claimOwner);
+                    byTask.computeIfAbsent(new TaskAndModel(envelopes.get(k).task(), envelopes.get(k).model()),
+                            t -> new ArrayList<>()).add(new Claimed(i, envelopes.get(k)));
+                }
                 case ClaimResult.Finished finished -> dispositions[i] = Disposition.DELETE;
                 case ClaimResult.Leased leased -> dispositions[i] = Disposition.RETRY;
             }
@@ -106,26 +119,32 @@ public final class JobRunner {
 
         List<Claimed> ran = new ArrayList<>();
         List<JobStore.Completion> completions = new ArrayList<>();
-        for (Map.Entry<TaskAndModel, List<Claimed>> group : byTask.entrySet()) {
-            List<Outcome> outcomes = runTask(group.getKey().task(), group.getKey().model(), group.getValue());
-            for (int k = 0; k < outcomes.size(); k++) {
-                ran.add(group.getValue().get(k));
-                completions.add(new JobStore.Completion(group.getValue().get(k).envelope.jobId(), outcomes.get(k)));
+        try {
+            for (Map.Entry<TaskAndModel, List<Claimed>> group : byTask.entrySet()) {
+                List<Outcome> outcomes = runTask(group.getKey().task(), group.getKey().model(), group.getValue());
+                for (int k = 0; k < outcomes.size(); k++) {
+                    ran.add(group.getValue().get(k));
+                    completions.add(new JobStore.Completion(group.getValue().get(k).envelope.jobId(),
+                            outcomes.get(k)));
+                }
             }
+            completeAll(ran, completions, claimOwner, dispositions);
+        } finally {
+            byTask.values().forEach(group -> group.forEach(c -> held.remove(c.envelope.jobId(), claimOwner)));
         }
-        completeAll(ran, completions, dispositions);
         duplicateOf.forEach((duplicate, first) -> dispositions[duplicate] = dispositions[first]);
         return List.of(dispositions);
     }
 
-    private void completeAll(List<Claimed> ran, List<JobStore.Completion> completions, Disposition[] dispositions) {
+    private void completeAll(List<Claimed> ran, List<JobStore.Completion> completions, String claimOwner,
+                             Disposition[] dispositions) {
         if (ran.isEmpty()) {
             return;
         }
         Instant now = clock.instant();
         List<CompleteResult> results;
         try {
-            results = store.completeAll(completions, owner, now, now.plus(resultTtl));
+            results = store.completeAll(completions, claimOwner, now, now.plus(resultTtl));
         } catch (SdkException e) {
             // The jobs stay RUNNING under a lease that lapses; their messages come back and run again.
             log.warn("completion of {} jobs failed: {}", ran.size(), e.toString());
@@ -151,14 +170,19 @@ public final class JobRunner {
     }
 
     /**
-     * Heartbeat for messages this runner is working on: moves the lease of every job among them that this owner
-     * holds a full lease period ahead. Jobs it does not hold are left alone (the update is conditional).
+     * Heartbeat for messages this runner is working on: moves the lease of every job among them that one of its
+     * runs holds a full lease period ahead, under that run's claim. Jobs it does not hold are left alone (the
+     * update is conditional on the claim's owner).
      */
     public void extendLeases(List<QueueMessage> messages) {
         Instant until = clock.instant().plus(lease);
         for (QueueMessage message : messages) {
             try {
-                store.extendLease(JobEnvelope.parse(message.body()).jobId(), owner, until);
+                String jobId = JobEnvelope.parse(message.body()).jobId();
+                String claimOwner = held.get(jobId);
+                if (claimOwner != null) {
+                    store.extendLease(jobId, claimOwner, until);
+                }
             } catch (MalformedEnvelopeException e) {
                 // Not a job: nothing to extend.
             } catch (SdkException e) {

@@ -121,19 +121,7 @@ public final class LocalCloud implements AutoCloseable {
             Path dynamoDbDir = Files.createDirectories(config.dataDir().resolve("dynamodb"));
             Path sqsDir = Files.createDirectories(config.dataDir().resolve("sqs"));
             int dynamoDbPort = config.dynamoDbPort() == 0 ? freePort() : config.dynamoDbPort();
-            // -sharedDb: one database for every access key and region (the default is a file per pair, so
-            // the AWS CLI with other credentials would see no tables). createServerFromCommandLineArgs would
-            // also print its settings to stdout; createServer does not.
-            CommandLineInput dynamoDbArgs = new CommandLineInput(new String[] {
-                    "-port", Integer.toString(dynamoDbPort),
-                    "-dbPath", dynamoDbDir.toString(),
-                    "-sharedDb",
-                    "-disableTelemetry"});
-            if (!dynamoDbArgs.init()) {
-                throw new IllegalArgumentException("DynamoDB Local rejected its arguments");
-            }
-            dynamoDbServer = ServerRunner.createServer(dynamoDbArgs);
-            dynamoDbServer.start();
+            dynamoDbServer = startDynamoDb(dynamoDbDir, dynamoDbPort);
             dynamoDbEndpoint = URI.create("http://" + HOST + ":" + dynamoDbPort);
             sqsServer = ElasticMqServer.start(sqsDir, HOST, config.sqsPort(), REGION.id());
             sqsEndpoint = URI.create("http://" + HOST + ":" + sqsServer.port());
@@ -144,6 +132,59 @@ public final class LocalCloud implements AutoCloseable {
         log.info("local cloud started in {} ms: sqs={} dynamodb={} dataDir={}",
                 (System.nanoTime() - startNanos) / 1_000_000, sqsEndpoint, dynamoDbEndpoint, config.dataDir());
         return this;
+    }
+
+    /**
+     * Stops the SQS server alone, as an outage would, keeping its state on disk; {@link #startSqs()} brings it back
+     * on the same port and state. Clients made before keep working once it is back.
+     */
+    public synchronized void stopSqs() throws Exception {
+        requireStarted(sqsEndpoint);
+        if (sqsServer != null) {
+            sqsServer.stop();
+            sqsServer = null;
+        }
+    }
+
+    /** Starts the SQS server again after {@link #stopSqs()}, on the same port and state. */
+    public synchronized void startSqs() throws Exception {
+        if (sqsServer == null) {
+            sqsServer = ElasticMqServer.start(config.dataDir().resolve("sqs"), HOST, requireStarted(sqsEndpoint).getPort(),
+                    REGION.id());
+        }
+    }
+
+    /** Stops DynamoDB Local alone, keeping its state on disk; {@link #startDynamoDb()} brings it back. */
+    public synchronized void stopDynamoDb() throws Exception {
+        requireStarted(dynamoDbEndpoint);
+        if (dynamoDbServer != null) {
+            dynamoDbServer.stop();
+            dynamoDbServer = null;
+        }
+    }
+
+    /** Starts DynamoDB Local again after {@link #stopDynamoDb()}, on the same port and state. */
+    public synchronized void startDynamoDb() throws Exception {
+        if (dynamoDbServer == null) {
+            dynamoDbServer = startDynamoDb(config.dataDir().resolve("dynamodb"), requireStarted(dynamoDbEndpoint).getPort());
+        }
+    }
+
+    private static DynamoDBProxyServer startDynamoDb(Path dir, int port) throws Exception {
+        // -sharedDb: one database for every access key and region (the default is a file per pair, so
+        // the AWS CLI with other credentials would see no tables). createServerFromCommandLineArgs would
+        // also print its settings to stdout; createServer does not.
+        CommandLineInput args = new CommandLineInput(new String[] {
+                "-port", Integer.toString(port),
+                "-dbPath", dir.toString(),
+                "-sharedDb",
+                "-disableTelemetry"});
+        if (!args.init()) {
+            throw new IllegalArgumentException("DynamoDB Local rejected its arguments");
+        }
+        DynamoDBProxyServer server = ServerRunner.createServer(args);
+        server.start();
+        return server;
     }
 
     /** Creates what {@code spec} names and is missing; see {@link Provisioner}. */

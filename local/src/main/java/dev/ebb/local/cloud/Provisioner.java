@@ -1,7 +1,9 @@
 package dev.ebb.local.cloud;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.slf4j.Logger;
@@ -9,10 +11,12 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveDescription;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -65,16 +69,35 @@ final class Provisioner {
     }
 
     private void ensureTable(ResourceSpec.Table table) {
+        List<AttributeDefinition> attributes = new ArrayList<>(table.indexAttributes());
+        attributes.add(AttributeDefinition.builder()
+                .attributeName(table.hashKey()).attributeType(ScalarAttributeType.S).build());
         try {
-            dynamoDb.describeTable(r -> r.tableName(table.name()));
+            TableDescription existing = dynamoDb.describeTable(r -> r.tableName(table.name())).table();
+            // A table made by an earlier version lacks an index added since: add it, as a deployment update would.
+            for (GlobalSecondaryIndex index : table.indexes()) {
+                boolean present = existing.hasGlobalSecondaryIndexes() && existing.globalSecondaryIndexes().stream()
+                        .anyMatch(i -> i.indexName().equals(index.indexName()));
+                if (!present) {
+                    log.info("adding index {} to table {}", index.indexName(), table.name());
+                    dynamoDb.updateTable(r -> r.tableName(table.name())
+                            .attributeDefinitions(attributes)
+                            .globalSecondaryIndexUpdates(u -> u.create(c -> c.indexName(index.indexName())
+                                    .keySchema(index.keySchema()).projection(index.projection()))));
+                }
+            }
         } catch (ResourceNotFoundException e) {
             log.info("creating table {}", table.name());
-            dynamoDb.createTable(r -> r.tableName(table.name())
-                    .billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(AttributeDefinition.builder()
-                            .attributeName(table.hashKey()).attributeType(ScalarAttributeType.S).build())
-                    .keySchema(KeySchemaElement.builder()
-                            .attributeName(table.hashKey()).keyType(KeyType.HASH).build()));
+            dynamoDb.createTable(r -> {
+                r.tableName(table.name())
+                        .billingMode(BillingMode.PAY_PER_REQUEST)
+                        .attributeDefinitions(attributes)
+                        .keySchema(KeySchemaElement.builder()
+                                .attributeName(table.hashKey()).keyType(KeyType.HASH).build());
+                if (!table.indexes().isEmpty()) {
+                    r.globalSecondaryIndexes(table.indexes());
+                }
+            });
         }
         dynamoDb.waiter().waitUntilTableExists(r -> r.tableName(table.name()));
         TimeToLiveDescription ttl = dynamoDb.describeTimeToLive(r -> r.tableName(table.name())).timeToLiveDescription();

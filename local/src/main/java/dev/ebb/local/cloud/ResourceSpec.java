@@ -4,6 +4,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import dev.ebb.core.job.DeadLetterIndex;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+
 /**
  * The queues and tables that {@link LocalCloud#provision(ResourceSpec)} creates.
  *
@@ -27,7 +31,8 @@ public record ResourceSpec(
 
     /** The tables every Ebb deployment has. */
     public static final List<Table> DEFAULT_TABLES = List.of(
-            new Table("ebb-jobs", "jobId", "expiresAt"),
+            new Table("ebb-jobs", "jobId", "expiresAt", List.of(DeadLetterIndex.definition()),
+                    DeadLetterIndex.attributeDefinitions()),
             new Table("ebb-keys", "keyHash", "expiresAt"));
 
     public ResourceSpec {
@@ -41,12 +46,23 @@ public record ResourceSpec(
         }
     }
 
-    /** A DynamoDB table with a string hash key and TTL on a numeric epoch-seconds attribute. */
-    public record Table(String name, String hashKey, String ttlAttribute) {
+    /**
+     * A DynamoDB table with a string hash key and TTL on a numeric epoch-seconds attribute, and its global
+     * secondary indexes (with the attribute definitions their keys need).
+     */
+    public record Table(String name, String hashKey, String ttlAttribute, List<GlobalSecondaryIndex> indexes,
+                        List<AttributeDefinition> indexAttributes) {
         public Table {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(hashKey, "hashKey");
             Objects.requireNonNull(ttlAttribute, "ttlAttribute");
+            indexes = List.copyOf(indexes);
+            indexAttributes = List.copyOf(indexAttributes);
+        }
+
+        /** A table without secondary indexes. */
+        public Table(String name, String hashKey, String ttlAttribute) {
+            this(name, hashKey, ttlAttribute, List.of(), List.of());
         }
     }
 

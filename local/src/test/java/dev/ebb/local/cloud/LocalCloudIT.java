@@ -68,6 +68,13 @@ class LocalCloudIT {
             assertThat(ttl.timeToLiveStatus()).isEqualTo(TimeToLiveStatus.ENABLED);
             assertThat(ttl.attributeName()).isEqualTo("expiresAt");
         }
+        assertThat(dynamoDb.describeTable(r -> r.tableName("ebb-jobs")).table().globalSecondaryIndexes())
+                .as("the sparse index of dead-lettered jobs that a redrive queries")
+                .singleElement().satisfies(index -> {
+                    assertThat(index.indexName()).isEqualTo(dev.ebb.core.job.DeadLetterIndex.NAME);
+                    assertThat(index.keySchema()).extracting(k -> k.attributeName())
+                            .containsExactly(dev.ebb.core.job.DeadLetterIndex.LANE, dev.ebb.core.job.DeadLetterIndex.AT);
+                });
     }
 
     @Test
@@ -86,6 +93,25 @@ class LocalCloudIT {
         Map<QueueAttributeName, String> gpu = attributes(cloud.sqsClient(), first.queueUrl("gpu"));
         assertThat(gpu.get(QueueAttributeName.REDRIVE_POLICY)).isEqualTo(gpuPolicy);
         assertThat(gpu.get(QueueAttributeName.VISIBILITY_TIMEOUT)).isEqualTo("60");
+    }
+
+    @Test
+    void provision_whenAJobsTableLacksTheDeadLetterIndex_addsIt() {
+        String name = "old-jobs-" + UUID.randomUUID().toString().substring(0, 8);
+        DynamoDbClient dynamoDb = EmbeddedCloud.get().dynamoDbClient();
+        dynamoDb.createTable(r -> r.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("jobId").attributeType("S"))
+                .keySchema(k -> k.attributeName("jobId").keyType(KeyType.HASH)));
+        ResourceSpec.Table jobs = ResourceSpec.DEFAULT_TABLES.getFirst();
+        ResourceSpec spec = ResourceSpec.builder().lanes(List.of())
+                .tables(List.of(new ResourceSpec.Table(name, "jobId", "expiresAt", jobs.indexes(),
+                        jobs.indexAttributes())))
+                .build();
+
+        EmbeddedCloud.get().provision(spec);
+
+        assertThat(dynamoDb.describeTable(r -> r.tableName(name)).table().globalSecondaryIndexes())
+                .extracting(i -> i.indexName()).containsExactly(dev.ebb.core.job.DeadLetterIndex.NAME);
     }
 
     @Test

@@ -1,0 +1,42 @@
+package dev.ebb.core.job;
+
+import java.util.List;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * The jobs table's sparse global secondary index of dead-lettered jobs awaiting redrive: only items with the mark
+ * appear in it, keyed by lane and the time they were dead-lettered, so a redrive finds them without a scan.
+ * Every deployment (SAM template, CDK stack, local cloud) defines it with exactly these names.
+ */
+public final class DeadLetterIndex {
+    public static final String NAME = "deadLettered";
+    /** Hash key (S): the job's lane id, {@code gpu} or {@code cpu}. */
+    public static final String LANE = "deadLetterLane";
+    /** Range key (N): when the job was dead-lettered, epoch milliseconds. */
+    public static final String AT = "deadLetteredAt";
+
+    private DeadLetterIndex() {
+    }
+
+    /** The index as CreateTable / UpdateTable want it (on-demand tables: no throughput). Keys only are projected. */
+    public static GlobalSecondaryIndex definition() {
+        return GlobalSecondaryIndex.builder()
+                .indexName(NAME)
+                .keySchema(KeySchemaElement.builder().attributeName(LANE).keyType(KeyType.HASH).build(),
+                        KeySchemaElement.builder().attributeName(AT).keyType(KeyType.RANGE).build())
+                .projection(p -> p.projectionType(ProjectionType.KEYS_ONLY))
+                .build();
+    }
+
+    /** The attribute definitions the index adds to the table's. */
+    public static List<AttributeDefinition> attributeDefinitions() {
+        return List.of(
+                AttributeDefinition.builder().attributeName(LANE).attributeType(ScalarAttributeType.S).build(),
+                AttributeDefinition.builder().attributeName(AT).attributeType(ScalarAttributeType.N).build());
+    }
+}
