@@ -91,7 +91,10 @@ class GroupCommitTest {
         assertThat(first.answer()).isEqualTo(2);
         assertThat(bad.failure()).isSameAs(boom);
         assertThat(sameBatch.failure()).as("its batch failed, so it failed").isSameAs(boom);
-        assertThat(batches).containsExactly(List.of(1), List.of(-1, 5));
+        // The two parked callers race to the queue, so their order within the second batch is either.
+        assertThat(batches).hasSize(2);
+        assertThat(batches.get(0)).containsExactly(1);
+        assertThat(batches.get(1)).containsExactlyInAnyOrder(-1, 5);
 
         assertThat(Caller.start(commit, 7).answer()).as("a later call").isEqualTo(14);
     }
