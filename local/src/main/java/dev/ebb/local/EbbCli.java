@@ -39,6 +39,10 @@ public final class EbbCli {
               cancel JOB_ID
               bench [--jobs N] [--clients N] [--rounds N] [--warmup N]
                                                the pipeline end to end against its floor, side by side
+              simulate [--trace NAMES|FILE.csv] [--service-ms MS] [--startup-s S] [--price USD] [--interval-s S]
+                       [--wait-s S] [--cool-down-s S] [--min N] [--max N] [--seed N] [--chart FILE.svg]
+                                               cost and waits of the scaling policy against always-on and
+                                               the step rule on traffic traces; writes a chart
 
             client options: --url URL (default $EBB_URL or http://127.0.0.1:8080),
                             --key KEY (default $EBB_API_KEY, else the key 'ebb up' wrote to .ebb/api-key)
@@ -76,6 +80,7 @@ public final class EbbCli {
                 case "wait" -> await(args, args.positional(0, "JOB_ID"));
                 case "cancel" -> print(client(args).cancel(args.positional(0, "JOB_ID")));
                 case "bench" -> Bench.run(args, out);
+                case "simulate" -> simulate(args);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;
@@ -124,6 +129,15 @@ public final class EbbCli {
                 runtime.cloud().dynamoDbEndpoint(), data);
         stopped.await();
         return 0;
+    }
+
+    private int simulate(Args args) throws IOException {
+        try {
+            return dev.ebb.local.simulate.Simulate.run(args.options(), System.getenv(), out);
+        } catch (IllegalArgumentException e) {
+            err.println("ebb simulate: " + e.getMessage());
+            return 2;
+        }
     }
 
     private int keys(Args args) throws IOException {

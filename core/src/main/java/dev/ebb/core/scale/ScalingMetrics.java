@@ -13,17 +13,18 @@ import java.util.OptionalDouble;
  *                    (ApproximateNumberOfMessagesNotVisible)
  * @param oldestAge   how long the oldest waiting message has waited, or null where the source cannot tell
  * @param running     workers that exist: started or starting, not yet stopped
+ * @param starting    of those, how many are still starting and serve nothing yet (ECS pendingCount)
  * @param busy        workers that hold jobs (on ECS: tasks with scale-in protection set); never stopped
  * @param throughput  measured jobs per second of one busy worker, or null where none was measured
  * @param throughputAt when {@code throughput} was measured (null with it)
  * @param observedAt  when the queue and the workers were read
  */
-public record ScalingMetrics(long visible, long inFlight, Duration oldestAge, int running, int busy,
+public record ScalingMetrics(long visible, long inFlight, Duration oldestAge, int running, int starting, int busy,
                              Double throughput, Instant throughputAt, Instant observedAt) {
     public ScalingMetrics {
-        if (visible < 0 || inFlight < 0 || running < 0 || busy < 0) {
+        if (visible < 0 || inFlight < 0 || running < 0 || starting < 0 || busy < 0 || starting > running) {
             throw new IllegalArgumentException("negative count in " + visible + "/" + inFlight + "/" + running
-                    + "/" + busy);
+                    + "/" + starting + "/" + busy);
         }
         if (observedAt == null) {
             throw new IllegalArgumentException("observedAt is required");
@@ -35,15 +36,22 @@ public record ScalingMetrics(long visible, long inFlight, Duration oldestAge, in
 
     /** Queue and workers only: no age of the oldest message, no throughput measurement. */
     public static ScalingMetrics of(long visible, long inFlight, int running, int busy, Instant observedAt) {
-        return new ScalingMetrics(visible, inFlight, null, running, busy, null, null, observedAt);
+        return new ScalingMetrics(visible, inFlight, null, running, 0, busy, null, null, observedAt);
+    }
+
+    public ScalingMetrics withStarting(int workers) {
+        return new ScalingMetrics(visible, inFlight, oldestAge, running, workers, busy, throughput, throughputAt,
+                observedAt);
     }
 
     public ScalingMetrics withOldestAge(Duration age) {
-        return new ScalingMetrics(visible, inFlight, age, running, busy, throughput, throughputAt, observedAt);
+        return new ScalingMetrics(visible, inFlight, age, running, starting, busy, throughput, throughputAt,
+                observedAt);
     }
 
     public ScalingMetrics withThroughput(double jobsPerSecond, Instant at) {
-        return new ScalingMetrics(visible, inFlight, oldestAge, running, busy, jobsPerSecond, at, observedAt);
+        return new ScalingMetrics(visible, inFlight, oldestAge, running, starting, busy, jobsPerSecond, at,
+                observedAt);
     }
 
     /** Every message of the lane that is not finished: waiting plus held. */

@@ -17,17 +17,26 @@ import java.time.Instant;
  *     backlog within the window. When that is more than the {@code R} workers there are, the extra ones only help
  *     after their start-up {@code s}: the running ones serve for the horizon {@code h} ({@code w}, or
  *     {@code s + w} when start-up is longer than the window, because nothing then meets the window), the new ones
- *     for {@code h − s}, and the count is {@code R + ceil((B − R·r·h) / (r·(h − s)))}.</li>
+ *     for {@code h − s} (so do those still starting), and the count is
+ *     {@code R + ceil((B − R·r·h) / (r·(h − s)))}.</li>
+ * <li><b>Saturation</b>: messages waiting while every worker is busy means arrivals outpace the lane, whatever
+ *     the backlog: at least a quarter more workers (one at least). Workers still starting are not busy, so this
+ *     does not fire again before they serve.</li>
  * <li><b>Wake</b>: any message at all asks for at least one worker — no threshold to wait for.</li>
  * <li><b>Bounds</b>: within [min, max], and never below the busy workers.</li>
  * <li><b>Scale-out</b> takes effect at once. <b>Scale-in</b> only once demand has stayed below the running count
  *     for the whole cool-down ({@code lowSince} is the memory the caller keeps between calls), and then to the
- *     demand of that moment, never below the busy workers.</li>
+ *     demand of that moment, never below the busy workers plus one (so a steady flow keeps a spare); while work
+ *     still flows, by at most a quarter per decision (a snapshot of busy workers is noisy). An idle lane goes
+ *     straight to min.</li>
  * <li><b>Stale metrics</b> (older than {@link ScalingSettings#staleAfter()}) never scale in; they may only wake
  *     a lane that has no worker and a backlog.</li>
  * </ol>
  */
 public final class ScalingPolicy {
+    /** How much a saturated lane (messages waiting, every worker busy) grows per decision, at least one worker. */
+    static final double SATURATED_GROWTH = 1.25;
+
     private final ScalingSettings settings;
 
     public ScalingPolicy(ScalingSettings settings) {
@@ -68,7 +77,14 @@ public final class ScalingPolicy {
         }
         Instant low = lowSince == null || lowSince.isAfter(now) ? now : lowSince;
         if (Duration.between(low, now).compareTo(settings.coolDown()) >= 0) {
-            return new Decision(demand, null, "scale in");
+            // One spare over the busy workers, so a lane in a steady flow is not cut to saturation.
+            int headroom = Math.min(running, busy == 0 ? 0 : busy + 1);
+            int target = Math.max(demand, bounded(headroom, busy));
+            if (metrics.backlog() > 0 || busy > 0) {
+                // Work still flows: a snapshot of busy workers is noisy, so shed at most a quarter at a time.
+                target = Math.max(target, bounded(running - Math.max(1, running / 4), busy));
+            }
+            return target < running ? new Decision(target, null, "scale in") : new Decision(running, null, "steady");
         }
         // Held at the running count, except above max (max was lowered): that excess goes at once.
         return new Decision(bounded(running, busy), low, "cooling down");
@@ -87,15 +103,20 @@ public final class ScalingPolicy {
             window = Math.max(wait - seconds(metrics.oldestAge()), wait / 2);
         }
         int running = metrics.running();
-        long plain = ceil(backlog / (rate * window));
+        // Saturated: messages wait while every worker is busy, so arrivals outpace the lane; grow by a quarter.
+        long saturated = metrics.visible() > running && running > 0 && metrics.busy() >= running
+                ? Math.max(running + 1L, ceil(running * SATURATED_GROWTH)) : 0;
+        long plain = Math.max(saturated, ceil(backlog / (rate * window)));
         if (plain <= running) {
             return (int) Math.max(1, plain);
         }
         double startup = seconds(settings.startup());
         double horizon = window > startup ? window : startup + window;
-        double left = backlog - running * rate * horizon;
+        // Workers still starting count like new ones: they serve only after their start-up.
+        int serving = running - metrics.starting();
+        double left = backlog - serving * rate * horizon - metrics.starting() * rate * (horizon - startup);
         long extra = left <= 0 ? 0 : ceil(left / (rate * (horizon - startup)));
-        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, running + extra));
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(saturated, Math.max(1, running + extra)));
     }
 
     /** The measured throughput when fresh and positive, else the setting. */

@@ -34,9 +34,9 @@ public record ScalingSettings(int minWorkers, int maxWorkers, Duration targetWai
     public static final String STALE_SECONDS = "EBB_SCALE_STALE_SECONDS";
     public static final String INTERVAL_SECONDS = "EBB_SCALE_INTERVAL_SECONDS";
 
-    /** Defaults for a GPU lane on AWS: 0..10 workers, 30 s acceptable wait, 5 min cool-down, 60 s start-up. */
+    /** Defaults for a GPU lane on AWS: 0..10 workers, 30 s acceptable wait, 2 min cool-down, 60 s start-up. */
     public static final ScalingSettings DEFAULTS = new ScalingSettings(0, 10, Duration.ofSeconds(30),
-            Duration.ofMinutes(5), Duration.ofSeconds(60), 5.0, Duration.ofMinutes(3), Duration.ofMinutes(1));
+            Duration.ofMinutes(2), Duration.ofSeconds(60), 5.0, Duration.ofMinutes(3), Duration.ofMinutes(1));
 
     /** Refuses nonsense with the name of the setting at fault. */
     public ScalingSettings {

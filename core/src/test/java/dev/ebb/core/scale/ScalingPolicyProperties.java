@@ -62,7 +62,7 @@ class ScalingPolicyProperties {
                                      @ForAll @LongRange(min = 0, max = 100_000) long more) {
         var policy = new ScalingPolicy(settings);
         var bigger = new ScalingMetrics(metrics.visible() + more, metrics.inFlight(), metrics.oldestAge(),
-                metrics.running(), metrics.busy(), metrics.throughput(), metrics.throughputAt(),
+                metrics.running(), metrics.starting(), metrics.busy(), metrics.throughput(), metrics.throughputAt(),
                 metrics.observedAt());
 
         assertThat(policy.decide(bigger, null, NOW).desired())
@@ -92,7 +92,7 @@ class ScalingPolicyProperties {
         Arbitrary<Integer> staleSeconds = Arbitraries.oneOf(Arbitraries.just(0), Arbitraries.integers().between(0, 900));
         return Combinators.combine(visible, inFlight, running, busyShare, ageSeconds, staleSeconds)
                 .as((v, f, r, share, age, staleFor) -> new ScalingMetrics(v, f,
-                        age < 0 ? null : Duration.ofSeconds(age), r, r * share / 100, null, null,
+                        age < 0 ? null : Duration.ofSeconds(age), r, r * (100 - share) / 200, r * share / 200, null, null,
                         NOW.minusSeconds(staleFor)));
     }
 }

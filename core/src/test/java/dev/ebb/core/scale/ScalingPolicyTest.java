@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class ScalingPolicyTest {
     private static final Instant T0 = Instant.parse("2026-11-23T12:00:00Z");
-    // 0..10 workers, 30 s wait, 5 min cool-down, 60 s start-up, 5 jobs/s per worker, stale after 3 min.
+    // 0..10 workers, 30 s wait, 2 min cool-down, 60 s start-up, 5 jobs/s per worker, stale after 3 min.
     private final ScalingPolicy policy = new ScalingPolicy(ScalingSettings.DEFAULTS);
 
     @Test
@@ -53,7 +53,8 @@ class ScalingPolicyTest {
     @Test
     void decide_whenRunningWorkersDrainTheBacklogBeforeNewOnesCouldStart_addsNone() {
         // Two workers serve 2·5·90 = 900 jobs over the 90 s horizon: a third would start too late to help.
-        var decision = policy.decide(ScalingMetrics.of(800, 0, 2, 2, T0), null, T0);
+        // (One is idle, so the lane is not saturated.)
+        var decision = policy.decide(ScalingMetrics.of(800, 0, 2, 1, T0), null, T0);
 
         assertThat(decision.desired()).isEqualTo(2);
     }
@@ -85,12 +86,12 @@ class ScalingPolicyTest {
         assertThat(first.desired()).isEqualTo(3);
         assertThat(first.lowSince()).isEqualTo(T0);
 
-        Instant almost = T0.plus(Duration.ofMinutes(5)).minusSeconds(1);
+        Instant almost = T0.plus(Duration.ofMinutes(2)).minusSeconds(1);
         var second = policy.decide(ScalingMetrics.of(0, 0, 3, 0, almost), first.lowSince(), almost);
         assertThat(second.desired()).isEqualTo(3);
         assertThat(second.lowSince()).isEqualTo(T0);
 
-        Instant after = T0.plus(Duration.ofMinutes(5));
+        Instant after = T0.plus(Duration.ofMinutes(2));
         var third = policy.decide(ScalingMetrics.of(0, 0, 3, 0, after), second.lowSince(), after);
         assertThat(third.desired()).isZero();
         assertThat(third.reason()).isEqualTo("scale in");
@@ -99,20 +100,50 @@ class ScalingPolicyTest {
 
     @Test
     void decide_whenWorkArrivesDuringTheCoolDown_restartsIt() {
-        Instant later = T0.plus(Duration.ofMinutes(4));
-        var busyAgain = policy.decide(ScalingMetrics.of(40, 0, 1, 1, later), T0, later);
+        Instant later = T0.plus(Duration.ofMinutes(1));
+        // 200 jobs need both workers again (200 / (5·30) → 2).
+        var busyAgain = policy.decide(ScalingMetrics.of(200, 0, 2, 1, later), T0, later);
 
-        assertThat(busyAgain.desired()).isEqualTo(1);
+        assertThat(busyAgain.desired()).isEqualTo(2);
         assertThat(busyAgain.lowSince()).isNull();
     }
 
     @Test
-    void decide_atScaleIn_neverGoesBelowTheBusyWorkers() {
+    void decide_atScaleIn_keepsTheBusyWorkersAndOneSpare() {
         Instant after = T0.plus(Duration.ofHours(1));
-        // Nothing waits, but two of five workers still hold jobs (their messages may be deleted already).
-        var decision = policy.decide(ScalingMetrics.of(0, 0, 5, 2, after), T0, after);
+        // Nothing waits, but two of four workers still hold jobs (their messages may be deleted already).
+        var decision = policy.decide(ScalingMetrics.of(0, 0, 4, 2, after), T0, after);
 
-        assertThat(decision.desired()).isEqualTo(2);
+        assertThat(decision.desired()).isEqualTo(3);
+        assertThat(decision.reason()).isEqualTo("scale in");
+    }
+
+    @Test
+    void decide_atScaleInWhileWorkStillFlows_shedsAQuarterAtATime() {
+        Instant after = T0.plus(Duration.ofHours(1));
+        // 12 workers, 2 busy, 2 jobs in flight: demand is 1 and busy + 1 is 3, but only 3 (a quarter) go now.
+        var decision = policy.decide(ScalingMetrics.of(0, 2, 12, 2, after), T0, after);
+
+        assertThat(decision.desired()).isEqualTo(9);
+    }
+
+    @Test
+    void decide_whenSaturated_growsByAQuarterEvenIfTheBacklogLooksSmall() {
+        // 8 workers all busy, 20 waiting: the backlog alone (28 jobs) needs one worker; the lane is saturated.
+        var decision = policy.decide(ScalingMetrics.of(20, 8, 8, 8, T0), null, T0);
+
+        assertThat(decision.desired()).isEqualTo(10);
+        assertThat(decision.reason()).isEqualTo("scale out");
+    }
+
+    @Test
+    void decide_whenWorkersAreStillStarting_countsThemAsServingOnlyAfterStartUp() {
+        // 600 jobs: two serving workers cover 2·5·90 = 900 over the horizon; two starting ones would not.
+        var serving = ScalingMetrics.of(600, 0, 2, 1, T0);
+        var starting = ScalingMetrics.of(600, 0, 2, 0, T0).withStarting(2);
+
+        assertThat(policy.decide(serving, null, T0).desired()).isEqualTo(2);
+        assertThat(policy.decide(starting, null, T0).desired()).isEqualTo(4);
     }
 
     @Test
