@@ -34,10 +34,16 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        long jvmMillis = ManagementFactory.getRuntimeMXBean().getUptime();
         Map<String, String> env = System.getenv();
         Settings settings = Settings.fromEnv(env);
         WorkerSettings workerSettings = WorkerSettings.fromEnv(env);
-        Worker worker = create(env, settings, workerSettings, tasks());
+        TaskProtection protection = TaskProtection.fromEnv(env);
+        long loadStart = System.nanoTime();
+        TaskRegistry tasks = tasks();
+        long loadMillis = (System.nanoTime() - loadStart) / 1_000_000;
+        log.info("worker timings jvmMs={} loadMs={}", jvmMillis, loadMillis);
+        Worker worker = create(env, settings, workerSettings, tasks);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             worker.shutdown();
             boolean drained = false;
@@ -46,12 +52,18 @@ public final class WorkerMain {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            if (protection != null) {
+                protection.close();
+            }
             if (!drained) {
                 log.warn("drain did not finish in {} s; stopping hard", workerSettings.drainDeadline().toSeconds());
             }
             // A JVM stopped by a signal exits 128+signal whatever its hooks did; say how the drain went instead.
             Runtime.getRuntime().halt(drained ? 0 : 1);
         }));
+        if (protection != null) {
+            protection.watch(worker::held);
+        }
         worker.start();
         Thread.currentThread().join(); // the shutdown hook ends the process
     }

@@ -29,7 +29,9 @@ public final class EbbCli {
     private static final String USAGE = """
             usage: ebb <command> [options]
 
-              up [--data DIR] [--workers N]    start the local cloud (API :8080, SQS :9324, DynamoDB :8000)
+              up [--data DIR] [--workers [MIN..]MAX]
+                                               start the local cloud (API :8080, SQS :9324, DynamoDB :8000);
+                                               gpu workers are processes scaled MIN..MAX (default 0..4)
               demo                             start a throw-away local cloud, run sample jobs, print results, stop
               keys create --tenant NAME        create an API key and print it (uses the running local cloud,
                                                or the state in --data DIR when none runs)
@@ -105,11 +107,14 @@ public final class EbbCli {
 
     private int up(Args args) throws IOException, InterruptedException {
         Path data = args.path("data", DEFAULT_DATA);
-        int workers = args.integer("workers", 1);
-        LocalRuntime.Options standard = LocalRuntime.Options.standard(data);
-        LocalRuntime.Options options = new LocalRuntime.Options(data, standard.host(), standard.httpPort(),
-                standard.sqsPort(), standard.dynamoDbPort(), workers, standard.cpuConcurrency(), Map.of());
-        LocalRuntime runtime = LocalRuntime.start(options);
+        dev.ebb.core.scale.ScalingSettings scaling;
+        try {
+            scaling = WorkerRange.apply(args.string("workers", null),
+                    dev.ebb.core.scale.ScalingSettings.fromEnv(System.getenv(), LocalScalers.LOCAL_DEFAULTS));
+        } catch (dev.ebb.core.config.SettingsException e) {
+            throw new UsageException(e.getMessage());
+        }
+        LocalRuntime runtime = LocalRuntime.startScaled(LocalRuntime.Options.standard(data), scaling);
         Path keyFile = data.resolve("api-key");
         if (!Files.exists(keyFile) || runtime.keys().tenantOf(Files.readString(keyFile).strip()).isEmpty()) {
             writeSecret(keyFile, runtime.keys().create("default"));
@@ -124,9 +129,11 @@ public final class EbbCli {
                   API       %s   (an API key for tenant 'default' is in %s)
                   SQS       %s
                   DynamoDB  %s
+                  gpu lane  %d..%d worker processes, started on the first job, stopped %d s after the last
                 Ctrl-C stops it; state stays in %s
                 """, runtime.apiEndpoint(), keyFile, runtime.cloud().sqsEndpoint(),
-                runtime.cloud().dynamoDbEndpoint(), data);
+                runtime.cloud().dynamoDbEndpoint(), scaling.minWorkers(), scaling.maxWorkers(),
+                scaling.coolDown().toSeconds(), data);
         stopped.await();
         return 0;
     }
