@@ -20,6 +20,8 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -30,14 +32,23 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class DependencyFactory {
     public static final String DYNAMODB_ENDPOINT = "EBB_DYNAMODB_ENDPOINT";
     public static final String SQS_ENDPOINT = "EBB_SQS_ENDPOINT";
+    public static final String ECS_ENDPOINT = "EBB_ECS_ENDPOINT";
+    public static final String LAMBDA_ENDPOINT = "EBB_LAMBDA_ENDPOINT";
 
     private final Settings settings;
     private final DynamoDbClient dynamoDb;
     private final JobStore jobStore;
     private final JobQueue jobQueue;
     private final Clock clock = Clock.systemUTC();
+    private final Map<String, String> env;
+    private final SqsClient sqs;
+    // Built on first use, so that the API functions never pay for the scaler's clients.
+    private EcsClient ecs;
+    private LambdaClient lambda;
+    private LaneWake laneWake;
 
     public DependencyFactory(Map<String, String> env) {
+        this.env = Map.copyOf(env);
         this.settings = Settings.fromEnv(env);
         ClientOverrideConfiguration timeouts = ClientOverrideConfiguration.builder()
                 .apiCallAttemptTimeout(Duration.ofSeconds(5))
@@ -59,8 +70,9 @@ public final class DependencyFactory {
             sqsBuilder.endpointOverride(URI.create(env.get(SQS_ENDPOINT)));
         }
         this.dynamoDb = dynamoDbBuilder.build();
+        this.sqs = sqsBuilder.build();
         JobStore store = new DynamoDbJobStore(dynamoDb, settings.jobsTable());
-        JobQueue queue = new SqsJobQueue(sqsBuilder.build(), settings.queueUrls());
+        JobQueue queue = new SqsJobQueue(sqs, settings.queueUrls());
         int writers = settings.groupCommitThreads();
         this.jobStore = writers == 0 ? store : new GroupCommitJobStore(store, writers);
         this.jobQueue = writers == 0 ? queue : new GroupCommitJobQueue(queue, writers);
@@ -93,6 +105,59 @@ public final class DependencyFactory {
 
     public Clock clock() {
         return clock;
+    }
+
+    public DynamoDbClient dynamoDbClient() {
+        return dynamoDb;
+    }
+
+    public SqsClient sqsClient() {
+        return sqs;
+    }
+
+    public synchronized EcsClient ecsClient() {
+        if (ecs == null) {
+            var builder = EcsClient.builder().region(region()).httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .overrideConfiguration(timeouts());
+            if (env.containsKey(ECS_ENDPOINT)) {
+                builder.endpointOverride(URI.create(env.get(ECS_ENDPOINT)));
+            }
+            ecs = builder.build();
+        }
+        return ecs;
+    }
+
+    public synchronized LambdaClient lambdaClient() {
+        if (lambda == null) {
+            var builder = LambdaClient.builder().region(region()).httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .overrideConfiguration(timeouts());
+            if (env.containsKey(LAMBDA_ENDPOINT)) {
+                builder.endpointOverride(URI.create(env.get(LAMBDA_ENDPOINT)));
+            }
+            lambda = builder.build();
+        }
+        return lambda;
+    }
+
+    /** The submit function's wake of the gpu lane's scaler (does nothing without EBB_SCALER_FUNCTION). */
+    public synchronized LaneWake laneWake() {
+        if (laneWake == null) {
+            String function = LaneWake.function(env);
+            laneWake = function == null ? LaneWake.NONE : new LaneWake(function, this::lambdaClient,
+                    new ScalerState(dynamoDb, settings.jobsTable()), clock);
+        }
+        return laneWake;
+    }
+
+    private Region region() {
+        return Region.of(env.getOrDefault("AWS_REGION", "us-east-1"));
+    }
+
+    private static ClientOverrideConfiguration timeouts() {
+        return ClientOverrideConfiguration.builder()
+                .apiCallAttemptTimeout(Duration.ofSeconds(5))
+                .apiCallTimeout(Duration.ofSeconds(15))
+                .build();
     }
 
     private static final class Holder {

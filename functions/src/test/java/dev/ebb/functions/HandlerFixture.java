@@ -50,6 +50,11 @@ final class HandlerFixture {
         recreateTable(KEYS_TABLE, "keyHash");
     }
 
+    /** The in-memory DynamoDB Local the fixture's tables live in. */
+    static DynamoDbClient dynamoDb() {
+        return DYNAMO_DB;
+    }
+
     /** Fresh tables and a queue that records every send. */
     static HandlerFixture create() {
         return new HandlerFixture(RecordingJobQueue.recording());
