@@ -41,6 +41,7 @@ public final class EbbCli {
               cancel JOB_ID
               bench [--jobs N] [--clients N] [--rounds N] [--warmup N]
                                                the pipeline end to end against its floor, side by side
+              bench cold-start [--rounds N]    submit → result from zero gpu workers, split by phase
               simulate [--trace NAMES|FILE.csv] [--service-ms MS] [--startup-s S] [--price USD] [--interval-s S]
                        [--wait-s S] [--cool-down-s S] [--min N] [--max N] [--seed N] [--chart FILE.svg]
                                                cost and waits of the scaling policy against always-on and
@@ -81,7 +82,8 @@ public final class EbbCli {
                 case "get" -> print(client(args).get(args.positional(0, "JOB_ID")));
                 case "wait" -> await(args, args.positional(0, "JOB_ID"));
                 case "cancel" -> print(client(args).cancel(args.positional(0, "JOB_ID")));
-                case "bench" -> Bench.run(args, out);
+                case "bench" -> "cold-start".equals(args.positionalOrNull(0)) ? ColdStartBench.run(args, out)
+                        : Bench.run(args, out);
                 case "simulate" -> simulate(args);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);

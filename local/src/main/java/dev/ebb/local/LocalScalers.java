@@ -30,10 +30,8 @@ final class LocalScalers {
         env.put("AWS_SECRET_ACCESS_KEY", "local");
         env.keySet().removeIf(name -> name.equals(Settings.GROUP_COMMIT_THREADS));
         List<String> jvmOptions = new ArrayList<>();
-        String logback = System.getProperty("logback.configurationFile");
-        if (logback != null) {
-            jvmOptions.add("-Dlogback.configurationFile=" + logback);
-        }
+        // The scaler reads the workers' output (their start, their timings) whatever this process logs.
+        jvmOptions.add("-Dlogback.configurationFile=worker-logback.xml");
         jvmOptions.add("-XX:+UseSerialGC"); // one small heap per worker process; starts fastest
         jvmOptions.add("-Xshare:auto");
         return new LocalScaler(new ScalingPolicy(scaling), runtime.cloud().sqsClient(),
