@@ -40,6 +40,24 @@ public final class GpuLaneJobs {
         return job.jobId();
     }
 
+    /**
+     * A burst: every job is recorded first, then the messages are sent in a tight loop, so that they reach the
+     * queue within a fraction of a second, as a burst of clients would. Returns the job ids in order.
+     */
+    public java.util.List<String> submitMathBurst(String tenant, java.util.List<String> texts) {
+        Instant now = Instant.now();
+        java.util.List<Job> jobs = new java.util.ArrayList<>();
+        for (String text : texts) {
+            Job job = Job.queued(JobIds.random(), tenant, "math", Lane.GPU, null,
+                    JsonNodeFactory.instance.objectNode().put("text", text), null, "gpu-lane-math", now,
+                    now.plus(Duration.ofDays(1)));
+            store.create(job);
+            jobs.add(job);
+        }
+        jobs.forEach(job -> queue.send(Lane.GPU, JobEnvelope.of(job)));
+        return jobs.stream().map(Job::jobId).toList();
+    }
+
     public JobStore store() {
         return store;
     }

@@ -85,10 +85,11 @@ class ScaleToZeroIT {
     @Order(3)
     void burst_raisesWorkersWithinMax_andScaleInLosesAndRepeatsNothing() throws Exception {
         int before = scaler.workers().size();
-        List<String> ids = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            ids.add(jobs.submitMath(TENANT, "What is " + i + " times 3?"));
+            texts.add("What is " + i + " times 3?");
         }
+        List<String> ids = jobs.submitMathBurst(TENANT, texts);
         int peak = 0;
         List<Job> finished = new ArrayList<>();
         long deadline = System.nanoTime() + WAIT.toNanos();
