@@ -27,6 +27,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -39,6 +41,8 @@ public final class DependencyFactory {
     public static final String SQS_ENDPOINT = "EBB_SQS_ENDPOINT";
     /** The object store's endpoint for the local cloud; set, the client addresses buckets path-style. */
     public static final String S3_ENDPOINT = "EBB_S3_ENDPOINT";
+    public static final String ECS_ENDPOINT = "EBB_ECS_ENDPOINT";
+    public static final String LAMBDA_ENDPOINT = "EBB_LAMBDA_ENDPOINT";
 
     private final Settings settings;
     private final DynamoDbClient dynamoDb;
@@ -49,10 +53,15 @@ public final class DependencyFactory {
     private final Map<String, String> env;
     private final ClientOverrideConfiguration timeouts;
     private S3Client s3;
+    private final SqsClient sqs;
+    // Built on first use, so that the API functions never pay for the scaler's clients.
+    private EcsClient ecs;
+    private LambdaClient lambda;
+    private LaneWake laneWake;
 
     public DependencyFactory(Map<String, String> env) {
-        this.settings = Settings.fromEnv(env);
         this.env = Map.copyOf(env);
+        this.settings = Settings.fromEnv(env);
         this.timeouts = ClientOverrideConfiguration.builder()
                 .apiCallAttemptTimeout(Duration.ofSeconds(5))
                 .apiCallTimeout(Duration.ofSeconds(15))
@@ -74,8 +83,9 @@ public final class DependencyFactory {
             sqsBuilder.endpointOverride(URI.create(env.get(SQS_ENDPOINT)));
         }
         this.dynamoDb = dynamoDbBuilder.build();
+        this.sqs = sqsBuilder.build();
         JobStore store = new DynamoDbJobStore(dynamoDb, settings.jobsTable());
-        JobQueue queue = new SqsJobQueue(sqsBuilder.build(), settings.queueUrls());
+        JobQueue queue = new SqsJobQueue(sqs, settings.queueUrls());
         int writers = settings.groupCommitThreads();
         this.jobStore = writers == 0 ? store : new GroupCommitJobStore(store, writers);
         this.jobQueue = writers == 0 ? queue : new GroupCommitJobQueue(queue, writers);
@@ -128,7 +138,7 @@ public final class DependencyFactory {
     public synchronized S3Client s3() {
         if (s3 == null) {
             var builder = S3Client.builder()
-                    .region(Region.of(env.getOrDefault("AWS_REGION", "us-east-1")))
+                    .region(region())
                     .httpClientBuilder(UrlConnectionHttpClient.builder())
                     .overrideConfiguration(timeouts);
             if (env.containsKey(S3_ENDPOINT)) {
@@ -137,6 +147,52 @@ public final class DependencyFactory {
             s3 = builder.build();
         }
         return s3;
+    }
+
+    public DynamoDbClient dynamoDbClient() {
+        return dynamoDb;
+    }
+
+    public SqsClient sqsClient() {
+        return sqs;
+    }
+
+    public synchronized EcsClient ecsClient() {
+        if (ecs == null) {
+            var builder = EcsClient.builder().region(region()).httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .overrideConfiguration(timeouts);
+            if (env.containsKey(ECS_ENDPOINT)) {
+                builder.endpointOverride(URI.create(env.get(ECS_ENDPOINT)));
+            }
+            ecs = builder.build();
+        }
+        return ecs;
+    }
+
+    public synchronized LambdaClient lambdaClient() {
+        if (lambda == null) {
+            var builder = LambdaClient.builder().region(region()).httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .overrideConfiguration(timeouts);
+            if (env.containsKey(LAMBDA_ENDPOINT)) {
+                builder.endpointOverride(URI.create(env.get(LAMBDA_ENDPOINT)));
+            }
+            lambda = builder.build();
+        }
+        return lambda;
+    }
+
+    /** The submit function's wake of the gpu lane's scaler (does nothing without EBB_SCALER_FUNCTION). */
+    public synchronized LaneWake laneWake() {
+        if (laneWake == null) {
+            String function = LaneWake.function(env);
+            laneWake = function == null ? LaneWake.NONE : new LaneWake(function, this::lambdaClient,
+                    new ScalerState(dynamoDb, settings.jobsTable()), clock);
+        }
+        return laneWake;
+    }
+
+    private Region region() {
+        return Region.of(env.getOrDefault("AWS_REGION", "us-east-1"));
     }
 
     private static final class Holder {

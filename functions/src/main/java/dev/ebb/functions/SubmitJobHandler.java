@@ -13,6 +13,7 @@ public final class SubmitJobHandler implements RequestHandler<APIGatewayV2HTTPEv
     private final ApiGateway gateway;
     private final JobService jobs;
     private final Clock clock;
+    private final LaneWake wake;
 
     public SubmitJobHandler() {
         this(DependencyFactory.fromProcessEnv());
@@ -20,13 +21,18 @@ public final class SubmitJobHandler implements RequestHandler<APIGatewayV2HTTPEv
 
     /** For hosts other than Lambda, such as the local cloud's gateway: collaborators from the given factory. */
     public SubmitJobHandler(DependencyFactory factory) {
-        this(new ApiGateway(factory.authenticator()), factory.jobService(), factory.clock());
+        this(new ApiGateway(factory.authenticator()), factory.jobService(), factory.clock(), factory.laneWake());
     }
 
     SubmitJobHandler(ApiGateway gateway, JobService jobs, Clock clock) {
+        this(gateway, jobs, clock, LaneWake.NONE);
+    }
+
+    SubmitJobHandler(ApiGateway gateway, JobService jobs, Clock clock, LaneWake wake) {
         this.gateway = gateway;
         this.jobs = jobs;
         this.clock = clock;
+        this.wake = wake;
     }
 
     @Override
@@ -35,6 +41,9 @@ public final class SubmitJobHandler implements RequestHandler<APIGatewayV2HTTPEv
             JobService.Submitted submitted = jobs.submit(tenant, ApiGateway.body(e));
             if (submitted.replay() && submitted.job().status().isTerminal()) {
                 return ApiGateway.json(200, JobViews.view(submitted.job(), clock.instant()));
+            }
+            if (!submitted.replay()) {
+                wake.accepted(submitted.job().lane()); // a lane with no worker does not wait for the schedule
             }
             return ApiGateway.json(202, JobViews.accepted(submitted.job()));
         });

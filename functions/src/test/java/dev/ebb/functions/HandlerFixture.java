@@ -54,6 +54,11 @@ final class HandlerFixture {
         recreateTable(KEYS_TABLE, "keyHash");
     }
 
+    /** The in-memory DynamoDB Local the fixture's tables live in. */
+    static DynamoDbClient dynamoDb() {
+        return DYNAMO_DB;
+    }
+
     /** Fresh tables and a queue that records every send. */
     static HandlerFixture create() {
         return new HandlerFixture(RecordingJobQueue.recording());
@@ -89,10 +94,6 @@ final class HandlerFixture {
     QueueWorkerHandler queueWorker() {
         return new QueueWorkerHandler(new JobRunner(jobs, DependencyFactory.tasks(), "test-worker",
                 Duration.ofSeconds(60), Limits.DEFAULTS.resultTtl(), clock));
-    }
-
-    static DynamoDbClient dynamoDb() {
-        return DYNAMO_DB;
     }
 
     DeadLetters deadLetters() {

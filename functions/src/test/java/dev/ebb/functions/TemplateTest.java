@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.job.DeadLetterIndex;
+import dev.ebb.core.scale.ScalingSettings;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -59,7 +60,8 @@ class TemplateTest {
     void everyFunctionHandler_namesARequestHandlerClassThatExists() throws Exception {
         Map<String, JsonNode> functions = ofType("AWS::Serverless::Function");
         assertThat(functions).containsOnlyKeys("SubmitJobFunction", "GetJobFunction", "CancelJobFunction",
-                "QueueWorkerFunction", "UploadFunction", "DeadLetterFunction", "RedriveFunction");
+                "QueueWorkerFunction", "UploadFunction", "DeadLetterFunction", "RedriveFunction",
+                "ScalerFunction");
         for (Map.Entry<String, JsonNode> function : functions.entrySet()) {
             String handler = function.getValue().at("/Properties/Handler").asText();
             assertThat(handler).as(function.getKey()).matches("[\\w.]+::handleRequest");
@@ -229,7 +231,7 @@ class TemplateTest {
     void policies_giveEachFunctionOnlyWhatItUses() {
         assertThat(policies("SubmitJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBCrudPolicy JobsTable", "DynamoDBReadPolicy KeysTable",
-                "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue");
+                "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue", "LambdaInvokePolicy ScalerFunction");
         assertThat(policies("GetJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBReadPolicy JobsTable", "DynamoDBReadPolicy KeysTable");
         assertThat(policies("CancelJobFunction")).containsExactlyInAnyOrder(
@@ -268,6 +270,37 @@ class TemplateTest {
                 types.put(a.path("AttributeName").asText(), a.path("AttributeType").asText()));
         DeadLetterIndex.attributeDefinitions().forEach(a ->
                 assertThat(types).containsEntry(a.attributeName(), a.attributeTypeAsString()));
+    }
+
+    @Test
+    void scaler_runsEveryMinuteAloneWithOnlyTheActionsItCalls() {
+        JsonNode scaler = resources.path("ScalerFunction");
+        List<String> schedules = new ArrayList<>();
+        scaler.at("/Properties/Events").forEach(e -> {
+            if (e.path("Type").asText().equals("Schedule")) {
+                schedules.add(e.at("/Properties/Schedule").asText());
+            }
+        });
+        assertThat(schedules).containsExactly("rate(1 minute)");
+        assertThat(scaler.at("/Properties/ReservedConcurrentExecutions").asInt()).isEqualTo(1);
+
+        Map<String, String> actions = new TreeMap<>();
+        scaler.at("/Properties/Policies").forEach(policy -> policy.path("Statement").forEach(statement -> {
+            assertThat(statement.path("Effect").asText()).isEqualTo("Allow");
+            JsonNode resource = statement.path("Resource");
+            statement.path("Action").forEach(action -> actions.put(action.asText(), resource.isTextual()
+                    ? resource.asText() + " if " + statement.path("Condition").fieldNames().next()
+                    : resource.toString()));
+        }));
+        assertThat(actions).containsOnlyKeys("sqs:GetQueueAttributes", "ecs:DescribeServices", "ecs:UpdateService",
+                "ecs:ListTasks", "ecs:GetTaskProtection", "dynamodb:GetItem", "dynamodb:PutItem");
+        assertThat(actions.get("sqs:GetQueueAttributes")).contains("GpuQueue");
+        assertThat(actions.get("ecs:UpdateService")).contains(":service/${GpuClusterName}/${GpuServiceName}");
+        assertThat(actions.get("ecs:ListTasks")).isEqualTo("* if ArnEquals");
+        assertThat(actions.get("dynamodb:PutItem")).contains("JobsTable");
+        assertThat(scaler.toString()).contains("scaler#gpu");
+        assertThat(environment("SubmitJobFunction").at("/" + LaneWake.SCALER_FUNCTION + "/Ref").asText())
+                .isEqualTo("ScalerFunction");
     }
 
     @Test
@@ -334,6 +367,9 @@ class TemplateTest {
                     assertThat(r.at("/s3/object/key").asText()).as(name + " key")
                             .startsWith(s3KeyPrefixOf("UploadFunction"));
                 });
+            } else if (content.has("detail-type")) {
+                assertThat(content.path("detail-type").asText()).as(name).isEqualTo("Scheduled Event");
+                assertThat(content.path("source").asText()).as(name).isEqualTo("aws.events");
             } else {
                 assertThat(content.path("Records")).as(name + " is an SQS event").isNotEmpty();
                 content.path("Records").forEach(r ->
@@ -406,9 +442,12 @@ class TemplateTest {
 
     private static Set<String> settingsNames() throws IllegalAccessException {
         Set<String> names = new HashSet<>();
-        for (Field field : Settings.class.getFields()) {
-            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
-                names.add((String) field.get(null));
+        // Settings, and the scaler's own: the policy's EBB_SCALE_*, its ECS service, the submit function's wake.
+        for (Class<?> reader : List.of(Settings.class, ScalingSettings.class, EcsLaneScaler.class, LaneWake.class)) {
+            for (Field field : reader.getFields()) {
+                if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+                    names.add((String) field.get(null));
+                }
             }
         }
         assertThat(names).contains("EBB_JOBS_TABLE", "EBB_CPU_QUEUE_URL");

@@ -166,6 +166,15 @@ public final class Worker {
         return jobsDone.get();
     }
 
+    /** Messages this worker holds right now, buffered or running (what task protection watches). */
+    public int held() {
+        int held = buffer.size();
+        for (List<QueueMessage> batch : running) {
+            held += batch.size();
+        }
+        return held;
+    }
+
     private void poll() {
         while (state.get() == State.RUNNING && !Thread.currentThread().isInterrupted()) {
             try {

@@ -48,6 +48,7 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        long jvmMillis = ManagementFactory.getRuntimeMXBean().getUptime();
         Map<String, String> env = System.getenv();
         Settings settings = Settings.fromEnv(env);
         WorkerSettings workerSettings = WorkerSettings.fromEnv(env);
@@ -56,12 +57,17 @@ public final class WorkerMain {
             log.warn("FAULT INJECTION IS ARMED ({} / {}): this process will crash on purpose",
                     FaultInjection.CRASH_POINTS, FaultInjection.POISON_TEXT);
         }
-        Worker worker = create(env, settings, workerSettings, faults.wrap(tasks(env)), faults);
+        TaskProtection protection = TaskProtection.fromEnv(env);
+        long loadStart = System.nanoTime();
+        TaskRegistry tasks = tasks(env);
+        long loadMillis = (System.nanoTime() - loadStart) / 1_000_000;
+        log.info("worker timings jvmMs={} loadMs={}", jvmMillis, loadMillis);
+        Worker worker = create(env, settings, workerSettings, faults.wrap(tasks), faults);
         AtomicInteger signals = new AtomicInteger();
         // Our own handler rather than a shutdown hook: the JVM ignores a second signal once its hooks run.
         sun.misc.SignalHandler stop = signal -> {
             if (signals.incrementAndGet() == 1) {
-                Thread.ofPlatform().name("drain").start(() -> drain(worker, workerSettings));
+                Thread.ofPlatform().name("drain").start(() -> drain(worker, workerSettings, protection));
             } else {
                 log.warn("second {}: stopping hard", signal.getName());
                 worker.stopNow(Duration.ofSeconds(2));
@@ -70,17 +76,23 @@ public final class WorkerMain {
         };
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
+        if (protection != null) {
+            protection.watch(worker::held);
+        }
         worker.start();
         Thread.currentThread().join(); // a signal ends the process
     }
 
-    private static void drain(Worker worker, WorkerSettings workerSettings) {
+    private static void drain(Worker worker, WorkerSettings workerSettings, TaskProtection protection) {
         worker.shutdown();
         boolean drained = false;
         try {
             drained = worker.awaitTermination(workerSettings.drainDeadline());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (protection != null) {
+            protection.close();
         }
         if (!drained) {
             log.warn("drain did not finish in {} s; stopping hard", workerSettings.drainDeadline().toSeconds());

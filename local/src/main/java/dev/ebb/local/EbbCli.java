@@ -29,7 +29,9 @@ public final class EbbCli {
     private static final String USAGE = """
             usage: ebb <command> [options]
 
-              up [--data DIR] [--workers N]    start the local cloud (API :8080, SQS :9324, DynamoDB :8000)
+              up [--data DIR] [--workers [MIN..]MAX]
+                                               start the local cloud (API :8080, SQS :9324, DynamoDB :8000);
+                                               gpu workers are processes scaled MIN..MAX (default 0..4)
               demo                             start a throw-away local cloud, run sample jobs, print results, stop
               keys create --tenant NAME        create an API key and print it (uses the running local cloud,
                                                or the state in --data DIR when none runs)
@@ -38,8 +40,14 @@ public final class EbbCli {
               wait JOB_ID [--timeout SECONDS]  show progress until the job ends
               cancel JOB_ID
               bench [--jobs N] [--clients N] [--rounds N] [--warmup N]
-              bench embed [--models M,M] [--texts N] [--texts-per-job N,N] [--clients N] [--warmup N]
                                                the pipeline end to end against its floor, side by side
+              bench embed [--models M,M] [--texts N] [--texts-per-job N,N] [--clients N] [--warmup N]
+                                               the embedding model alone against the pipeline, batch 1/8/32
+              bench cold-start [--rounds N]    submit → result from zero gpu workers, split by phase
+              simulate [--trace NAMES|FILE.csv] [--service-ms MS] [--startup-s S] [--price USD] [--interval-s S]
+                       [--wait-s S] [--cool-down-s S] [--min N] [--max N] [--seed N] [--chart FILE.svg]
+                                               cost and waits of the scaling policy against always-on and
+                                               the step rule on traffic traces; writes a chart
               redrive [--lane gpu|cpu] [--max N]
                                                queue dead-lettered jobs again, once their cause is fixed
                                                (the running local cloud, or the state in --data DIR)
@@ -82,9 +90,14 @@ public final class EbbCli {
                 case "get" -> print(client(args).get(args.positional(0, "JOB_ID")));
                 case "wait" -> await(args, args.positional(0, "JOB_ID"));
                 case "cancel" -> print(client(args).cancel(args.positional(0, "JOB_ID")));
-                case "bench" -> "embed".equals(args.positionalOrNull(0)) ? EmbedBench.run(args, out) : Bench.run(args, out);
+                case "bench" -> switch (String.valueOf(args.positionalOrNull(0))) {
+                    case "embed" -> EmbedBench.run(args, out);
+                    case "cold-start" -> ColdStartBench.run(args, out);
+                    default -> Bench.run(args, out);
+                };
                 case "redrive" -> Redrive.run(args, out);
                 case "fault" -> FaultCommand.run(args, out);
+                case "simulate" -> simulate(args);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;
@@ -109,11 +122,14 @@ public final class EbbCli {
 
     private int up(Args args) throws IOException, InterruptedException {
         Path data = args.path("data", DEFAULT_DATA);
-        int workers = args.integer("workers", 1);
-        LocalRuntime.Options standard = LocalRuntime.Options.standard(data);
-        LocalRuntime.Options options = new LocalRuntime.Options(data, standard.host(), standard.httpPort(),
-                standard.sqsPort(), standard.dynamoDbPort(), workers, standard.cpuConcurrency(), Map.of());
-        LocalRuntime runtime = LocalRuntime.start(options);
+        dev.ebb.core.scale.ScalingSettings scaling;
+        try {
+            scaling = WorkerRange.apply(args.string("workers", null),
+                    dev.ebb.core.scale.ScalingSettings.fromEnv(System.getenv(), LocalScalers.LOCAL_DEFAULTS));
+        } catch (dev.ebb.core.config.SettingsException e) {
+            throw new UsageException(e.getMessage());
+        }
+        LocalRuntime runtime = LocalRuntime.startScaled(LocalRuntime.Options.standard(data), scaling);
         Path keyFile = data.resolve("api-key");
         if (!Files.exists(keyFile) || runtime.keys().tenantOf(Files.readString(keyFile).strip()).isEmpty()) {
             writeSecret(keyFile, runtime.keys().create("default"));
@@ -128,11 +144,22 @@ public final class EbbCli {
                   API       %s   (an API key for tenant 'default' is in %s)
                   SQS       %s
                   DynamoDB  %s
+                  gpu lane  %d..%d worker processes, started on the first job, stopped %d s after the last
                 Ctrl-C stops it; state stays in %s
                 """, runtime.apiEndpoint(), keyFile, runtime.cloud().sqsEndpoint(),
-                runtime.cloud().dynamoDbEndpoint(), data);
+                runtime.cloud().dynamoDbEndpoint(), scaling.minWorkers(), scaling.maxWorkers(),
+                scaling.coolDown().toSeconds(), data);
         stopped.await();
         return 0;
+    }
+
+    private int simulate(Args args) throws IOException {
+        try {
+            return dev.ebb.local.simulate.Simulate.run(args.options(), System.getenv(), out);
+        } catch (IllegalArgumentException e) {
+            err.println("ebb simulate: " + e.getMessage());
+            return 2;
+        }
     }
 
     private int keys(Args args) throws IOException {

@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import dev.ebb.core.scale.ScalingSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -60,6 +62,10 @@ public final class LocalRuntime implements AutoCloseable {
             return new Options(dataDir, host, httpPort, sqsPort, dynamoDbPort, gpuWorkers, concurrency, workerEnv);
         }
 
+        public Options withGpuWorkers(int workers) {
+            return new Options(dataDir, host, httpPort, sqsPort, dynamoDbPort, workers, cpuConcurrency, workerEnv);
+        }
+
         public Options withWorkerEnv(Map<String, String> env) {
             return new Options(dataDir, host, httpPort, sqsPort, dynamoDbPort, gpuWorkers, cpuConcurrency, env);
         }
@@ -73,6 +79,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final List<Worker> gpuWorkers;
     private final ApiKeyStore keys;
     private DeadLetterSources deadLetters;
+    private LocalScaler scaler;
 
     private LocalRuntime(LocalCloud cloud, boolean ownsCloud, Map<String, String> env, HttpGateway gateway, SqsEventSource cpuLane,
                          List<Worker> gpuWorkers, ApiKeyStore keys) {
@@ -99,6 +106,36 @@ public final class LocalRuntime implements AutoCloseable {
             cloud.stop();
             throw e;
         }
+    }
+
+    /**
+     * Like {@link #start}, but the gpu lane's workers are processes that {@link LocalScaler} starts and stops by
+     * {@code scaling} ({@code options.gpuWorkers()} in-process workers are not started): what {@code ebb up} runs.
+     */
+    public static LocalRuntime startScaled(Options options, ScalingSettings scaling) throws IOException {
+        LocalRuntime runtime = start(options.withGpuWorkers(0));
+        return runtime.withScaler(scaling);
+    }
+
+    /** {@link #attach} with process workers driven by {@link LocalScaler}, as {@link #startScaled}. */
+    public static LocalRuntime attachScaled(LocalCloud cloud, Options options, ScalingSettings scaling)
+            throws IOException {
+        return attach(cloud, options.withGpuWorkers(0)).withScaler(scaling);
+    }
+
+    private LocalRuntime withScaler(ScalingSettings scaling) throws IOException {
+        try {
+            scaler = LocalScalers.create(this, scaling).start();
+            return this;
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The scaler of the gpu lane's worker processes, when this runtime has one. */
+    public Optional<LocalScaler> scaler() {
+        return Optional.ofNullable(scaler);
     }
 
     /** Runs the gateway, lanes and workers on servers that are already running (and stay so after close). */
@@ -172,6 +209,9 @@ public final class LocalRuntime implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        if (scaler != null) {
+            scaler.close();
+        }
         cpuLane.close();
         if (deadLetters != null) {
             deadLetters.close();

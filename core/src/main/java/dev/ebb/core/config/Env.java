@@ -49,4 +49,22 @@ public final class Env {
     public Duration millis(String name, Duration fallback) {
         return Duration.ofMillis(integer(name, (int) fallback.toMillis(), 0, 60_000));
     }
+
+    /** A decimal number within [min, max]; NaN and infinities are refused. */
+    public double decimal(String name, double fallback, double min, double max) {
+        String value = vars.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        double parsed;
+        try {
+            parsed = Double.parseDouble(value.strip());
+        } catch (NumberFormatException e) {
+            throw new SettingsException(name + "=" + value + " is not a number");
+        }
+        if (!(parsed >= min && parsed <= max)) {
+            throw new SettingsException(name + "=" + value + " is out of range [" + min + ", " + max + "]");
+        }
+        return parsed;
+    }
 }

@@ -1,0 +1,201 @@
+package dev.ebb.core.scale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class ScalingPolicyTest {
+    private static final Instant T0 = Instant.parse("2026-11-23T12:00:00Z");
+    // 0..10 workers, 30 s wait, 2 min cool-down, 60 s start-up, 5 jobs/s per worker, stale after 3 min.
+    private final ScalingPolicy policy = new ScalingPolicy(ScalingSettings.DEFAULTS);
+
+    @Test
+    void decide_whenIdleAtZero_staysAtZero() {
+        var decision = policy.decide(ScalingMetrics.of(0, 0, 0, 0, T0), null, T0);
+
+        assertThat(decision.desired()).isZero();
+        assertThat(decision.lowSince()).isNull();
+    }
+
+    @Test
+    void decide_whenOneMessageArrivesAtZero_wakesOneWorkerAtOnce() {
+        var decision = policy.decide(ScalingMetrics.of(1, 0, 0, 0, T0), null, T0);
+
+        assertThat(decision.desired()).isEqualTo(1);
+        assertThat(decision.reason()).isEqualTo("wake");
+    }
+
+    @Test
+    void decide_whenAMessageIsInFlightOnly_stillWantsAWorker() {
+        assertThat(policy.decide(ScalingMetrics.of(0, 1, 0, 0, T0), null, T0).desired()).isEqualTo(1);
+    }
+
+    @Test
+    void decide_whenMinIsTwo_keepsTwoWhileIdle() {
+        var withMin = new ScalingPolicy(ScalingSettings.DEFAULTS.withWorkers(2, 10));
+
+        assertThat(withMin.decide(ScalingMetrics.of(0, 0, 0, 0, T0), null, T0).desired()).isEqualTo(2);
+        assertThat(withMin.decide(ScalingMetrics.of(0, 0, 5, 0, T0), T0.minus(Duration.ofHours(1)), T0).desired())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void decide_whenBurstArrives_sizesForTheBacklogPerWorkerWithinMax() {
+        // 5 jobs/s per worker, 30 s window, 60 s start-up: from zero the horizon is 90 s and a new worker serves 30 s
+        // of it, so 600 jobs need 600 / (5·30) = 4 workers.
+        assertThat(policy.decide(ScalingMetrics.of(600, 0, 0, 0, T0), null, T0).desired()).isEqualTo(4);
+        // A huge burst is capped at max.
+        assertThat(policy.decide(ScalingMetrics.of(1_000_000, 0, 0, 0, T0), null, T0).desired()).isEqualTo(10);
+    }
+
+    @Test
+    void decide_whenRunningWorkersDrainTheBacklogBeforeNewOnesCouldStart_addsNone() {
+        // Two workers serve 2·5·90 = 900 jobs over the 90 s horizon: a third would start too late to help.
+        // (One is idle, so the lane is not saturated.)
+        var decision = policy.decide(ScalingMetrics.of(800, 0, 2, 1, T0), null, T0);
+
+        assertThat(decision.desired()).isEqualTo(2);
+    }
+
+    @Test
+    void decide_whenStartupIsShort_countsOnlyWhatNewWorkersServeAfterIt() {
+        var fastStart = new ScalingPolicy(new ScalingSettings(0, 20, Duration.ofSeconds(30), Duration.ofMinutes(5),
+                Duration.ofSeconds(10), 1.0, Duration.ofMinutes(3), Duration.ofSeconds(10)));
+        // 1 running serves 30; 100 − 30 = 70 left for new workers that serve 20 s each → 4 more.
+        assertThat(fastStart.decide(ScalingMetrics.of(100, 0, 1, 1, T0), null, T0).desired()).isEqualTo(5);
+    }
+
+    @Test
+    void decide_whenTheOldestMessageHasWaited_shrinksTheWindowButNotBelowHalf() {
+        var noStartup = new ScalingPolicy(new ScalingSettings(0, 100, Duration.ofSeconds(30), Duration.ofMinutes(5),
+                Duration.ZERO, 1.0, Duration.ofMinutes(3), Duration.ofSeconds(10)));
+        var metrics = ScalingMetrics.of(60, 0, 0, 0, T0);
+
+        assertThat(noStartup.decide(metrics, null, T0).desired()).isEqualTo(2);
+        assertThat(noStartup.decide(metrics.withOldestAge(Duration.ofSeconds(10)), null, T0).desired()).isEqualTo(3);
+        assertThat(noStartup.decide(metrics.withOldestAge(Duration.ofMinutes(10)), null, T0).desired()).isEqualTo(4);
+    }
+
+    @Test
+    void decide_whenDemandFalls_holdsUntilTheCoolDownHasPassed() {
+        var idle = ScalingMetrics.of(0, 0, 3, 0, T0);
+
+        var first = policy.decide(idle, null, T0);
+        assertThat(first.desired()).isEqualTo(3);
+        assertThat(first.lowSince()).isEqualTo(T0);
+
+        Instant almost = T0.plus(Duration.ofMinutes(2)).minusSeconds(1);
+        var second = policy.decide(ScalingMetrics.of(0, 0, 3, 0, almost), first.lowSince(), almost);
+        assertThat(second.desired()).isEqualTo(3);
+        assertThat(second.lowSince()).isEqualTo(T0);
+
+        Instant after = T0.plus(Duration.ofMinutes(2));
+        var third = policy.decide(ScalingMetrics.of(0, 0, 3, 0, after), second.lowSince(), after);
+        assertThat(third.desired()).isZero();
+        assertThat(third.reason()).isEqualTo("scale in");
+        assertThat(third.lowSince()).isNull();
+    }
+
+    @Test
+    void decide_whenWorkArrivesDuringTheCoolDown_restartsIt() {
+        Instant later = T0.plus(Duration.ofMinutes(1));
+        // 200 jobs need both workers again (200 / (5·30) → 2).
+        var busyAgain = policy.decide(ScalingMetrics.of(200, 0, 2, 1, later), T0, later);
+
+        assertThat(busyAgain.desired()).isEqualTo(2);
+        assertThat(busyAgain.lowSince()).isNull();
+    }
+
+    @Test
+    void decide_atScaleIn_keepsTheBusyWorkersAndOneSpare() {
+        Instant after = T0.plus(Duration.ofHours(1));
+        // Nothing waits, but two of four workers still hold jobs (their messages may be deleted already).
+        var decision = policy.decide(ScalingMetrics.of(0, 0, 4, 2, after), T0, after);
+
+        assertThat(decision.desired()).isEqualTo(3);
+        assertThat(decision.reason()).isEqualTo("scale in");
+    }
+
+    @Test
+    void decide_atScaleInWhileWorkStillFlows_shedsAQuarterAtATime() {
+        Instant after = T0.plus(Duration.ofHours(1));
+        // 12 workers, 2 busy, 2 jobs in flight: demand is 1 and busy + 1 is 3, but only 3 (a quarter) go now.
+        var decision = policy.decide(ScalingMetrics.of(0, 2, 12, 2, after), T0, after);
+
+        assertThat(decision.desired()).isEqualTo(9);
+    }
+
+    @Test
+    void decide_whenSaturated_growsByAQuarterEvenIfTheBacklogLooksSmall() {
+        // 8 workers all busy, 20 waiting: the backlog alone (28 jobs) needs one worker; the lane is saturated.
+        var decision = policy.decide(ScalingMetrics.of(20, 8, 8, 8, T0), null, T0);
+
+        assertThat(decision.desired()).isEqualTo(10);
+        assertThat(decision.reason()).isEqualTo("scale out");
+    }
+
+    @Test
+    void decide_whenWorkersAreStillStarting_countsThemAsServingOnlyAfterStartUp() {
+        // 600 jobs: two serving workers cover 2·5·90 = 900 over the horizon; two starting ones would not.
+        var serving = ScalingMetrics.of(600, 0, 2, 1, T0);
+        var starting = ScalingMetrics.of(600, 0, 2, 0, T0).withStarting(2);
+
+        assertThat(policy.decide(serving, null, T0).desired()).isEqualTo(2);
+        assertThat(policy.decide(starting, null, T0).desired()).isEqualTo(4);
+    }
+
+    @Test
+    void decide_whenMaxWasLoweredBelowTheBusyWorkers_keepsTheBusyOnes() {
+        var lowered = new ScalingPolicy(ScalingSettings.DEFAULTS.withWorkers(0, 2));
+        Instant after = T0.plus(Duration.ofHours(1));
+
+        assertThat(lowered.decide(ScalingMetrics.of(100, 10, 4, 4, after), T0, after).desired()).isEqualTo(4);
+    }
+
+    @Test
+    void decide_whenMetricsAreStale_neverScalesIn() {
+        Instant now = T0.plus(Duration.ofMinutes(10));
+        var stale = ScalingMetrics.of(0, 0, 4, 0, T0);
+
+        var decision = policy.decide(stale, T0.minus(Duration.ofHours(1)), now);
+
+        assertThat(decision.desired()).isEqualTo(4);
+        assertThat(decision.reason()).contains("stale");
+    }
+
+    @Test
+    void decide_whenMetricsAreStaleButShowWorkAtZero_stillWakesOne() {
+        Instant now = T0.plus(Duration.ofMinutes(10));
+
+        assertThat(policy.decide(ScalingMetrics.of(50_000, 0, 0, 0, T0), null, now).desired()).isEqualTo(1);
+    }
+
+    @Test
+    void decide_whenStaleMetricsShowABurst_doesNotScaleOutOnThem() {
+        Instant now = T0.plus(Duration.ofMinutes(10));
+
+        assertThat(policy.decide(ScalingMetrics.of(50_000, 0, 2, 2, T0), null, now).desired()).isEqualTo(2);
+    }
+
+    @Test
+    void throughput_whenMeasuredAndFresh_replacesTheSetting() {
+        var metrics = ScalingMetrics.of(3000, 0, 0, 0, T0).withThroughput(50.0, T0.minusSeconds(10));
+
+        assertThat(policy.throughput(metrics, T0)).isEqualTo(50.0);
+        // 3000 jobs at 50/s per worker over the 30 s a new worker serves: 2 workers, not the 10 the setting gives.
+        assertThat(policy.decide(metrics, null, T0).desired()).isEqualTo(2);
+    }
+
+    @Test
+    void throughput_whenMeasurementIsStaleZeroOrNonsense_fallsBackToTheSetting() {
+        var base = ScalingMetrics.of(1, 0, 1, 0, T0);
+
+        assertThat(policy.throughput(base, T0)).isEqualTo(5.0);
+        assertThat(policy.throughput(base.withThroughput(50.0, T0.minus(Duration.ofHours(1))), T0)).isEqualTo(5.0);
+        assertThat(policy.throughput(base.withThroughput(0.0, T0), T0)).isEqualTo(5.0);
+        assertThat(policy.throughput(base.withThroughput(Double.NaN, T0), T0)).isEqualTo(5.0);
+        assertThat(policy.throughput(base.withThroughput(Double.POSITIVE_INFINITY, T0), T0)).isEqualTo(5.0);
+    }
+}

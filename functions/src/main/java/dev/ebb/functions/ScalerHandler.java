@@ -1,0 +1,57 @@
+package dev.ebb.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.ebb.core.scale.ScalingPolicy;
+import dev.ebb.core.scale.ScalingSettings;
+import dev.ebb.core.task.Lane;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The gpu lane's scaler: run every minute by an EventBridge schedule, and invoked directly (asynchronously, by the
+ * submit function when the lane has no worker) with {@code {"lane":"gpu"}}. Applies the same {@link ScalingPolicy}
+ * as the local scaler and the simulator to the ECS service's desired count.
+ */
+public final class ScalerHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+    private final EcsLaneScaler scaler;
+
+    public ScalerHandler() {
+        this(DependencyFactory.fromProcessEnv(), System.getenv());
+    }
+
+    ScalerHandler(DependencyFactory factory, Map<String, String> env) {
+        this(new EcsLaneScaler(new ScalingPolicy(ScalingSettings.fromEnv(env)), factory.sqsClient(),
+                factory.ecsClient(), new ScalerState(factory.dynamoDbClient(), factory.settings().jobsTable()),
+                factory.settings().queueUrls().get(Lane.GPU), EcsLaneScaler.cluster(env), EcsLaneScaler.service(env),
+                factory.clock()));
+    }
+
+    ScalerHandler(EcsLaneScaler scaler) {
+        this.scaler = scaler;
+    }
+
+    /** A scheduled event (any event without {@code lane}) or {@code {"lane":"gpu"}}; another lane is refused. */
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
+        Object lane = event == null ? null : event.get("lane");
+        if (lane != null && !Lane.GPU.id().equals(lane)) {
+            Map<String, Object> refused = new LinkedHashMap<>();
+            refused.put("error", Map.of("code", "invalid_lane",
+                    "message", "only the gpu lane has workers to scale, not '" + lane + "'"));
+            return refused;
+        }
+        EcsLaneScaler.Result result = scaler.scale();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("lane", result.lane());
+        answer.put("visible", result.visible());
+        answer.put("inFlight", result.inFlight());
+        answer.put("running", result.running());
+        answer.put("starting", result.starting());
+        answer.put("busy", result.busy());
+        answer.put("previousDesired", result.previous());
+        answer.put("desired", result.desired());
+        answer.put("reason", result.reason());
+        return answer;
+    }
+}
