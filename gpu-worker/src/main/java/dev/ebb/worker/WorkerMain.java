@@ -7,6 +7,7 @@ import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.queue.SqsJobQueue;
 import dev.ebb.core.retry.SdkRetries;
 import dev.ebb.core.run.JobRunner;
+import dev.ebb.core.task.Lane;
 import dev.ebb.core.task.TaskRegistry;
 import dev.ebb.core.task.math.MathTask;
 import dev.ebb.worker.embed.ClassifyTask;
@@ -109,9 +110,13 @@ public final class WorkerMain {
     /**
      * math, embed and classify. The default embedding model ({@code EBB_MODEL}, on {@code EBB_DEVICE}) loads and
      * warms up here, once per process, so a worker built on these tasks takes no message before its model is
-     * ready; a bad model setting fails here, at start.
+     * ready; a bad model setting fails here, at start. A worker of the cpu lane gets no embedding model: the
+     * submit path sends embed and classify to the gpu lane only, so it would load one for nothing.
      */
     public static TaskRegistry tasks(Map<String, String> env) {
+        if (WorkerSettings.fromEnv(env).lane() == Lane.CPU) {
+            return TaskRegistry.of(new MathTask());
+        }
         ModelSettings modelSettings = ModelSettings.fromEnv(env);
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true"); // the model files come from our jars; fetch nothing

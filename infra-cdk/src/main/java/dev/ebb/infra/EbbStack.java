@@ -75,6 +75,14 @@ public final class EbbStack extends Stack {
                 .resourceArns(List.of(data.bucket().arnForObjects("*")))
                 .build());
 
+        // Task scale-in protection: the ECS agent endpoint calls UpdateTaskProtection with the task role's
+        // credentials; the tasks' ids exist only at run time, hence task/<cluster>/*.
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(workers.taskDefinition().getTaskRole())
+                .actions(List.of("ecs:UpdateTaskProtection", "ecs:GetTaskProtection"))
+                .resourceArns(List.of(workers.cluster().arnForTasks("*")))
+                .build());
+
         Map<String, String> functionEnvironment = new HashMap<>(common);
         functionEnvironment.put(Functions.GPU_DLQ_URL, queues.gpu().deadLetters().getQueueUrl());
         functionEnvironment.put(Functions.CPU_DLQ_URL, queues.cpu().deadLetters().getQueueUrl());

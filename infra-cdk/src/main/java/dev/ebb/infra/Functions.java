@@ -37,6 +37,8 @@ import software.constructs.Construct;
  * rights granted here and nowhere else.
  */
 public final class Functions extends Construct {
+    /** The scaler's state item in the jobs table (see functions' ScalerState). */
+    static final String SCALER_STATE_KEY = "scaler#gpu";
     public static final String ALIAS = "live";
     public static final String HANDLER_PACKAGE = "dev.ebb.functions.";
     /** Environment names the functions read besides dev.ebb.core.config.Settings' (agreed in the design). */
@@ -100,6 +102,21 @@ public final class Functions extends Construct {
                 .grantee(scaler)
                 .actions(List.of("ecs:GetTaskProtection"))
                 .resourceArns(List.of(props.workers().cluster().arnForTasks("*")))
+                .build());
+        // The service's tasks, to count the busy (protected) ones: ListTasks has no resource-level scope, so the
+        // grant is on "*" limited to the worker cluster by condition.
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(scaler)
+                .actions(List.of("ecs:ListTasks"))
+                .resourceArns(List.of("*"))
+                .conditions(Map.of("ArnEquals", Map.of("ecs:cluster", props.workers().cluster().getClusterArn())))
+                .build());
+        // Its one state item in the jobs table (idle since, last running count), and no other item there.
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(scaler)
+                .actions(List.of("dynamodb:GetItem", "dynamodb:PutItem"))
+                .resourceArns(List.of(tables.jobs().getTableArn()))
+                .conditions(Map.of("ForAllValues:StringEquals", Map.of("dynamodb:LeadingKeys", List.of(SCALER_STATE_KEY))))
                 .build());
 
         // ---- HTTP API
@@ -170,9 +187,10 @@ public final class Functions extends Construct {
         this.redrive = function(code, "Redrive", "RedriveHandler", Duration.minutes(5), 512,
                 "Operators only (no trigger): {\"lane\":\"gpu\"|\"cpu\",\"max\":N} brings dead letters back",
                 props.environment());
+        // Redrive reads the jobs table's dead-letter index and re-sends each job from its item: it never reads the
+        // DLQs (the dead-letter consumer has already deleted their messages).
         tables.jobs().grantReadWriteData(redrive);
         for (Queues.Lane lane : List.of(queues.gpu(), queues.cpu())) {
-            lane.deadLetters().grantConsumeMessages(redrive);
             lane.queue().grantSendMessages(redrive);
         }
     }

@@ -15,6 +15,11 @@ final class NagSuppressionsForEbb {
     static final String BASIC_EXECUTION_ROLE =
             "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
 
+    /** CDK's table grants cover the table's indexes: the jobs table has one, the sparse dead-letter index. */
+    private static final RegexAppliesTo JOBS_INDEXES = regex("^Resource::<TablesJobs[0-9A-F]+\\.Arn>/index/\\*$");
+    private static final String JOBS_INDEXES_REASON = "CDK's jobs-table grants include its indexes (index/*); "
+            + "the table has one, the sparse dead-letter index, which holds only job ids.";
+
     private NagSuppressionsForEbb() {
     }
 
@@ -29,6 +34,9 @@ final class NagSuppressionsForEbb {
                     + "deliberate upgrade of the whole build, not a template change.");
             suppress(function, "AwsSolutions-IAM4", "AWSLambdaBasicExecutionRole only lets the function write its "
                     + "own CloudWatch Logs; every data permission is granted per resource.", BASIC_EXECUTION_ROLE);
+            if (alias != functions.upload() && alias != functions.scaler()) { // those two say it with their own
+                suppress(function, "AwsSolutions-IAM5", JOBS_INDEXES_REASON, JOBS_INDEXES);
+            }
         }
         NagSuppressions.addResourceSuppressionsByPath(stack,
                 "/" + stack.getStackName() + "/BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role/Resource",
@@ -37,15 +45,21 @@ final class NagSuppressionsForEbb {
                         BASIC_EXECUTION_ROLE)));
 
         suppress(functions.upload().getVersion().getLambda(), "AwsSolutions-IAM5", "The upload function reads the objects under uploads/ "
-                + "(object ARNs need a wildcard for the key); nothing else in the bucket.",
-                regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/uploads/\\*$"));
+                + "(object ARNs need a wildcard for the key); nothing else in the bucket. " + JOBS_INDEXES_REASON,
+                regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/uploads/\\*$"), JOBS_INDEXES);
         suppress(functions.scaler().getVersion().getLambda(), "AwsSolutions-IAM5", "ecs:GetTaskProtection names tasks, whose ids exist only "
-                + "at run time; the statement is limited to this cluster's tasks.",
-                regex("^Resource::arn:.*:ecs:.*:task/<GpuWorkersCluster[0-9A-F]+>/\\*$"));
+                + "at run time; the statement is limited to this cluster's tasks. ecs:ListTasks has no resource-level "
+                + "permission; its statement is limited to the worker cluster by an ecs:cluster condition. "
+                + JOBS_INDEXES_REASON,
+                regex("^Resource::arn:.*:ecs:.*:task/<GpuWorkersCluster[0-9A-F]+>/\\*$"), "Resource::*",
+                JOBS_INDEXES);
         suppress(workers.taskDefinition().getTaskRole(), "AwsSolutions-IAM5", "The worker reads job inputs and "
                 + "writes results as objects of the data bucket (object ARNs need a wildcard for the key); it has no "
-                + "bucket-level or other buckets' rights.",
-                regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/\\*$"));
+                + "bucket-level or other buckets' rights. Task scale-in protection (through the ECS agent endpoint) "
+                + "names its own task, whose id exists only at run time: limited to this cluster's tasks. "
+                + JOBS_INDEXES_REASON,
+                regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/\\*$"),
+                regex("^Resource::arn:.*:ecs:.*:task/<GpuWorkersCluster[0-9A-F]+>/\\*$"), JOBS_INDEXES);
         suppress(workers.taskDefinition().obtainExecutionRole(), "AwsSolutions-IAM5", "ecr:GetAuthorizationToken, "
                 + "needed to pull the worker image, supports no resource-level permission.", "Resource::*");
         suppress(workers.instanceRole(), "AwsSolutions-IAM5", "The ECS container-instance rights CDK grants "

@@ -4,6 +4,8 @@ import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
+import software.amazon.awscdk.services.dynamodb.ProjectionType;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.dynamodb.TableEncryption;
@@ -15,6 +17,7 @@ import software.constructs.Construct;
  * point-in-time recovery. They survive {@code cdk destroy} unless {@link Props#retain()} is false.
  */
 public final class Tables extends Construct {
+    static final String DEAD_LETTER_INDEX = "deadLettered";
     public static final String TTL_ATTRIBUTE = "expiresAt";
 
     /** @param retain keep the tables (and their data) when the stack is deleted */
@@ -30,6 +33,14 @@ public final class Tables extends Construct {
         super(scope, id);
         RemovalPolicy removal = props.retain() ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
         this.jobs = table("Jobs", "jobId", removal);
+        // Sparse: only dead-lettered jobs carry these attributes, so redrive finds them without a scan (the names
+        // are core's DeadLetterIndex).
+        jobs.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(DEAD_LETTER_INDEX)
+                .partitionKey(Attribute.builder().name("deadLetterLane").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("deadLetteredAt").type(AttributeType.NUMBER).build())
+                .projectionType(ProjectionType.KEYS_ONLY)
+                .build());
         this.keys = table("Keys", "keyHash", removal);
         this.cache = table("Cache", "cacheKey", removal);
         this.sessions = table("Sessions", "sessionId", removal);

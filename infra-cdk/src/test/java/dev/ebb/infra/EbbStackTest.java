@@ -271,18 +271,42 @@ class EbbStackTest {
     }
 
     @Test
-    void workerTaskRole_hasItsQueueTheJobsTableAndTheBucket_andNothingElse() {
+    void workerTaskRole_hasItsQueueTheJobsTableTheBucketAndItsTaskProtection_andNothingElse() {
         String taskRole = single("AWS::ECS::TaskDefinition").at("/Properties/TaskRoleArn/Fn::GetAtt/0").asText();
         List<JsonNode> statements = statementsOf(taskRole);
         Set<String> targets = new HashSet<>();
         statements.forEach(s -> collectRefs(s.path("Resource"), targets));
 
         assertThat(targets).allMatch(t -> t.startsWith("QueuesGpuQueue") || t.startsWith("TablesJobs")
-                || t.startsWith("DataBucket"), "only the gpu queue, the jobs table and the data bucket");
+                || t.startsWith("DataBucket") || t.startsWith("GpuWorkersCluster") || t.startsWith("AWS::"),
+                "only the gpu queue, the jobs table, the data bucket and the cluster's tasks");
         assertThat(targets).anyMatch(t -> t.startsWith("QueuesGpuQueue")).anyMatch(t -> t.startsWith("TablesJobs"))
                 .anyMatch(t -> t.startsWith("DataBucket"));
         assertThat(actionsOf(taskRole)).contains("sqs:ReceiveMessage", "sqs:DeleteMessage",
-                "sqs:ChangeMessageVisibility", "dynamodb:UpdateItem", "s3:GetObject", "s3:PutObject");
+                "sqs:ChangeMessageVisibility", "dynamodb:UpdateItem", "s3:GetObject", "s3:PutObject",
+                "ecs:UpdateTaskProtection");
+    }
+
+    @Test
+    void jobsTable_hasTheSparseDeadLetterIndex_andTheScalerReachesOnlyItsStateItem() {
+        JsonNode jobs = ofType("AWS::DynamoDB::Table").entrySet().stream()
+                .filter(e -> e.getKey().startsWith("TablesJobs")).findFirst().orElseThrow().getValue();
+        JsonNode index = jobs.at("/Properties/GlobalSecondaryIndexes/0");
+        assertThat(index.path("IndexName").asText()).isEqualTo("deadLettered");
+        assertThat(index.at("/KeySchema/0/AttributeName").asText()).isEqualTo("deadLetterLane");
+        assertThat(index.at("/KeySchema/1/AttributeName").asText()).isEqualTo("deadLetteredAt");
+        assertThat(index.at("/Projection/ProjectionType").asText()).isEqualTo("KEYS_ONLY");
+
+        String scalerRole = ofType("AWS::Lambda::Function").entrySet().stream()
+                .filter(e -> e.getValue().at("/Properties/Handler").asText().contains("ScalerHandler"))
+                .findFirst().orElseThrow().getValue().at("/Properties/Role/Fn::GetAtt/0").asText();
+        List<JsonNode> dynamo = statementsOf(scalerRole).stream()
+                .filter(st -> st.path("Action").toString().contains("dynamodb:")).toList();
+        assertThat(dynamo).hasSize(1);
+        assertThat(dynamo.get(0).at("/Condition/ForAllValues:StringEquals/dynamodb:LeadingKeys").toString())
+                .contains("scaler#gpu");
+        assertThat(actionsOf(scalerRole)).contains("ecs:ListTasks", "ecs:UpdateService", "sqs:GetQueueAttributes")
+                .doesNotContain("dynamodb:Query", "dynamodb:Scan", "dynamodb:DeleteItem");
     }
 
     // ------------------------------------------------------------------------------------------ API
