@@ -120,6 +120,8 @@ public final class FaultSuite {
     /** Healthy jobs dead-lettered because workers crashed on poison while holding them (then redriven). */
     private int collateral;
     private final Map<String, long[]> phases = new LinkedHashMap<>(); // name → [startNanos, endNanos]
+    /** Jobs that reached their end while the faults were still being injected. */
+    private int endedDuringFaults;
 
     private FaultSuite(Options options, PrintStream out) {
         this.options = options;
@@ -147,11 +149,21 @@ public final class FaultSuite {
                         options.workers(), options.clients());
                 Thread faults = Thread.ofPlatform().daemon().name("faults").start(() -> injectFaults(fleet, cloud));
                 submitAll(client);
-                out.printf("submitted in %.1f s; waiting for every accepted job to end%n",
-                        (System.nanoTime() - start) / 1e9);
-                awaitTerminal(client, ledger.all().stream().filter(e -> !e.poison).toList(), deadline());
+                double submitSeconds = (System.nanoTime() - start) / 1e9;
+                out.printf("submitted in %.1f s; waiting for every accepted job to end%n", submitSeconds);
+                List<Ledger.Entry> healthy = ledger.all().stream().filter(e -> !e.poison).toList();
+                // Faults go on while the workers work off the backlog, for a window as long as the submissions
+                // took (at least a minute); then they stop and the system must bring every job to its end, as in
+                // Jepsen's final phase. A fleet killed forever on a machine where a worker needs longer than the
+                // kill interval to start would otherwise prove nothing but that.
+                Duration faultWindow = Duration.ofSeconds(Math.max(60, (long) submitSeconds));
+                awaitTerminal(client, healthy, faultWindow);
                 faults.interrupt();
                 faults.join(30_000);
+                endedDuringFaults = (int) healthy.stream().filter(e -> e.accepted && e.first != null).count();
+                out.printf("faults stopped; %d of %d accepted jobs had ended while they ran%n", endedDuringFaults,
+                        healthy.stream().filter(e -> e.accepted).count());
+                awaitTerminal(client, healthy, deadline());
                 PoisonFigures poison = new PoisonFigures();
                 if (scenario == Scenario.POISON) {
                     poison = poison(client, fleet, base, runtime);
