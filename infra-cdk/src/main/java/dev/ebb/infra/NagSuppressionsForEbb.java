@@ -37,8 +37,15 @@ final class NagSuppressionsForEbb {
                         BASIC_EXECUTION_ROLE)));
 
         suppress(functions.upload().getVersion().getLambda(), "AwsSolutions-IAM5", "The upload function reads the objects under uploads/ "
-                + "(object ARNs need a wildcard for the key); nothing else in the bucket.",
-                regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/uploads/\\*$"));
+                + "and writes large inputs under inputs/ (object ARNs need a wildcard for the key); nothing else in "
+                + "the bucket.",
+                regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/(uploads|inputs)/\\*$"));
+        suppress(functions.submit().getVersion().getLambda(), "AwsSolutions-IAM5", "Submit writes inputs too large "
+                + "for a queue message as objects under inputs/ (object ARNs need a wildcard for the key); put only.",
+                regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/inputs/\\*$"));
+        suppress(functions.queueWorker().getVersion().getLambda(), "AwsSolutions-IAM5", "The cpu lane reads large "
+                + "inputs, objects under inputs/ (object ARNs need a wildcard for the key); get only.",
+                regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/inputs/\\*$"));
         suppress(functions.scaler().getVersion().getLambda(), "AwsSolutions-IAM5", "ecs:GetTaskProtection names tasks, whose ids exist only "
                 + "at run time; the statement is limited to this cluster's tasks.",
                 regex("^Resource::arn:.*:ecs:.*:task/<GpuWorkersCluster[0-9A-F]+>/\\*$"));
