@@ -20,7 +20,6 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveDescription;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
@@ -116,9 +115,8 @@ final class Provisioner {
     }
 
     private void ensureBucket(String name) {
-        try {
-            s3.headBucket(r -> r.bucket(name));
-        } catch (NoSuchBucketException e) {
+        // Listing rather than HeadBucket: local-s3-rest logs a missing bucket's HEAD as an error with a stack trace.
+        if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(name))) {
             log.info("creating bucket {}", name);
             s3.createBucket(r -> r.bucket(name));
         }
