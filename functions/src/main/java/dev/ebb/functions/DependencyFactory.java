@@ -13,6 +13,8 @@ import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.queue.SqsJobQueue;
 import dev.ebb.core.retry.SdkRetries;
 import dev.ebb.core.run.DeadLetters;
+import dev.ebb.core.store.ObjectStore;
+import dev.ebb.core.store.S3ObjectStore;
 import dev.ebb.core.task.TaskRegistry;
 import dev.ebb.core.task.embed.ClassifySpec;
 import dev.ebb.core.task.embed.EmbedSettings;
@@ -113,7 +115,16 @@ public final class DependencyFactory {
     }
 
     public JobService jobService() {
-        return new JobService(jobStore, jobQueue, tasks(), settings.limits(), clock);
+        return new JobService(jobStore, jobQueue, tasks(), settings.limits(), clock, objectStore());
+    }
+
+    /**
+     * Where inputs too large for a message go: the {@code EBB_BUCKET} bucket, or null where it is not set (large
+     * inputs are then refused with a 413 that says so).
+     */
+    public ObjectStore objectStore() {
+        String bucket = env.get(UploadHandler.BUCKET);
+        return bucket == null || bucket.isBlank() ? null : new S3ObjectStore(s3(), bucket);
     }
 
     /** Dead-letter consumer and redrive (DeadLetterHandler, RedriveHandler, {@code ebb redrive}). */

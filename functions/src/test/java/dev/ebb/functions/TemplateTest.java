@@ -229,23 +229,44 @@ class TemplateTest {
 
     @Test
     void policies_giveEachFunctionOnlyWhatItUses() {
+        String inputs = "arn:${AWS::Partition}:s3:::"
+                + resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText() + "/inputs/*";
         assertThat(policies("SubmitJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBCrudPolicy JobsTable", "DynamoDBReadPolicy KeysTable",
-                "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue", "LambdaInvokePolicy ScalerFunction");
+                "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue", "LambdaInvokePolicy ScalerFunction",
+                "Allow s3:PutObject " + inputs);
         assertThat(policies("GetJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBReadPolicy JobsTable", "DynamoDBReadPolicy KeysTable");
         assertThat(policies("CancelJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBCrudPolicy JobsTable", "DynamoDBReadPolicy KeysTable");
-        assertThat(policies("QueueWorkerFunction")).containsExactly("DynamoDBCrudPolicy JobsTable");
+        assertThat(policies("QueueWorkerFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
+                "Allow s3:GetObject " + inputs);
         assertThat(policies("UploadFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
                 "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue",
-                "S3ReadPolicy " + resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText());
+                "S3ReadPolicy " + resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText(),
+                "Allow s3:PutObject " + inputs);
         assertThat(policies("DeadLetterFunction")).containsExactly(
                 "Allow dynamodb:GetItem,dynamodb:UpdateItem JobsTable");
         assertThat(policies("RedriveFunction")).containsExactlyInAnyOrder(
                 "Allow dynamodb:Query ${JobsTable.Arn}/index/" + DeadLetterIndex.NAME,
                 "Allow dynamodb:UpdateItem JobsTable",
                 "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue");
+    }
+
+    @Test
+    void largeInputs_theFunctionsThatWriteOrReadThemKnowTheBucketAndItExpiresThem() {
+        String bucket = resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText();
+        for (String function : List.of("SubmitJobFunction", "QueueWorkerFunction", "UploadFunction")) {
+            assertThat(environment(function).at("/" + UploadHandler.BUCKET + "/Fn::Sub").asText()).as(function)
+                    .isEqualTo(bucket);
+        }
+        List<String> expiring = new ArrayList<>();
+        resources.at("/DataBucket/Properties/LifecycleConfiguration/Rules").forEach(rule -> {
+            if (rule.has("ExpirationInDays")) {
+                expiring.add(rule.path("Prefix").asText());
+            }
+        });
+        assertThat(expiring).contains("inputs/");
     }
 
     @Test

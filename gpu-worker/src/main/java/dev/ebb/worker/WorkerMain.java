@@ -8,6 +8,8 @@ import dev.ebb.core.queue.SqsJobQueue;
 import dev.ebb.core.retry.SdkRetries;
 import dev.ebb.core.run.JobRunner;
 import dev.ebb.core.task.Lane;
+import dev.ebb.core.store.ObjectStore;
+import dev.ebb.core.store.S3ObjectStore;
 import dev.ebb.core.task.TaskRegistry;
 import dev.ebb.core.task.math.MathTask;
 import dev.ebb.worker.embed.ClassifyTask;
@@ -29,6 +31,7 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -42,6 +45,10 @@ public final class WorkerMain {
     private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
     public static final String DYNAMODB_ENDPOINT = "EBB_DYNAMODB_ENDPOINT";
     public static final String SQS_ENDPOINT = "EBB_SQS_ENDPOINT";
+    /** The object-store bucket that holds inputs too large for a message; unset, such jobs fail with that reason. */
+    public static final String BUCKET = "EBB_BUCKET";
+    /** The object store's endpoint for the local cloud; set, the client addresses buckets path-style. */
+    public static final String S3_ENDPOINT = "EBB_S3_ENDPOINT";
     /** Models of this process by their settings: in-process workers (the local runtime) share one copy. */
     private static final Map<ModelSettings, LoadedModels> MODELS = new ConcurrentHashMap<>();
 
@@ -162,10 +169,19 @@ public final class WorkerMain {
         if (env.containsKey(SQS_ENDPOINT)) {
             sqs.endpointOverride(URI.create(env.get(SQS_ENDPOINT)));
         }
+        ObjectStore objects = null;
+        if (env.get(BUCKET) != null && !env.get(BUCKET).isBlank()) {
+            var s3 = S3Client.builder().region(region).overrideConfiguration(timeouts)
+                    .httpClientBuilder(ApacheHttpClient.builder().maxConnections(connections));
+            if (env.containsKey(S3_ENDPOINT)) {
+                s3.endpointOverride(URI.create(env.get(S3_ENDPOINT))).forcePathStyle(true);
+            }
+            objects = new S3ObjectStore(s3.build(), env.get(BUCKET));
+        }
         String owner = "worker-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         JobRunner runner = new JobRunner(new DynamoDbJobStore(dynamoDb.build(), settings.jobsTable()), tasks, owner,
-                settings.lease(), settings.limits().resultTtl(), Clock.systemUTC());
+                settings.lease(), settings.limits().resultTtl(), Clock.systemUTC(), objects);
         log.info("worker {} on the {} lane", owner, workerSettings.lane().id());
         return new Worker(new SqsJobQueue(sqs.build(), settings.queueUrls()), runner, workerSettings, units(tasks),
                 faults);

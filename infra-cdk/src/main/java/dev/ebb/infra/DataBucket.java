@@ -17,6 +17,8 @@ import software.constructs.Construct;
  */
 public final class DataBucket extends Construct {
     public static final String UPLOADS_PREFIX = "uploads/";
+    /** Inputs too large for a queue message (written by submit and upload, read by the runners). */
+    public static final String INPUTS_PREFIX = "inputs/";
 
     /**
      * @param uploadsExpiry how long an uploaded object is kept after it became a job
@@ -55,6 +57,9 @@ public final class DataBucket extends Construct {
                 .lifecycleRules(List.of(
                         LifecycleRule.builder().id("expire-uploads").prefix(UPLOADS_PREFIX)
                                 .expiration(props.uploadsExpiry()).build(),
+                        // Needed until the job ends or expires (EBB_JOB_TTL_SECONDS, 14 days by default).
+                        LifecycleRule.builder().id("expire-inputs").prefix(INPUTS_PREFIX)
+                                .expiration(Duration.days(15)).build(),
                         LifecycleRule.builder().id("expire-old-versions")
                                 .noncurrentVersionExpiration(Duration.days(1)).build(),
                         LifecycleRule.builder().id("abort-incomplete-multipart")

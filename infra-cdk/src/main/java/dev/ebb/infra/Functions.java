@@ -13,6 +13,7 @@ import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
+import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
@@ -128,6 +129,7 @@ public final class Functions extends Construct {
         queues.gpu().queue().grantSendMessages(submit);
         queues.cpu().queue().grantSendMessages(submit);
         scaler.grantInvoke(submit);
+        putLargeInputs(submit, props.bucket());
 
         this.get = function(code, "GetJob", "GetJobHandler", Duration.seconds(10), 1024,
                 "GET /v1/jobs/{id}: status, timings, attempts, result or error", props.environment());
@@ -145,6 +147,11 @@ public final class Functions extends Construct {
                 // Longer than the function can run, shorter than the visibility timeout (6x the timeout).
                 merge(props.environment(), Map.of(LEASE_SECONDS, "60")));
         tables.jobs().grantReadWriteData(queueWorker);
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(queueWorker)
+                .actions(List.of("s3:GetObject"))
+                .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.INPUTS_PREFIX + "*")))
+                .build());
         queueWorker.addEventSource(new SqsEventSource(queues.cpu().queue(), SqsEventSourceProps.builder()
                 .batchSize(10)
                 .maxBatchingWindow(Duration.seconds(1))
@@ -170,6 +177,7 @@ public final class Functions extends Construct {
                 .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
                 .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.UPLOADS_PREFIX + "*")))
                 .build());
+        putLargeInputs(upload, props.bucket());
         props.bucket().addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(upload),
                 NotificationKeyFilter.builder().prefix(DataBucket.UPLOADS_PREFIX).build());
 
@@ -279,5 +287,14 @@ public final class Functions extends Construct {
     /** Every function, for alarms and the dashboard. */
     public List<Alias> all() {
         return List.of(submit, get, cancel, queueWorker, upload, deadLetter, redrive, scaler);
+    }
+
+    /** An input over EBB_LARGE_INPUT_BYTES is written under inputs/ before its job: that prefix, put only. */
+    private static void putLargeInputs(IGrantable function, Bucket bucket) {
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(function)
+                .actions(List.of("s3:PutObject"))
+                .resourceArns(List.of(bucket.arnForObjects(DataBucket.INPUTS_PREFIX + "*")))
+                .build());
     }
 }

@@ -34,7 +34,8 @@ final class NagSuppressionsForEbb {
                     + "deliberate upgrade of the whole build, not a template change.");
             suppress(function, "AwsSolutions-IAM4", "AWSLambdaBasicExecutionRole only lets the function write its "
                     + "own CloudWatch Logs; every data permission is granted per resource.", BASIC_EXECUTION_ROLE);
-            if (alias != functions.upload() && alias != functions.scaler()) { // those two say it with their own
+            if (alias != functions.upload() && alias != functions.scaler() && alias != functions.submit()
+                    && alias != functions.queueWorker()) { // those say it with their own IAM5 suppression
                 suppress(function, "AwsSolutions-IAM5", JOBS_INDEXES_REASON, JOBS_INDEXES);
             }
         }
@@ -45,8 +46,15 @@ final class NagSuppressionsForEbb {
                         BASIC_EXECUTION_ROLE)));
 
         suppress(functions.upload().getVersion().getLambda(), "AwsSolutions-IAM5", "The upload function reads the objects under uploads/ "
-                + "(object ARNs need a wildcard for the key); nothing else in the bucket. " + JOBS_INDEXES_REASON,
-                regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/uploads/\\*$"), JOBS_INDEXES);
+                + "and writes large inputs under inputs/ (object ARNs need a wildcard for the key); nothing else in "
+                + "the bucket. " + JOBS_INDEXES_REASON,
+                regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/(uploads|inputs)/\\*$"), JOBS_INDEXES);
+        suppress(functions.submit().getVersion().getLambda(), "AwsSolutions-IAM5", "Submit writes inputs too large "
+                + "for a queue message as objects under inputs/ (object ARNs need a wildcard for the key); put only. "
+                + JOBS_INDEXES_REASON, regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/inputs/\\*$"), JOBS_INDEXES);
+        suppress(functions.queueWorker().getVersion().getLambda(), "AwsSolutions-IAM5", "The cpu lane reads large "
+                + "inputs, objects under inputs/ (object ARNs need a wildcard for the key); get only. "
+                + JOBS_INDEXES_REASON, regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/inputs/\\*$"), JOBS_INDEXES);
         suppress(functions.scaler().getVersion().getLambda(), "AwsSolutions-IAM5", "ecs:GetTaskProtection names tasks, whose ids exist only "
                 + "at run time; the statement is limited to this cluster's tasks. ecs:ListTasks has no resource-level "
                 + "permission; its statement is limited to the worker cluster by an ecs:cluster condition. "

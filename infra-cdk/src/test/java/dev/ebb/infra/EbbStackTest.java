@@ -210,6 +210,25 @@ class EbbStackTest {
         assertThat(scalerEnv.has(Functions.ECS_SERVICE)).isTrue();
     }
 
+    @Test
+    void largeInputs_submitAndUploadPutThemQueueWorkerGetsThem_onlyUnderInputs() {
+        String inputs = "/" + DataBucket.INPUTS_PREFIX + "*";
+        for (String handler : List.of("SubmitJobHandler", "UploadHandler", "QueueWorkerHandler")) {
+            String role = function(handler).at("/Properties/Role/Fn::GetAtt/0").asText();
+            String action = handler.equals("QueueWorkerHandler") ? "s3:GetObject" : "s3:PutObject";
+            assertThat(statementsOf(role)).as(handler).anySatisfy(statement -> {
+                assertThat(texts(statement.path("Action"))).containsExactly(action);
+                assertThat(statement.path("Resource").toString()).contains(inputs);
+            });
+            assertThat(function(handler).at("/Properties/Environment/Variables/" + Functions.BUCKET).isMissingNode())
+                    .as(handler).isFalse();
+        }
+        String getRole = function("GetJobHandler").at("/Properties/Role/Fn::GetAtt/0").asText();
+        assertThat(actionsOf(getRole)).noneMatch(a -> a.startsWith("s3:"));
+        assertThat(resources.path(only(ofType("AWS::S3::Bucket"), "DataBucket"))
+                .at("/Properties/LifecycleConfiguration/Rules").toString()).contains("\"Prefix\":\"inputs/\"");
+    }
+
     // ------------------------------------------------------------------------------------------ bucket
 
     @Test

@@ -9,6 +9,7 @@ import dev.ebb.functions.DependencyFactory;
 import dev.ebb.functions.GetJobHandler;
 import dev.ebb.functions.QueueWorkerHandler;
 import dev.ebb.functions.SubmitJobHandler;
+import dev.ebb.functions.UploadHandler;
 import dev.ebb.local.cloud.LocalCloud;
 import dev.ebb.local.cloud.ProvisionedResources;
 import dev.ebb.local.cloud.ResourceSpec;
@@ -99,6 +100,8 @@ public final class LocalRuntime implements AutoCloseable {
                 .dataDir(options.dataDir())
                 .sqsPort(options.sqsPort())
                 .dynamoDbPort(options.dynamoDbPort())
+                // Fixed ports (ebb up) give the object store its standard one too; ephemeral ones (tests) any.
+                .s3Port(options.sqsPort() == 0 ? 0 : LocalCloud.Config.STANDARD_S3_PORT)
                 .build()).start();
         try {
             return build(cloud, true, options);
@@ -186,7 +189,9 @@ public final class LocalRuntime implements AutoCloseable {
                 Settings.JOBS_TABLE, "ebb-jobs",
                 Settings.KEYS_TABLE, "ebb-keys",
                 Settings.GPU_QUEUE_URL, resources.queueUrl(Lane.GPU.id()),
-                Settings.CPU_QUEUE_URL, resources.queueUrl(Lane.CPU.id()));
+                Settings.CPU_QUEUE_URL, resources.queueUrl(Lane.CPU.id()),
+                DependencyFactory.S3_ENDPOINT, cloud.s3Endpoint().toString(),
+                UploadHandler.BUCKET, ResourceSpec.BUCKET);
     }
 
     public URI apiEndpoint() {

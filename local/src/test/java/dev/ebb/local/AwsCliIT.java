@@ -62,6 +62,16 @@ class AwsCliIT {
     }
 
     @Test
+    void s3apiListBuckets_showsTheDataBucket() throws Exception {
+        Result result = aws(cloud.s3Endpoint().toString(), "s3api", "list-buckets");
+
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        List<String> names = new ArrayList<>();
+        Json.MAPPER.readTree(result.output()).path("Buckets").forEach(b -> names.add(b.path("Name").asText()));
+        assertThat(names).as(result.describe()).contains("ebb-data");
+    }
+
+    @Test
     void describeTimeToLive_showsTtlEnabledOnExpiresAt() throws Exception {
         Result result = aws(cloud.dynamoDbEndpoint().toString(),
                 "dynamodb", "describe-time-to-live", "--table-name", "ebb-jobs");

@@ -12,6 +12,7 @@ import dev.ebb.core.job.JobStore.CreateResult;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.queue.QueueText;
+import dev.ebb.core.store.ObjectStore;
 import dev.ebb.core.task.InvalidInputException;
 import dev.ebb.core.task.TaskSpec;
 import dev.ebb.core.task.TaskRegistry;
@@ -39,8 +40,16 @@ public final class JobService {
     private final TaskRegistry tasks;
     private final Limits limits;
     private final Clock clock;
+    /** Where large inputs go; null when this deployment has no bucket (large inputs are then refused). */
+    private final ObjectStore objects;
 
     public JobService(JobStore store, JobQueue queue, TaskRegistry tasks, Limits limits, Clock clock) {
+        this(store, queue, tasks, limits, clock, null);
+    }
+
+    public JobService(JobStore store, JobQueue queue, TaskRegistry tasks, Limits limits, Clock clock,
+                      ObjectStore objects) {
+        this.objects = objects;
         this.store = store;
         this.queue = queue;
         this.tasks = tasks;
@@ -78,6 +87,13 @@ public final class JobService {
                     "input is " + inputBytes + " bytes; the limit is " + limits.maxInputBytes());
         }
 
+        boolean large = inputBytes > limits.inlineInputBytes();
+        if (large && objects == null) {
+            throw ApiException.tooLarge("input_too_large", "input is " + inputBytes + " bytes; inputs over "
+                    + limits.inlineInputBytes() + " bytes need an object store, and this deployment has none"
+                    + " (EBB_BUCKET is not set)");
+        }
+
         Instant now = clock.instant();
         String requestHash = requestHash(task.name(), request.model(), inputJson);
         String jobId = request.idempotencyKey() == null
@@ -85,6 +101,9 @@ public final class JobService {
                 : JobIds.fromIdempotencyKey(tenant, request.idempotencyKey());
         Job job = Job.queued(jobId, tenant, task.name(), task.lane(), request.model(), input,
                 request.idempotencyKey(), requestHash, now, now.plus(limits.jobTtl()));
+        if (large) {
+            job = job.withInputRef(putInput(tenant, jobId, requestHash, inputJson));
+        }
 
         CreateResult created = store.create(job);
         if (created instanceof CreateResult.AlreadyExists(Job existing)) {
@@ -117,6 +136,24 @@ public final class JobService {
                     "job " + jobId + " already ended " + job.status() + "; only QUEUED or RUNNING jobs can be cancelled");
             case CancelResult.NotFound() -> throw ApiException.notFound("job " + jobId);
         };
+    }
+
+    /** Writes a large input before its job exists, so no message can name an object that is not there yet. */
+    private String putInput(String tenant, String jobId, String requestHash, String inputJson) throws ApiException {
+        String key = inputKey(tenant, jobId, requestHash);
+        try {
+            objects.put(key, inputJson.getBytes(StandardCharsets.UTF_8));
+        } catch (SdkException e) {
+            log.error("input put failed for jobId={} key={}: {}", jobId, key, e.toString());
+            throw ApiException.unavailable("object_store_unavailable",
+                    "the object store is not reachable; the job was not accepted, retry later", 5);
+        }
+        return key;
+    }
+
+    /** The object-store key of a large input: {@code inputs/<tenant>/<jobId>/<requestHash>.json}. */
+    public static String inputKey(String tenant, String jobId, String requestHash) {
+        return "inputs/" + tenant + "/" + jobId + "/" + requestHash + ".json";
     }
 
     private void enqueueOrUndo(Job job, boolean undoOnFailure) throws ApiException {

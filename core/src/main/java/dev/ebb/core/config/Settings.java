@@ -23,6 +23,15 @@ public record Settings(String jobsTable, String keysTable, Map<Lane, String> que
     public static final String CPU_QUEUE_URL = "EBB_CPU_QUEUE_URL";
     public static final String MAX_REQUEST_BYTES = "EBB_MAX_REQUEST_BYTES";
     public static final String MAX_INPUT_BYTES = "EBB_MAX_INPUT_BYTES";
+    /** Inputs above this many bytes go to the object store (EBB_BUCKET) instead of inline in the item and message. */
+    public static final String LARGE_INPUT_BYTES = "EBB_LARGE_INPUT_BYTES";
+    /**
+     * The most EBB_MAX_INPUT_BYTES may be: a large input travels in one request, and a Lambda function behind API
+     * Gateway takes at most 6 MB synchronously (API Gateway itself 10 MB); 5 MiB leaves room for the envelope.
+     */
+    public static final int MAX_LARGE_INPUT_BYTES = 5 * 1024 * 1024;
+    /** The default request bound: the largest input and 256 KiB for the rest of the request and its escaping. */
+    public static final int DEFAULT_MAX_REQUEST_BYTES = MAX_LARGE_INPUT_BYTES + 256 * 1024;
     public static final String JOB_TTL_SECONDS = "EBB_JOB_TTL_SECONDS";
     public static final String RESULT_TTL_SECONDS = "EBB_RESULT_TTL_SECONDS";
     public static final String LEASE_SECONDS = "EBB_LEASE_SECONDS";
@@ -39,8 +48,10 @@ public record Settings(String jobsTable, String keysTable, Map<Lane, String> que
         queues.put(Lane.GPU, env.required(GPU_QUEUE_URL));
         queues.put(Lane.CPU, env.required(CPU_QUEUE_URL));
         Limits defaults = Limits.DEFAULTS;
-        int maxRequest = env.integer(MAX_REQUEST_BYTES, defaults.maxRequestBytes(), 1024, 6 * 1024 * 1024);
-        int maxInput = env.integer(MAX_INPUT_BYTES, defaults.maxInputBytes(), 1, 240 * 1024);
+        int maxRequest = env.integer(MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_BYTES, 1024, 6 * 1024 * 1024);
+        int maxInput = env.integer(MAX_INPUT_BYTES, Math.min(MAX_LARGE_INPUT_BYTES, maxRequest), 1,
+                MAX_LARGE_INPUT_BYTES);
+        int inlineInput = env.integer(LARGE_INPUT_BYTES, Limits.DEFAULT_INLINE_INPUT_BYTES, 1, 240 * 1024);
         if (maxInput > maxRequest) {
             throw new SettingsException(MAX_INPUT_BYTES + " (" + maxInput + ") exceeds " + MAX_REQUEST_BYTES
                     + " (" + maxRequest + ")");
@@ -49,7 +60,7 @@ public record Settings(String jobsTable, String keysTable, Map<Lane, String> que
                 env.string(JOBS_TABLE, "ebb-jobs"),
                 env.string(KEYS_TABLE, "ebb-keys"),
                 queues,
-                new Limits(maxRequest, maxInput,
+                new Limits(maxRequest, maxInput, inlineInput,
                         env.seconds(JOB_TTL_SECONDS, defaults.jobTtl()),
                         env.seconds(RESULT_TTL_SECONDS, defaults.resultTtl())),
                 env.seconds(LEASE_SECONDS, Duration.ofSeconds(50)),

@@ -11,6 +11,7 @@ import java.util.Objects;
  *
  * @param requestHash  digest of the submitted request, to tell an idempotent replay from a reused key
  * @param expiresAt    when the item is gone (the table's TTL attribute); reads treat a past value as gone
+ * @param inputRef     the object-store key of an input too large to keep inline (then {@code input} is null)
  */
 public record Job(
         String jobId,
@@ -30,7 +31,8 @@ public record Job(
         Instant leaseUntil,
         String idempotencyKey,
         String requestHash,
-        Instant expiresAt) {
+        Instant expiresAt,
+        String inputRef) {
 
     public Job {
         Objects.requireNonNull(jobId, "jobId");
@@ -40,6 +42,21 @@ public record Job(
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(expiresAt, "expiresAt");
+    }
+
+    /** A job whose input is inline (or absent): no object-store reference. */
+    public Job(String jobId, String tenant, String task, Lane lane, String model, JsonNode input, JobStatus status,
+               int attempts, Instant createdAt, Instant startedAt, Instant finishedAt, JsonNode result,
+               JobError error, String leaseOwner, Instant leaseUntil, String idempotencyKey, String requestHash,
+               Instant expiresAt) {
+        this(jobId, tenant, task, lane, model, input, status, attempts, createdAt, startedAt, finishedAt, result,
+                error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, null);
+    }
+
+    /** The same job with its input kept in the object store under {@code ref} instead of inline. */
+    public Job withInputRef(String ref) {
+        return new Job(jobId, tenant, task, lane, model, null, status, attempts, createdAt, startedAt, finishedAt,
+                result, error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, ref);
     }
 
     /** A new job, as the submit path writes it. */

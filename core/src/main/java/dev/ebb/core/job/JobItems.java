@@ -15,6 +15,8 @@ final class JobItems {
     static final String LANE = "lane";
     static final String MODEL = "model";
     static final String INPUT = "input";
+    /** The object-store key of an input too large for the item (and the message); {@code input} is then absent. */
+    static final String INPUT_REF = "inputRef";
     static final String STATUS = "status";
     static final String ATTEMPTS = "attempts";
     static final String CREATED_AT = "createdAt";
@@ -47,6 +49,7 @@ final class JobItems {
         if (job.input() != null) {
             item.put(INPUT, s(Json.write(job.input())));
         }
+        putIfPresent(item, INPUT_REF, job.inputRef());
         item.put(STATUS, s(job.status().name()));
         item.put(ATTEMPTS, n(job.attempts()));
         item.put(CREATED_AT, millis(job.createdAt()));
@@ -87,7 +90,8 @@ final class JobItems {
                 instantMillis(item, LEASE_UNTIL),
                 str(item, IDEMPOTENCY_KEY),
                 str(item, REQUEST_HASH),
-                Instant.ofEpochSecond(Long.parseLong(item.get(EXPIRES_AT).n())));
+                Instant.ofEpochSecond(Long.parseLong(item.get(EXPIRES_AT).n())),
+                str(item, INPUT_REF));
     }
 
     static AttributeValue s(String value) {

@@ -9,9 +9,12 @@ import java.util.Objects;
 
 /**
  * The SQS message body: small, versioned, and enough to run the job without reading the store first.
- * Version 1: {@code {"v":1,"jobId":…,"tenant":…,"task":…,"model":…,"input":…}}.
+ * Version 1: {@code {"v":1,"jobId":…,"tenant":…,"task":…,"model":…,"input":…}}; an input too large for a message
+ * is left out and {@code "inputRef":…} names its object-store key instead (an optional field: messages without it
+ * read as before, and a reader that resolves references is needed only by jobs that have one).
  */
-public record JobEnvelope(int version, String jobId, String tenant, String task, String model, JsonNode input) {
+public record JobEnvelope(int version, String jobId, String tenant, String task, String model, JsonNode input,
+                          String inputRef) {
     public static final int CURRENT_VERSION = 1;
 
     public JobEnvelope {
@@ -20,8 +23,19 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
         Objects.requireNonNull(task, "task");
     }
 
+    /** An envelope with its input inline. */
+    public JobEnvelope(int version, String jobId, String tenant, String task, String model, JsonNode input) {
+        this(version, jobId, tenant, task, model, input, null);
+    }
+
     public static JobEnvelope of(Job job) {
-        return new JobEnvelope(CURRENT_VERSION, job.jobId(), job.tenant(), job.task(), job.model(), job.input());
+        return new JobEnvelope(CURRENT_VERSION, job.jobId(), job.tenant(), job.task(), job.model(), job.input(),
+                job.inputRef());
+    }
+
+    /** This envelope with the input that its reference named, read from the object store. */
+    public JobEnvelope withInput(JsonNode resolved) {
+        return new JobEnvelope(version, jobId, tenant, task, model, resolved, null);
     }
 
     public String toJson() {
@@ -35,6 +49,9 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
         }
         if (input != null) {
             node.set("input", input);
+        }
+        if (inputRef != null) {
+            node.put("inputRef", inputRef);
         }
         return Json.write(node);
     }
@@ -54,8 +71,13 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
             throw new MalformedEnvelopeException("unsupported envelope version " + node.path("v")
                     + " (this worker reads v" + CURRENT_VERSION + ")");
         }
+        JsonNode ref = node.get("inputRef");
+        if (ref != null && (!ref.isTextual() || ref.textValue().isEmpty())) {
+            throw new MalformedEnvelopeException("envelope's 'inputRef' is not a non-empty string");
+        }
         return new JobEnvelope(CURRENT_VERSION, text(node, "jobId"), text(node, "tenant"), text(node, "task"),
-                node.path("model").isTextual() ? node.get("model").textValue() : null, node.get("input"));
+                node.path("model").isTextual() ? node.get("model").textValue() : null, node.get("input"),
+                ref == null ? null : ref.textValue());
     }
 
     private static String text(JsonNode node, String field) throws MalformedEnvelopeException {

@@ -1,15 +1,18 @@
 package dev.ebb.core.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebb.core.Json;
 import dev.ebb.core.job.JobStore;
 import dev.ebb.core.job.JobStore.ClaimResult;
 import dev.ebb.core.job.JobStore.CompleteResult;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.JobEnvelope.MalformedEnvelopeException;
 import dev.ebb.core.queue.QueueMessage;
+import dev.ebb.core.store.ObjectStore;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.Task;
 import dev.ebb.core.task.TaskRegistry;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,11 +48,19 @@ public final class JobRunner {
     private final Duration lease;
     private final Duration resultTtl;
     private final Clock clock;
+    /** Where inputs too large for a message are; null where none is configured (such jobs then fail clearly). */
+    private final ObjectStore objects;
     private final AtomicLong claims = new AtomicLong();
     /** jobId → the claim's lease owner, for the jobs being run now: what the heartbeat extends. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
 
     public JobRunner(JobStore store, TaskRegistry tasks, String owner, Duration lease, Duration resultTtl, Clock clock) {
+        this(store, tasks, owner, lease, resultTtl, clock, null);
+    }
+
+    public JobRunner(JobStore store, TaskRegistry tasks, String owner, Duration lease, Duration resultTtl, Clock clock,
+                     ObjectStore objects) {
+        this.objects = objects;
         this.store = store;
         this.tasks = tasks;
         this.owner = owner;
@@ -104,21 +115,33 @@ public final class JobRunner {
         }
         // Grouped by task and model: one runBatch call per group, each on the model its jobs asked for.
         Map<TaskAndModel, List<Claimed>> byTask = new LinkedHashMap<>();
+        List<Claimed> ran = new ArrayList<>();
+        List<JobStore.Completion> completions = new ArrayList<>();
+        List<String> heldHere = new ArrayList<>();
         for (int k = 0; k < envelopes.size(); k++) {
             int i = indexes.get(k);
             switch (claimResults.get(k)) {
                 case ClaimResult.Claimed claimed -> {
-                    held.put(envelopes.get(k).jobId(), claimOwner);
-                    byTask.computeIfAbsent(new TaskAndModel(envelopes.get(k).task(), envelopes.get(k).model()),
-                            t -> new ArrayList<>()).add(new Claimed(i, envelopes.get(k)));
+                    JobEnvelope envelope = envelopes.get(k);
+                    held.put(envelope.jobId(), claimOwner);
+                    heldHere.add(envelope.jobId());
+                    switch (resolve(envelope)) {
+                        case Resolved.Ready(JobEnvelope ready) -> byTask.computeIfAbsent(
+                                new TaskAndModel(ready.task(), ready.model()), t -> new ArrayList<>())
+                                .add(new Claimed(i, ready));
+                        case Resolved.Failed(Outcome failure) -> {
+                            ran.add(new Claimed(i, envelope));
+                            completions.add(new JobStore.Completion(envelope.jobId(), failure));
+                        }
+                        // The store did not answer: the lease lapses and the message comes back.
+                        case Resolved.Unavailable() -> dispositions[i] = Disposition.RETRY;
+                    }
                 }
                 case ClaimResult.Finished finished -> dispositions[i] = Disposition.DELETE;
                 case ClaimResult.Leased leased -> dispositions[i] = Disposition.RETRY;
             }
         }
 
-        List<Claimed> ran = new ArrayList<>();
-        List<JobStore.Completion> completions = new ArrayList<>();
         try {
             for (Map.Entry<TaskAndModel, List<Claimed>> group : byTask.entrySet()) {
                 List<Outcome> outcomes = runTask(group.getKey().task(), group.getKey().model(), group.getValue());
@@ -130,7 +153,7 @@ public final class JobRunner {
             }
             completeAll(ran, completions, claimOwner, dispositions);
         } finally {
-            byTask.values().forEach(group -> group.forEach(c -> held.remove(c.envelope.jobId(), claimOwner)));
+            heldHere.forEach(jobId -> held.remove(jobId, claimOwner));
         }
         duplicateOf.forEach((duplicate, first) -> dispositions[duplicate] = dispositions[first]);
         return List.of(dispositions);
@@ -167,6 +190,52 @@ public final class JobRunner {
             return Disposition.RETRY;
         }
         return Disposition.DELETE;
+    }
+
+    /** What reading a job's input from the object store came to. */
+    private sealed interface Resolved {
+        record Ready(JobEnvelope envelope) implements Resolved {
+        }
+
+        record Failed(Outcome failure) implements Resolved {
+        }
+
+        record Unavailable() implements Resolved {
+        }
+    }
+
+    /**
+     * The envelope with its input in hand: as it came when inline, read from the object store when it names a key.
+     * A missing or unreadable object can never run, so its job fails with the reason rather than coming back.
+     */
+    private Resolved resolve(JobEnvelope envelope) {
+        String ref = envelope.inputRef();
+        if (ref == null) {
+            return new Resolved.Ready(envelope);
+        }
+        if (objects == null) {
+            return new Resolved.Failed(Outcome.failure("input_unavailable", "the input is in the object store ("
+                    + ref + ") and this worker has none configured (EBB_BUCKET)"));
+        }
+        if (!ref.startsWith("inputs/" + envelope.tenant() + "/" + envelope.jobId() + "/")) {
+            return new Resolved.Failed(Outcome.failure("input_missing",
+                    "the input reference '" + ref + "' does not belong to this job"));
+        }
+        try {
+            var bytes = objects.get(ref);
+            if (bytes.isEmpty()) {
+                log.warn("jobId={} input object {} is missing", envelope.jobId(), ref);
+                return new Resolved.Failed(Outcome.failure("input_missing",
+                        "the job's input object " + ref + " is not in the object store (deleted or expired)"));
+            }
+            return new Resolved.Ready(envelope.withInput(Json.MAPPER.readTree(bytes.get())));
+        } catch (IOException e) {
+            return new Resolved.Failed(Outcome.failure("input_unreadable",
+                    "the job's input object " + ref + " is not JSON"));
+        } catch (SdkException e) {
+            log.warn("input read failed jobId={} key={}: {}", envelope.jobId(), ref, e.toString());
+            return new Resolved.Unavailable();
+        }
     }
 
     /**

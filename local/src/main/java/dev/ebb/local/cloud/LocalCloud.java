@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import com.amazonaws.services.dynamodbv2.local.main.CommandLineInput;
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import com.robothy.s3.rest.LocalS3;
+import com.robothy.s3.rest.bootstrap.LocalS3Mode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -19,12 +21,15 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The AWS services Ebb needs, served from this JVM on 127.0.0.1: an SQS-compatible server (ElasticMQ)
- * and DynamoDB Local. Both keep their state under {@link Config#dataDir()}, so a {@link #stop()} and a
- * {@link #start()} later, in this JVM or another, find every queue, message and table item again.
+ * The AWS services Ebb needs, served from this JVM on 127.0.0.1: an SQS-compatible server (ElasticMQ),
+ * DynamoDB Local and an S3-compatible object store (local-s3-rest). All keep their state under
+ * {@link Config#dataDir()}, so a {@link #stop()} and a {@link #start()} later, in this JVM or another, find every
+ * queue, message, table item and object again. (The object store listens on every interface: local-s3-rest
+ * cannot be told to bind to one; its clients here use 127.0.0.1.)
  *
  * <p>Only one LocalCloud can run in a JVM at a time: ElasticMQ's message store goes through a
  * JVM-wide connection pool. Stopping one and starting another (on the same or another directory) is fine.
@@ -40,6 +45,9 @@ public final class LocalCloud implements AutoCloseable {
     private boolean holdsJvmSlot;
     private ElasticMqServer sqsServer;
     private DynamoDBProxyServer dynamoDbServer;
+    private LocalS3 s3Server;
+    private URI s3Endpoint;
+    private S3Client s3Client;
     private URI sqsEndpoint;
     private URI dynamoDbEndpoint;
     private SqsClient sqsClient;
@@ -51,13 +59,22 @@ public final class LocalCloud implements AutoCloseable {
      * @param dataDir      state directory; ElasticMQ's H2 files and DynamoDB Local's sqlite file go under it
      * @param sqsPort      SQS endpoint port, 0 for any free port
      * @param dynamoDbPort DynamoDB endpoint port, 0 for any free port
+     * @param s3Port       S3 endpoint port, 0 for any free port
      */
-    public record Config(Path dataDir, int sqsPort, int dynamoDbPort) {
+    public record Config(Path dataDir, int sqsPort, int dynamoDbPort, int s3Port) {
+        /** The object store's port for {@code ebb up} (the one LocalStack made familiar). */
+        public static final int STANDARD_S3_PORT = 4566;
 
         public Config {
             Objects.requireNonNull(dataDir, "dataDir");
             requirePort(sqsPort, "sqsPort");
             requirePort(dynamoDbPort, "dynamoDbPort");
+            requirePort(s3Port, "s3Port");
+        }
+
+        /** A config whose object store takes any free port. */
+        public Config(Path dataDir, int sqsPort, int dynamoDbPort) {
+            this(dataDir, sqsPort, dynamoDbPort, 0);
         }
 
         public static Builder builder() {
@@ -74,6 +91,7 @@ public final class LocalCloud implements AutoCloseable {
             private Path dataDir = Path.of(".ebb");
             private int sqsPort = 9324;
             private int dynamoDbPort = 8000;
+            private int s3Port = 0;
 
             private Builder() {
             }
@@ -93,8 +111,13 @@ public final class LocalCloud implements AutoCloseable {
                 return this;
             }
 
+            public Builder s3Port(int s3Port) {
+                this.s3Port = s3Port;
+                return this;
+            }
+
             public Config build() {
-                return new Config(dataDir, sqsPort, dynamoDbPort);
+                return new Config(dataDir, sqsPort, dynamoDbPort, s3Port);
             }
         }
     }
@@ -125,12 +148,19 @@ public final class LocalCloud implements AutoCloseable {
             dynamoDbEndpoint = URI.create("http://" + HOST + ":" + dynamoDbPort);
             sqsServer = ElasticMqServer.start(sqsDir, HOST, config.sqsPort(), REGION.id());
             sqsEndpoint = URI.create("http://" + HOST + ":" + sqsServer.port());
+            Path s3Dir = Files.createDirectories(config.dataDir().resolve("s3"));
+            int s3Port = config.s3Port() == 0 ? freePort() : config.s3Port();
+            s3Server = LocalS3.builder().port(s3Port).mode(LocalS3Mode.PERSISTENCE).dataPath(s3Dir.toString())
+                    .build();
+            s3Server.start();
+            s3Endpoint = URI.create("http://" + HOST + ":" + s3Port);
         } catch (Exception e) {
             stop();
             throw new IllegalStateException("local cloud did not start in " + config.dataDir(), e);
         }
-        log.info("local cloud started in {} ms: sqs={} dynamodb={} dataDir={}",
-                (System.nanoTime() - startNanos) / 1_000_000, sqsEndpoint, dynamoDbEndpoint, config.dataDir());
+        log.info("local cloud started in {} ms: sqs={} dynamodb={} s3={} dataDir={}",
+                (System.nanoTime() - startNanos) / 1_000_000, sqsEndpoint, dynamoDbEndpoint, s3Endpoint,
+                config.dataDir());
         return this;
     }
 
@@ -189,7 +219,25 @@ public final class LocalCloud implements AutoCloseable {
 
     /** Creates what {@code spec} names and is missing; see {@link Provisioner}. */
     public ProvisionedResources provision(ResourceSpec spec) {
-        return new Provisioner(sqsClient(), dynamoDbClient()).provision(spec);
+        return new Provisioner(sqsClient(), dynamoDbClient(), s3Client()).provision(spec);
+    }
+
+    public synchronized URI s3Endpoint() {
+        return requireStarted(s3Endpoint);
+    }
+
+    /** An S3 client for this cloud (path-style: the server has no per-bucket host names), closed by {@link #stop()}. */
+    public synchronized S3Client s3Client() {
+        if (s3Client == null) {
+            s3Client = S3Client.builder()
+                    .region(REGION)
+                    .credentialsProvider(credentials())
+                    .endpointOverride(s3Endpoint())
+                    .forcePathStyle(true)
+                    .httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .build();
+        }
+        return s3Client;
     }
 
     public synchronized URI sqsEndpoint() {
@@ -246,6 +294,18 @@ public final class LocalCloud implements AutoCloseable {
             dynamoDbClient.close();
             dynamoDbClient = null;
         }
+        if (s3Client != null) {
+            s3Client.close();
+            s3Client = null;
+        }
+        if (s3Server != null) {
+            try {
+                s3Server.shutdown();
+            } catch (Exception e) {
+                log.error("the local object store did not stop cleanly", e);
+            }
+            s3Server = null;
+        }
         if (sqsServer != null) {
             try {
                 sqsServer.stop();
@@ -264,6 +324,7 @@ public final class LocalCloud implements AutoCloseable {
         }
         sqsEndpoint = null;
         dynamoDbEndpoint = null;
+        s3Endpoint = null;
         if (holdsJvmSlot) {
             holdsJvmSlot = false;
             runningInJvm.set(false);

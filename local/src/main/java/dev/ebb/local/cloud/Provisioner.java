@@ -19,6 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveDescription;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
@@ -33,10 +34,12 @@ final class Provisioner {
 
     private final SqsClient sqs;
     private final DynamoDbClient dynamoDb;
+    private final S3Client s3;
 
-    Provisioner(SqsClient sqs, DynamoDbClient dynamoDb) {
+    Provisioner(SqsClient sqs, DynamoDbClient dynamoDb, S3Client s3) {
         this.sqs = sqs;
         this.dynamoDb = dynamoDb;
+        this.s3 = s3;
     }
 
     ProvisionedResources provision(ResourceSpec spec) {
@@ -55,6 +58,7 @@ final class Provisioner {
             dlqUrls.put(lane, dlqUrl);
         }
         spec.tables().forEach(this::ensureTable);
+        ensureBucket(ResourceSpec.BUCKET);
         return new ProvisionedResources(queueUrls, dlqUrls,
                 spec.tables().stream().map(ResourceSpec.Table::name).toList());
     }
@@ -107,6 +111,14 @@ final class Provisioner {
                     .timeToLiveSpecification(s -> s.attributeName(table.ttlAttribute()).enabled(true)));
         } else if (!table.ttlAttribute().equals(ttl.attributeName())) {
             log.warn("table {} keeps TTL on {}, not {}", table.name(), ttl.attributeName(), table.ttlAttribute());
+        }
+    }
+
+    private void ensureBucket(String name) {
+        // Listing rather than HeadBucket: local-s3-rest logs a missing bucket's HEAD as an error with a stack trace.
+        if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(name))) {
+            log.info("creating bucket {}", name);
+            s3.createBucket(r -> r.bucket(name));
         }
     }
 

@@ -28,6 +28,9 @@ public record ResourceSpec(
         Duration visibilityTimeout,
         Duration dlqRetention,
         List<Table> tables) {
+    /** The object-store bucket (uploads, large inputs): on AWS the stack names it, locally it is this. */
+    public static final String BUCKET = "ebb-data";
+
 
     /** The tables every Ebb deployment has. */
     public static final List<Table> DEFAULT_TABLES = List.of(

@@ -53,6 +53,7 @@ public final class EmbeddedCloud {
                 .dataDir(old.config().dataDir())
                 .sqsPort(old.sqsEndpoint().getPort())
                 .dynamoDbPort(old.dynamoDbEndpoint().getPort())
+                .s3Port(old.s3Endpoint().getPort())
                 .build();
         old.stop();
         cloud = new LocalCloud(sameAsBefore).start();
