@@ -46,7 +46,10 @@ class TemplateTest {
 
     @BeforeAll
     static void parse() throws IOException {
-        template = new ObjectMapper(new YAMLFactory()).readTree(TEMPLATE.toFile());
+        // A key written twice (say, two Environment blocks) would silently keep only the last: refuse it.
+        template = new ObjectMapper(new YAMLFactory())
+                .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .readTree(TEMPLATE.toFile());
         resources = template.path("Resources");
     }
 
