@@ -206,7 +206,7 @@ final class Bench {
         void run() throws Exception;
     }
 
-    private static void parallel(int threads, Body body) throws InterruptedException {
+    static void parallel(int threads, Body body) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<?>> futures = new ArrayList<>();
         for (int t = 0; t < threads; t++) {

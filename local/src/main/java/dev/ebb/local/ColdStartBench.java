@@ -9,10 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * {@code ebb bench cold-start}: from zero workers, the time from submitting one gpu-lane job to its result at the
@@ -81,7 +79,7 @@ final class ColdStartBench {
             out.printf(Locale.ROOT, "| median | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms | **%.0f ms** |%n",
                     median[0], median[1], median[2], median[3], median[4], median[5]);
         } finally {
-            deleteQuietly(data);
+            TempDirs.deleteQuietly(data);
         }
         return 0;
     }
@@ -115,13 +113,5 @@ final class ColdStartBench {
 
     private static double millis(Instant from, Instant to) {
         return Duration.between(from, to).toNanos() / 1e6;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            // a temporary folder; the system cleans it up
-        }
     }
 }

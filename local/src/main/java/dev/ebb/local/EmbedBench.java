@@ -24,9 +24,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -143,7 +140,7 @@ final class EmbedBench {
         AtomicInteger next = new AtomicInteger();
         Instant startedAt = Instant.now();
         long start = System.nanoTime();
-        parallel(clients, () -> {
+        Bench.parallel(clients, () -> {
             for (int j = next.getAndIncrement(); j < jobs; j = next.getAndIncrement()) {
                 ObjectNode request = Json.MAPPER.createObjectNode().put("task", "embed");
                 List<String> texts = sentences.subList(j * perJob, Math.min(sentences.size(), (j + 1) * perJob));
@@ -162,7 +159,7 @@ final class EmbedBench {
         });
         AtomicLong lastFinished = new AtomicLong();
         AtomicInteger index = new AtomicInteger();
-        parallel(clients, () -> {
+        Bench.parallel(clients, () -> {
             for (int j = index.getAndIncrement(); j < jobs; j = index.getAndIncrement()) {
                 EbbClient.Response job = client.await(ids[j], Duration.ofMinutes(10), x -> { });
                 if (!job.body().path("status").asText().equals("SUCCEEDED")) {
@@ -213,26 +210,6 @@ final class EmbedBench {
                     .findFirst().orElse("unknown");
         } catch (IOException e) {
             return "unknown (no /proc)";
-        }
-    }
-
-    private static void parallel(int threads, Bench.Body body) throws InterruptedException {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            futures.add(pool.submit(() -> {
-                body.run();
-                return null;
-            }));
-        }
-        try {
-            for (Future<?> future : futures) {
-                future.get();
-            }
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-        } finally {
-            pool.shutdownNow();
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.ebb.core.task.Lane;
 import dev.ebb.functions.DependencyFactory;
 import dev.ebb.local.EbbClient;
 import dev.ebb.local.LocalRuntime;
+import dev.ebb.local.TempDirs;
 import dev.ebb.local.cloud.LocalCloud;
 import dev.ebb.worker.FaultInjection;
 import dev.ebb.worker.WorkerSettings;
@@ -174,16 +175,7 @@ public final class FaultSuite {
             }
         } finally {
             cloud.stop();
-            deleteQuietly(data);
-        }
-    }
-
-    /** The throw-away state directory goes with the run. */
-    private static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory; the system cleans it up eventually
+            TempDirs.deleteQuietly(data);
         }
     }
 
