@@ -192,14 +192,22 @@ public final class DependencyFactory {
         return lambda;
     }
 
-    /** The submit function's wake of the gpu lane's scaler (does nothing without EBB_SCALER_FUNCTION). */
+    /**
+     * The submit function's wake of the gpu lane's scaler: the scaler function named by EBB_SCALER_FUNCTION, nothing
+     * without it, or what {@link #useLaneWake} set.
+     */
     public synchronized LaneWake laneWake() {
         if (laneWake == null) {
-            String function = LaneWake.function(env);
-            laneWake = function == null ? LaneWake.NONE : new LaneWake(function, this::lambdaClient,
+            String function = LambdaLaneWake.function(env);
+            laneWake = function == null ? LaneWake.NONE : new LambdaLaneWake(function, this::lambdaClient,
                     new ScalerState(dynamoDb, settings.jobsTable()), clock);
         }
         return laneWake;
+    }
+
+    /** For a runtime that runs its own scaler (the local cloud): the handlers built after this call wake it. */
+    public synchronized void useLaneWake(LaneWake wake) {
+        this.laneWake = java.util.Objects.requireNonNull(wake);
     }
 
     private Region region() {

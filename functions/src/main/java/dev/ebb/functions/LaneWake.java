@@ -1,74 +1,17 @@
 package dev.ebb.functions;
 
 import dev.ebb.core.task.Lane;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.lambda.LambdaClient;
-import software.amazon.awssdk.services.lambda.model.InvocationType;
 
 /**
- * Wakes the gpu lane's scaler after the submit function accepted a job, so that the first job after a quiet time
- * does not wait for the next scheduled run: an asynchronous invoke (InvocationType Event) of the function named by
- * {@code EBB_SCALER_FUNCTION}, only when the scaler last saw the lane with no running worker, and at most once per
- * {@link #EVERY} in this execution environment (the scaler's state item is read at most that often too). Without
- * {@code EBB_SCALER_FUNCTION} (the local cloud has its own scaler) it does nothing. A failed wake is logged and
- * never fails the submit: the schedule still runs within a minute.
+ * What the submit function does after it accepted a job: wake the lane's scaler, so a lane at zero workers does not
+ * wait for the scaler's next scheduled look. On AWS, {@link LambdaLaneWake} invokes the scaler function; the local
+ * cloud wakes its own scaler in-process. A wake never fails a submit.
  */
-public final class LaneWake {
-    private static final Logger log = LoggerFactory.getLogger(LaneWake.class);
-    public static final String SCALER_FUNCTION = "EBB_SCALER_FUNCTION";
-    static final Duration EVERY = Duration.ofSeconds(10);
-    static final LaneWake NONE = new LaneWake(null, null, null, Clock.systemUTC());
+@FunctionalInterface
+public interface LaneWake {
+    /** Wakes nothing: a deployment without a scaler to wake. */
+    LaneWake NONE = lane -> false;
 
-    private final String function;
-    private final Supplier<LambdaClient> lambda;
-    private final ScalerState state;
-    private final Clock clock;
-    private Instant nextLook = Instant.MIN;
-
-    LaneWake(String function, Supplier<LambdaClient> lambda, ScalerState state, Clock clock) {
-        this.function = function;
-        this.lambda = lambda;
-        this.state = state;
-        this.clock = clock;
-    }
-
-    static String function(Map<String, String> env) {
-        String name = env.get(SCALER_FUNCTION);
-        return name == null || name.isBlank() ? null : name.strip();
-    }
-
-    /** After a job was accepted on {@code lane}; returns whether the scaler was invoked. */
-    public boolean accepted(Lane lane) {
-        if (function == null || lane != Lane.GPU) {
-            return false;
-        }
-        synchronized (this) {
-            Instant now = clock.instant();
-            if (now.isBefore(nextLook)) {
-                return false;
-            }
-            nextLook = now.plus(EVERY);
-        }
-        try {
-            boolean idle = state.read(lane.id(), false).map(s -> s.running() == 0).orElse(true);
-            if (!idle) {
-                return false;
-            }
-            lambda.get().invoke(r -> r.functionName(function).invocationType(InvocationType.EVENT)
-                    .payload(SdkBytes.fromUtf8String("{\"lane\":\"" + lane.id() + "\"}")));
-            log.info("woke the scaler {} for lane {}", function, lane.id());
-            return true;
-        } catch (SdkException e) {
-            log.warn("could not wake the scaler {}: {}", function, e.toString());
-            return false;
-        }
-    }
+    /** After a job was accepted on {@code lane}; returns whether a scaler was woken. */
+    boolean accepted(Lane lane);
 }

@@ -180,7 +180,7 @@ class ScalerHandlerTest {
     void laneWake_invokesTheScalerAsynchronouslyOnlyWhenTheLaneHasNoWorker_andAtMostEveryTenSeconds() {
         var lambda = LambdaClient.builder().region(Region.US_EAST_1).credentialsProvider(CREDENTIALS)
                 .httpClientBuilder(UrlConnectionHttpClient.builder()).endpointOverride(aws.endpoint()).build();
-        var wake = new LaneWake("ebb-scaler", () -> lambda, state, clock);
+        var wake = new LambdaLaneWake("ebb-scaler", () -> lambda, state, clock);
 
         assertThat(wake.accepted(Lane.CPU)).as("cpu lane: no workers to wake").isFalse();
         assertThat(wake.accepted(Lane.GPU)).as("no state yet: the lane never ran").isTrue();

@@ -323,7 +323,7 @@ class TemplateTest {
         assertThat(actions.get("ecs:ListTasks")).isEqualTo("* if ArnEquals");
         assertThat(actions.get("dynamodb:PutItem")).contains("JobsTable");
         assertThat(scaler.toString()).contains("scaler#gpu");
-        assertThat(environment("SubmitJobFunction").at("/" + LaneWake.SCALER_FUNCTION + "/Ref").asText())
+        assertThat(environment("SubmitJobFunction").at("/" + LambdaLaneWake.SCALER_FUNCTION + "/Ref").asText())
                 .isEqualTo("ScalerFunction");
     }
 
@@ -467,7 +467,7 @@ class TemplateTest {
     private static Set<String> settingsNames() throws IllegalAccessException {
         Set<String> names = new HashSet<>();
         // Settings, and the scaler's own: the policy's EBB_SCALE_*, its ECS service, the submit function's wake.
-        for (Class<?> reader : List.of(Settings.class, ScalingSettings.class, EcsLaneScaler.class, LaneWake.class)) {
+        for (Class<?> reader : List.of(Settings.class, ScalingSettings.class, EcsLaneScaler.class, LambdaLaneWake.class)) {
             for (Field field : reader.getFields()) {
                 if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
                     names.add((String) field.get(null));

@@ -8,6 +8,7 @@ import dev.ebb.functions.CancelJobHandler;
 import dev.ebb.functions.DependencyFactory;
 import dev.ebb.functions.GetJobHandler;
 import dev.ebb.functions.QueueWorkerHandler;
+import dev.ebb.functions.LaneWake;
 import dev.ebb.functions.SubmitJobHandler;
 import dev.ebb.functions.UploadHandler;
 import dev.ebb.local.cloud.LocalCloud;
@@ -81,9 +82,11 @@ public final class LocalRuntime implements AutoCloseable {
     private final ApiKeyStore keys;
     private DeadLetterSources deadLetters;
     private LocalScaler scaler;
+    private final ScalerWake wake;
 
     private LocalRuntime(LocalCloud cloud, boolean ownsCloud, Map<String, String> env, HttpGateway gateway, SqsEventSource cpuLane,
-                         List<Worker> gpuWorkers, ApiKeyStore keys) {
+                         List<Worker> gpuWorkers, ApiKeyStore keys, ScalerWake wake) {
+        this.wake = wake;
         this.cloud = cloud;
         this.ownsCloud = ownsCloud;
         this.env = env;
@@ -129,6 +132,7 @@ public final class LocalRuntime implements AutoCloseable {
     private LocalRuntime withScaler(ScalingSettings scaling) throws IOException {
         try {
             scaler = LocalScalers.create(this, scaling).start();
+            wake.scaler = scaler;
             return this;
         } catch (IOException | RuntimeException e) {
             close();
@@ -155,6 +159,8 @@ public final class LocalRuntime implements AutoCloseable {
         env.putAll(options.workerEnv());
         Settings settings = Settings.fromEnv(env);
         DependencyFactory functions = new DependencyFactory(env);
+        ScalerWake wake = new ScalerWake();
+        functions.useLaneWake(wake);
 
         List<Worker> workers = new ArrayList<>();
         for (int i = 0; i < options.gpuWorkers(); i++) {
@@ -173,7 +179,7 @@ public final class LocalRuntime implements AutoCloseable {
                 new SubmitJobHandler(functions), new GetJobHandler(functions), new CancelJobHandler(functions)));
         gateway.start();
         ApiKeyStore keys = new DynamoDbApiKeyStore(cloud.dynamoDbClient(), settings.keysTable(), Clock.systemUTC());
-        LocalRuntime runtime = new LocalRuntime(cloud, ownsCloud, env, gateway, cpuLane, workers, keys);
+        LocalRuntime runtime = new LocalRuntime(cloud, ownsCloud, env, gateway, cpuLane, workers, keys, wake);
         runtime.deadLetters = DeadLetterSources.start(cloud.sqsClient(), resources, functions);
         log.info("ebb is up: api={} sqs={} dynamodb={}", runtime.apiEndpoint(), cloud.sqsEndpoint(),
                 cloud.dynamoDbEndpoint());
@@ -233,5 +239,16 @@ public final class LocalRuntime implements AutoCloseable {
             cloud.stop();
         }
         log.info("ebb stopped");
+    }
+
+    /** The submit path's wake of the local scaler, as the submit function invokes the scaler function on AWS. */
+    private static final class ScalerWake implements LaneWake {
+        private volatile LocalScaler scaler;
+
+        @Override
+        public boolean accepted(Lane lane) {
+            LocalScaler target = scaler;
+            return lane == Lane.GPU && target != null && target.wake();
+        }
     }
 }

@@ -31,11 +31,11 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 public final class LocalScaler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalScaler.class);
-    private static final Pattern TIMINGS = Pattern.compile("jvmMs=(\\d+) loadMs=(\\d+)");
+    private static final Pattern TIMINGS = Pattern.compile("jvmMs=(\\d+) loadMs=(\\d+) setUpMs=(\\d+)");
 
     /** What happened to one worker process, for logs, tests and the cold-start benchmark. */
     public record WorkerInfo(String id, long pid, Instant spawned, Instant started, Long jvmMillis, Long loadMillis,
-                             Instant stopRequested, boolean protectedAtStop, Integer exitCode) {
+                             Long setUpMillis, Instant stopRequested, boolean protectedAtStop, Integer exitCode) {
     }
 
     private final class Managed {
@@ -45,6 +45,7 @@ public final class LocalScaler implements AutoCloseable {
         volatile Instant started;
         volatile Long jvmMillis;
         volatile Long loadMillis;
+        volatile Long setUpMillis;
         Instant stopRequested;
         boolean protectedAtStop;
         Integer exitCode;
@@ -63,12 +64,13 @@ public final class LocalScaler implements AutoCloseable {
             if (jvmMillis == null && timings.find()) {
                 jvmMillis = Long.parseLong(timings.group(1));
                 loadMillis = Long.parseLong(timings.group(2));
+                setUpMillis = Long.parseLong(timings.group(3));
             }
             log.debug("{}: {}", id, line);
         }
 
         WorkerInfo info() {
-            return new WorkerInfo(id, process.pid(), spawned, started, jvmMillis, loadMillis, stopRequested,
+            return new WorkerInfo(id, process.pid(), spawned, started, jvmMillis, loadMillis, setUpMillis, stopRequested,
                     protectedAtStop, exitCode);
         }
     }
@@ -84,6 +86,9 @@ public final class LocalScaler implements AutoCloseable {
     private final List<Managed> history = new ArrayList<>();
     private final ScheduledExecutorService ticks;
     private Instant lowSince;
+    /** No worker process alive as of the last look: a submit then wakes the scaler at once. */
+    private volatile boolean idle = true;
+    private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
     private int next = 1;
     private boolean closed;
 
@@ -112,9 +117,20 @@ public final class LocalScaler implements AutoCloseable {
         return this;
     }
 
-    /** Applies the policy now rather than at the next interval (what the submit function's wake does on AWS). */
-    public void wake() {
-        ticks.execute(this::tickQuietly);
+    /**
+     * Applies the policy now rather than at the next interval, when the lane has no worker (what the submit
+     * function's wake does on AWS). Wakes that arrive while one is pending are one wake; with workers running, the
+     * regular interval is soon enough.
+     */
+    public boolean wake() {
+        if (!idle || !wakePending.compareAndSet(false, true)) {
+            return false;
+        }
+        ticks.execute(() -> {
+            wakePending.set(false);
+            tickQuietly();
+        });
+        return true;
     }
 
     /** Every worker started so far, the stopped ones included. */
@@ -165,6 +181,7 @@ public final class LocalScaler implements AutoCloseable {
         for (int i = running.size(); i < desired; i++) {
             spawn();
         }
+        idle = active.isEmpty();
         int surplus = running.size() - desired;
         // Newest first, and only workers that hold no job (no task protection); still-starting ones first.
         List<Managed> candidates = new ArrayList<>(running);
@@ -213,6 +230,7 @@ public final class LocalScaler implements AutoCloseable {
                 }
                 active.remove(worker.id);
                 agent.forget(worker.id);
+                idle = active.isEmpty();
                 if (worker.stopRequested == null) {
                     log.warn("{} exited on its own with {}", worker.id, worker.exitCode);
                 } else {

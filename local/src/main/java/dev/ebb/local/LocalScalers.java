@@ -31,7 +31,8 @@ final class LocalScalers {
         env.keySet().removeIf(name -> name.equals(Settings.GROUP_COMMIT_THREADS));
         List<String> jvmOptions = new ArrayList<>();
         // The scaler reads the workers' output (their start, their timings) whatever this process logs.
-        jvmOptions.add("-Dlogback.configurationFile=worker-logback.xml");
+        // A URL: the worker's class path is its own (WorkerClassPath), which does not hold this module's resources.
+        jvmOptions.add("-Dlogback.configurationFile=" + LocalScalers.class.getResource("/worker-logback.xml"));
         jvmOptions.add("-XX:+UseSerialGC"); // one small heap per worker process; starts fastest
         jvmOptions.add("-Xshare:auto");
         return new LocalScaler(new ScalingPolicy(scaling), runtime.cloud().sqsClient(),
