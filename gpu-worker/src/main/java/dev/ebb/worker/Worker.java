@@ -18,9 +18,11 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * A worker: pollers long-poll the lane's queue into a small bounded buffer; runners take dynamic batches from it
- * (up to {@code maxBatchSize}, or {@code maxBatchDelay} after the first message), run them through the shared
- * {@link JobRunner} and delete the messages whose jobs ended.
+ * A worker: pollers long-poll the lane's queue into a small bounded buffer; a batcher takes dynamic batches from it
+ * (up to {@code maxBatchSize} units, or {@code maxBatchDelay} after the first message) and claims their jobs; runners
+ * run the claimed batches' tasks; a finisher completes the jobs and deletes the messages whose jobs ended. The three
+ * steps of {@link JobRunner} overlap, so the model (the runners) never waits for DynamoDB or SQS: while one batch
+ * runs, the next one is already claimed and the previous one is being completed.
  *
  * <p>Lifecycle: CREATED → {@link #start()} → RUNNING → {@link #shutdown()} → DRAINING → STOPPED. Draining stops
  * receiving, lets the runners finish the batches they hold, and gives buffered messages back to the queue at once.
@@ -47,7 +49,12 @@ public final class Worker {
     private final Object batchLock = new Object();
     private final AtomicReference<QueueMessage> pending = new AtomicReference<>();
     private ExecutorService pollers;
+    private ExecutorService batcher;
     private ExecutorService runners;
+    private ExecutorService finisher;
+    /** Claimed batches waiting for a runner: one ready per runner, so a runner never waits for a claim. */
+    private final BlockingQueue<Held> claimed;
+    private volatile boolean batcherDone;
     private java.util.concurrent.ScheduledExecutorService heartbeat;
     private final FaultInjection faults;
 
@@ -69,6 +76,11 @@ public final class Worker {
         this.units = units;
         // Enough for every runner's next batch; more would only hold messages invisible for nothing.
         this.buffer = new ArrayBlockingQueue<>(settings.maxBatchSize() * settings.runners());
+        this.claimed = new ArrayBlockingQueue<>(settings.runners());
+    }
+
+    /** A batch's messages and its run, from its claim to its completion. */
+    private record Held(List<QueueMessage> messages, JobRunner.Batch batch) {
     }
 
     public void start() {
@@ -76,10 +88,13 @@ public final class Worker {
             throw new IllegalStateException("worker already " + state.get());
         }
         pollers = Executors.newFixedThreadPool(settings.pollers(), Thread.ofPlatform().name("poller-", 0).factory());
+        batcher = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("batcher").factory());
         runners = Executors.newFixedThreadPool(settings.runners(), Thread.ofPlatform().name("runner-", 0).factory());
+        finisher = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("finisher").factory());
         for (int i = 0; i < settings.pollers(); i++) {
             pollers.execute(this::poll);
         }
+        batcher.execute(this::claimBatches);
         for (int i = 0; i < settings.runners(); i++) {
             runners.execute(this::runBatches);
         }
@@ -97,6 +112,7 @@ public final class Worker {
             log.info("worker draining");
             // Long polls in flight finish (a blocking socket read ignores interrupts); what they bring is returned.
             pollers.shutdown();
+            batcher.shutdown();
             runners.shutdown();
         } else {
             state.compareAndSet(State.CREATED, State.STOPPED);
@@ -110,7 +126,11 @@ public final class Worker {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean done = pollers.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                && batcher.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
                 && runners.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        // The runners hand their last batches to the finisher before they end; it completes them, then stops.
+        finisher.shutdown();
+        done = done && finisher.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         heartbeat.shutdownNow();
         List<QueueMessage> leftover = new ArrayList<>();
         QueueMessage held = pending.getAndSet(null);
@@ -207,24 +227,69 @@ public final class Worker {
         }
     }
 
+    /** The batcher: forms dynamic batches and claims their jobs, one batch ahead of each runner. */
+    private void claimBatches() {
+        try {
+            // Once draining, no new batch is formed; what is buffered is given back.
+            while (state.get() == State.RUNNING) {
+                List<QueueMessage> messages;
+                try {
+                    messages = nextBatch();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (messages.isEmpty()) {
+                    continue;
+                }
+                running.add(messages);
+                JobRunner.Batch batch;
+                try {
+                    batch = runner.prepare(messages);
+                } catch (RuntimeException e) {
+                    running.remove(messages);
+                    // A bug must not stop the worker; the batch's messages come back after their visibility.
+                    log.error("claiming a batch of {} failed; its messages will be delivered again", messages.size(), e);
+                    continue;
+                }
+                try {
+                    // Claimed jobs are run even when a drain begins meanwhile: the runners drain this queue.
+                    claimed.put(new Held(messages, batch));
+                } catch (InterruptedException e) {
+                    runner.release(batch);
+                    running.remove(messages);
+                    return;
+                }
+            }
+        } finally {
+            batcherDone = true;
+        }
+    }
+
+    /** A runner: runs claimed batches until the batcher has stopped and none is left. */
     private void runBatches() {
-        // Once draining, a runner finishes the batch in hand and takes no new one; the buffer is given back.
-        while (state.get() == State.RUNNING) {
-            List<QueueMessage> batch;
+        while (true) {
+            Held held;
             try {
-                batch = nextBatch();
+                held = claimed.poll(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }
-            if (batch.isEmpty()) {
+            if (held == null) {
+                if (batcherDone && claimed.isEmpty()) {
+                    return;
+                }
                 continue;
             }
             try {
-                runOne(batch);
+                runner.execute(held.batch());
             } catch (RuntimeException e) {
                 // A bug must not cost the worker a runner; the batch's messages come back after their visibility.
-                log.error("batch of {} failed; its messages will be delivered again", batch.size(), e);
+                log.error("batch of {} failed; its messages will be delivered again", held.messages().size(), e);
+                runner.release(held.batch());
+                running.remove(held.messages());
+                continue;
             }
+            finisher.execute(() -> finish(held));
         }
     }
 
@@ -290,11 +355,15 @@ public final class Worker {
         }
     }
 
-    private void runOne(List<QueueMessage> batch) {
+    /** The finisher: completes a batch's jobs and deletes the messages of those that ended. */
+    private void finish(Held held) {
+        List<QueueMessage> batch = held.messages();
         List<JobRunner.Disposition> dispositions;
-        running.add(batch);
         try {
-            dispositions = runner.run(batch);
+            dispositions = runner.finish(held.batch());
+        } catch (RuntimeException e) {
+            log.error("completing a batch of {} failed; its messages will be delivered again", batch.size(), e);
+            return;
         } finally {
             running.remove(batch);
         }

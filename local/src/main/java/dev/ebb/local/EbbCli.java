@@ -41,7 +41,7 @@ public final class EbbCli {
               cancel JOB_ID
               bench [--jobs N] [--clients N] [--rounds N] [--warmup N]
                                                the pipeline end to end against its floor, side by side
-              bench embed [--models M,M] [--texts N] [--texts-per-job N,N] [--clients N] [--warmup N]
+              bench embed [--models M,M] [--texts N] [--texts-per-job N,N] [--clients N] [--warmup N] [--runners N]
                                                the embedding model alone against the pipeline, batch 1/8/32
               bench cold-start [--rounds N]    submit → result from zero gpu workers, split by phase
               simulate [--trace NAMES|FILE.csv] [--service-ms MS] [--startup-s S] [--price USD] [--interval-s S]

@@ -43,15 +43,17 @@ final class EmbedBench {
         int texts = args.integer("texts", 1_500);
         int clients = args.integer("clients", 16);
         int warmup = args.integer("warmup", 1_000);
+        // The worker's runner threads (EBB_RUNNERS): how many batches run through the model at once.
+        String runners = args.string("runners", "");
         List<Integer> perJob = new ArrayList<>();
         for (String n : args.string("texts-per-job", "1,8").split(",")) {
             perJob.add(Integer.parseInt(n.strip()));
         }
         List<String> sentences = sentences(texts);
         Path data = Files.createTempDirectory("ebb-bench-embed-");
-        out.printf("ebb bench embed: %d sentences a run, %d client threads, texts per job %s, %d warm-up sentences; "
-                + "%d CPUs; state on disk in %s%n", texts, clients, perJob, warmup,
-                Runtime.getRuntime().availableProcessors(), data);
+        out.printf("ebb bench embed: %d sentences a run, %d client threads, texts per job %s, %d warm-up sentences, "
+                + "worker runners %s; %d CPUs; state on disk in %s%n", texts, clients, perJob, warmup,
+                runners.isBlank() ? "default" : runners, Runtime.getRuntime().availableProcessors(), data);
         List<String> rows = new ArrayList<>();
         try (LocalRuntime runtime = LocalRuntime.start(new LocalRuntime.Options(data, "127.0.0.1", 0, 0, 0, 0, 2,
                 Map.of()))) {
@@ -59,6 +61,9 @@ final class EmbedBench {
             Map<String, String> baseEnv = new HashMap<>(LocalRuntime.environment(runtime.cloud(),
                     runtime.cloud().provision(ResourceSpec.defaults())));
             baseEnv.put(WorkerSettings.POLL_WAIT_SECONDS, "1");
+            if (!runners.isBlank()) {
+                baseEnv.put(WorkerSettings.RUNNERS, runners.strip());
+            }
             // EBB_DEVICE and EBB_MODEL_DIR of this process apply to both the raw model and the worker.
             for (String name : List.of(ModelSettings.DEVICE, ModelSettings.MODEL_DIR)) {
                 if (System.getenv(name) != null) {

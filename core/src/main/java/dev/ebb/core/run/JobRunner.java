@@ -79,6 +79,50 @@ public final class JobRunner {
 
     /** Runs the batch; returns one disposition per message, in the same order. */
     public List<Disposition> run(List<QueueMessage> messages) {
+        Batch batch = prepare(messages);
+        try {
+            execute(batch);
+        } catch (RuntimeException e) {
+            release(batch);
+            throw e;
+        }
+        return finish(batch);
+    }
+
+    /**
+     * A batch on its way through the three steps of a run, which a worker may do on different threads so that the
+     * model never waits for the store: {@link #prepare} (read the messages, claim their jobs, fetch large inputs),
+     * {@link #execute} (run the tasks: the only step that uses the model), {@link #finish} (complete the jobs, say
+     * which messages may go). Between them, the batch's jobs are held under its claim, and
+     * {@link #extendLeases} keeps that claim alive.
+     */
+    public static final class Batch {
+        private final Disposition[] dispositions;
+        /** A duplicate copy of a job's message in this batch → the first copy's index. */
+        private final Map<Integer, Integer> duplicateOf;
+        private final String claimOwner;
+        private final Map<TaskAndModel, List<Claimed>> byTask;
+        private final List<Claimed> ran = new ArrayList<>();
+        private final List<JobStore.Completion> completions = new ArrayList<>();
+        private final List<String> heldHere;
+
+        private Batch(Disposition[] dispositions, Map<Integer, Integer> duplicateOf, String claimOwner,
+                      Map<TaskAndModel, List<Claimed>> byTask, List<String> heldHere) {
+            this.dispositions = dispositions;
+            this.duplicateOf = duplicateOf;
+            this.claimOwner = claimOwner;
+            this.byTask = byTask;
+            this.heldHere = heldHere;
+        }
+
+        /** How many jobs of the batch this claim holds (what {@link #execute} will run or fail). */
+        public int claimed() {
+            return heldHere.size();
+        }
+    }
+
+    /** Step 1: parses the messages, claims their jobs under one claim, reads inputs kept in the object store. */
+    public Batch prepare(List<QueueMessage> messages) {
         Disposition[] dispositions = new Disposition[messages.size()];
         // The first message of each job in this batch; a duplicate copy follows the first's disposition.
         Map<String, Integer> firstOf = new LinkedHashMap<>();
@@ -115,9 +159,8 @@ public final class JobRunner {
         }
         // Grouped by task and model: one runBatch call per group, each on the model its jobs asked for.
         Map<TaskAndModel, List<Claimed>> byTask = new LinkedHashMap<>();
-        List<Claimed> ran = new ArrayList<>();
-        List<JobStore.Completion> completions = new ArrayList<>();
         List<String> heldHere = new ArrayList<>();
+        Batch batch = new Batch(dispositions, duplicateOf, claimOwner, byTask, heldHere);
         for (int k = 0; k < envelopes.size(); k++) {
             int i = indexes.get(k);
             switch (claimResults.get(k)) {
@@ -130,8 +173,8 @@ public final class JobRunner {
                                 new TaskAndModel(ready.task(), ready.model()), t -> new ArrayList<>())
                                 .add(new Claimed(i, ready));
                         case Resolved.Failed(Outcome failure) -> {
-                            ran.add(new Claimed(i, envelope));
-                            completions.add(new JobStore.Completion(envelope.jobId(), failure));
+                            batch.ran.add(new Claimed(i, envelope));
+                            batch.completions.add(new JobStore.Completion(envelope.jobId(), failure));
                         }
                         // The store did not answer: the lease lapses and the message comes back.
                         case Resolved.Unavailable() -> dispositions[i] = Disposition.RETRY;
@@ -141,22 +184,42 @@ public final class JobRunner {
                 case ClaimResult.Leased leased -> dispositions[i] = Disposition.RETRY;
             }
         }
+        return batch;
+    }
 
-        try {
-            for (Map.Entry<TaskAndModel, List<Claimed>> group : byTask.entrySet()) {
-                List<Outcome> outcomes = runTask(group.getKey().task(), group.getKey().model(), group.getValue());
-                for (int k = 0; k < outcomes.size(); k++) {
-                    ran.add(group.getValue().get(k));
-                    completions.add(new JobStore.Completion(group.getValue().get(k).envelope.jobId(),
-                            outcomes.get(k)));
-                }
+    /** Step 2: runs the claimed jobs' tasks, one {@code runBatch} per task and model. */
+    public void execute(Batch batch) {
+        for (Map.Entry<TaskAndModel, List<Claimed>> group : batch.byTask.entrySet()) {
+            List<Outcome> outcomes = runTask(group.getKey().task(), group.getKey().model(), group.getValue());
+            for (int k = 0; k < outcomes.size(); k++) {
+                batch.ran.add(group.getValue().get(k));
+                batch.completions.add(new JobStore.Completion(group.getValue().get(k).envelope.jobId(),
+                        outcomes.get(k)));
             }
-            completeAll(ran, completions, claimOwner, dispositions);
-        } finally {
-            heldHere.forEach(jobId -> held.remove(jobId, claimOwner));
         }
-        duplicateOf.forEach((duplicate, first) -> dispositions[duplicate] = dispositions[first]);
-        return List.of(dispositions);
+        batch.byTask.clear();
+    }
+
+    /** Step 3: completes the jobs that ran (conditionally, under the batch's claim); one disposition per message. */
+    public List<Disposition> finish(Batch batch) {
+        try {
+            completeAll(batch.ran, batch.completions, batch.claimOwner, batch.dispositions);
+        } finally {
+            release(batch);
+        }
+        // A job that was claimed but not run (execute never came) is left for redelivery.
+        for (int i = 0; i < batch.dispositions.length; i++) {
+            if (batch.dispositions[i] == null && !batch.duplicateOf.containsKey(i)) {
+                batch.dispositions[i] = Disposition.RETRY;
+            }
+        }
+        batch.duplicateOf.forEach((duplicate, first) -> batch.dispositions[duplicate] = batch.dispositions[first]);
+        return List.of(batch.dispositions);
+    }
+
+    /** Lets go of a batch that will not be finished: its leases are no longer extended, and lapse. */
+    public void release(Batch batch) {
+        batch.heldHere.forEach(jobId -> held.remove(jobId, batch.claimOwner));
     }
 
     private void completeAll(List<Claimed> ran, List<JobStore.Completion> completions, String claimOwner,
