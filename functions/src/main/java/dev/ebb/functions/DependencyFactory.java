@@ -101,8 +101,13 @@ public final class DependencyFactory {
     }
 
     /** math runs here (cpu lane); embed and classify are contracts only: validated here, run by the gpu workers. */
-    public static TaskRegistry tasks() {
-        EmbedSettings embed = EmbedSettings.fromEnv(System.getenv());
+    public TaskRegistry tasks() {
+        return tasks(env);
+    }
+
+    /** The tasks of a function with the environment {@code env} (EBB_MAX_TEXTS_PER_JOB among it). */
+    public static TaskRegistry tasks(Map<String, String> env) {
+        EmbedSettings embed = EmbedSettings.fromEnv(env);
         return TaskRegistry.of(new MathTask(), new EmbedSpec(embed), new ClassifySpec(embed));
     }
 

@@ -24,7 +24,7 @@ public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBat
 
     /** For hosts other than Lambda, such as the local cloud's gateway: collaborators from the given factory. */
     public QueueWorkerHandler(DependencyFactory factory) {
-        this(new JobRunner(factory.jobStore(), DependencyFactory.tasks(), "lambda-" + UUID.randomUUID(),
+        this(new JobRunner(factory.jobStore(), factory.tasks(), "lambda-" + UUID.randomUUID(),
                 factory.settings().lease(), factory.settings().limits().resultTtl(), factory.clock(),
                 factory.objectStore()));
     }

@@ -72,7 +72,7 @@ final class HandlerFixture {
     // ------------------------------------------------------------------------------------------ handlers
 
     JobService jobService() {
-        return new JobService(jobs, queue, DependencyFactory.tasks(), Limits.DEFAULTS, clock);
+        return new JobService(jobs, queue, DependencyFactory.tasks(Map.of()), Limits.DEFAULTS, clock);
     }
 
     ApiGateway gateway() {
@@ -92,7 +92,7 @@ final class HandlerFixture {
     }
 
     QueueWorkerHandler queueWorker() {
-        return new QueueWorkerHandler(new JobRunner(jobs, DependencyFactory.tasks(), "test-worker",
+        return new QueueWorkerHandler(new JobRunner(jobs, DependencyFactory.tasks(Map.of()), "test-worker",
                 Duration.ofSeconds(60), Limits.DEFAULTS.resultTtl(), clock));
     }
 

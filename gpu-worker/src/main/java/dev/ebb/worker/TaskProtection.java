@@ -89,6 +89,23 @@ public final class TaskProtection implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the protection state once at start (logged): the HTTP client's first request loads and links its
+     * classes, which would otherwise happen while the first job is being run. A failure is logged and left to the
+     * first {@link #set}.
+     */
+    public void prime() {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(state).timeout(Duration.ofSeconds(5))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            log.info("task protection agent answered {}", response.statusCode());
+        } catch (IOException | RuntimeException e) {
+            log.warn("task protection agent not reached at start: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** One PUT to the agent; true when the agent confirmed the state. */
     boolean set(boolean protect) throws IOException, InterruptedException {
         String body = protect

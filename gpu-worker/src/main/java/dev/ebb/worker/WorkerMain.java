@@ -88,6 +88,9 @@ public final class WorkerMain {
         long setUpStart = System.nanoTime();
         Clients clients = Clients.create(env, workerSettings);
         clients.prime(settings, workerSettings.lane());
+        if (protection != null) {
+            protection.prime();
+        }
         long setUpMillis = (System.nanoTime() - setUpStart) / 1_000_000;
         TaskRegistry tasks;
         try {
