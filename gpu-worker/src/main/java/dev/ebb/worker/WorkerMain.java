@@ -181,7 +181,8 @@ public final class WorkerMain {
         String owner = "worker-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         JobRunner runner = new JobRunner(new DynamoDbJobStore(dynamoDb.build(), settings.jobsTable()), tasks, owner,
-                settings.lease(), settings.limits().resultTtl(), Clock.systemUTC(), objects);
+                settings.lease(), settings.limits().resultTtl(), Clock.systemUTC(), objects,
+                settings.largeResultBytes());
         log.info("worker {} on the {} lane", owner, workerSettings.lane().id());
         return new Worker(new SqsJobQueue(sqs.build(), settings.queueUrls()), runner, workerSettings, units(tasks),
                 faults);

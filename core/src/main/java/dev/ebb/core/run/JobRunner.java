@@ -3,6 +3,7 @@ package dev.ebb.core.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
 import dev.ebb.core.job.JobStore;
+import dev.ebb.core.job.LastError;
 import dev.ebb.core.job.JobStore.ClaimResult;
 import dev.ebb.core.job.JobStore.CompleteResult;
 import dev.ebb.core.queue.JobEnvelope;
@@ -50,6 +51,8 @@ public final class JobRunner {
     private final Clock clock;
     /** Where inputs too large for a message are; null where none is configured (such jobs then fail clearly). */
     private final ObjectStore objects;
+    /** Puts results too large for the job item in the object store before the completion. */
+    private final ResultSpill spill;
     private final AtomicLong claims = new AtomicLong();
     /** jobId → the claim's lease owner, for the jobs being run now: what the heartbeat extends. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
@@ -60,7 +63,14 @@ public final class JobRunner {
 
     public JobRunner(JobStore store, TaskRegistry tasks, String owner, Duration lease, Duration resultTtl, Clock clock,
                      ObjectStore objects) {
+        this(store, tasks, owner, lease, resultTtl, clock, objects, ResultSpill.DEFAULT_THRESHOLD_BYTES);
+    }
+
+    /** {@code largeResultBytes}: results whose JSON is larger go to {@code objects} (EBB_LARGE_RESULT_BYTES). */
+    public JobRunner(JobStore store, TaskRegistry tasks, String owner, Duration lease, Duration resultTtl, Clock clock,
+                     ObjectStore objects, int largeResultBytes) {
         this.objects = objects;
+        this.spill = new ResultSpill(objects, largeResultBytes);
         this.store = store;
         this.tasks = tasks;
         this.owner = owner;
@@ -134,7 +144,11 @@ public final class JobRunner {
                             completions.add(new JobStore.Completion(envelope.jobId(), failure));
                         }
                         // The store did not answer: the lease lapses and the message comes back.
-                        case Resolved.Unavailable() -> dispositions[i] = Disposition.RETRY;
+                        case Resolved.Unavailable() -> {
+                            dispositions[i] = Disposition.RETRY;
+                            recordError(envelope.jobId(), claimOwner, ResultSpill.OBJECT_STORE_UNAVAILABLE,
+                                    "the job's input could not be read from the object store");
+                        }
                     }
                 }
                 case ClaimResult.Finished finished -> dispositions[i] = Disposition.DELETE;
@@ -146,12 +160,26 @@ public final class JobRunner {
             for (Map.Entry<TaskAndModel, List<Claimed>> group : byTask.entrySet()) {
                 List<Outcome> outcomes = runTask(group.getKey().task(), group.getKey().model(), group.getValue());
                 for (int k = 0; k < outcomes.size(); k++) {
-                    ran.add(group.getValue().get(k));
-                    completions.add(new JobStore.Completion(group.getValue().get(k).envelope.jobId(),
-                            outcomes.get(k)));
+                    Claimed claimed = group.getValue().get(k);
+                    JobEnvelope envelope = claimed.envelope;
+                    switch (spill.completion(envelope.tenant(), envelope.jobId(), claimOwner, outcomes.get(k))) {
+                        case ResultSpill.Spilled.Complete(JobStore.Completion completion) -> {
+                            ran.add(claimed);
+                            completions.add(completion);
+                        }
+                        case ResultSpill.Spilled.Retry(String code, String message) -> {
+                            dispositions[claimed.index] = Disposition.RETRY;
+                            recordError(envelope.jobId(), claimOwner, code, message);
+                        }
+                    }
                 }
             }
             completeAll(ran, completions, claimOwner, dispositions);
+        } catch (RuntimeException | Error e) {
+            // The jobs in hand stay RUNNING until their leases lapse; say why before the exception goes on.
+            String message = "the worker's run failed: " + e.getClass().getSimpleName();
+            heldHere.forEach(jobId -> recordError(jobId, claimOwner, "worker_error", message));
+            throw e;
         } finally {
             heldHere.forEach(jobId -> held.remove(jobId, claimOwner));
         }
@@ -172,14 +200,29 @@ public final class JobRunner {
             // The jobs stay RUNNING under a lease that lapses; their messages come back and run again.
             log.warn("completion of {} jobs failed: {}", ran.size(), e.toString());
             ran.forEach(c -> dispositions[c.index] = Disposition.RETRY);
+            // Where the store still takes a write (a throttled or failed transaction), the jobs say why they remain.
+            ran.forEach(c -> recordError(c.envelope.jobId(), claimOwner, "store_unavailable",
+                    "the job ran but its completion could not be written: " + e.getClass().getSimpleName()));
             return;
         }
         for (int k = 0; k < ran.size(); k++) {
-            dispositions[ran.get(k).index] = disposition(ran.get(k).envelope.jobId(), results.get(k));
+            dispositions[ran.get(k).index] = disposition(ran.get(k).envelope.jobId(), claimOwner, results.get(k));
         }
     }
 
-    private static Disposition disposition(String jobId, CompleteResult result) {
+    /**
+     * Notes on the job why this run leaves it for another try (best effort: a store that fails here is already
+     * failing, and the lease and the message bring the job back either way).
+     */
+    private void recordError(String jobId, String claimOwner, String code, String message) {
+        try {
+            store.recordError(jobId, new LastError(code, message, clock.instant(), claimOwner));
+        } catch (RuntimeException e) {
+            log.warn("jobId={} last error {} not recorded: {}", jobId, code, e.toString());
+        }
+    }
+
+    private Disposition disposition(String jobId, String claimOwner, CompleteResult result) {
         if (result instanceof CompleteResult.NotOwner(var current)) {
             if (current.isPresent() && current.get().status().isTerminal()) {
                 log.info("jobId={} ended elsewhere ({}); this result is dropped", jobId, current.get().status());
@@ -187,6 +230,8 @@ public final class JobRunner {
             }
             // Re-claimed by another worker after our lease lapsed: its copy of the message is the live one.
             log.warn("jobId={} lease lost before completion; leaving the message", jobId);
+            recordError(jobId, claimOwner, "lease_lost", "a run finished after its lease had lapsed and the job"
+                    + " had been claimed again; its result was dropped");
             return Disposition.RETRY;
         }
         return Disposition.DELETE;
