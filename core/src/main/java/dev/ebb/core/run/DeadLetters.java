@@ -109,6 +109,9 @@ public final class DeadLetters {
         if (unfinished && (last == null || !last.by().equals(job.leaseOwner()))) {
             reason.append(" The last run, ").append(job.leaseOwner()).append(" started at ").append(job.startedAt())
                     .append(", never finished (the worker crashed, was stopped or ran out of time).");
+        } else if (last == null && job.attempts() == 0) {
+            reason.append(" No run started: the workers that received it stopped before claiming it, or could not"
+                    + " reach the job store.");
         } else if (last == null) {
             reason.append(" No error was recorded: each worker that took it stopped before finishing it.");
         }
