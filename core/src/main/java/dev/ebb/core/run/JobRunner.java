@@ -3,9 +3,9 @@ package dev.ebb.core.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
 import dev.ebb.core.job.JobStore;
-import dev.ebb.core.job.LastError;
 import dev.ebb.core.job.JobStore.ClaimResult;
 import dev.ebb.core.job.JobStore.CompleteResult;
+import dev.ebb.core.job.LastError;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.JobEnvelope.MalformedEnvelopeException;
 import dev.ebb.core.queue.QueueMessage;
@@ -178,7 +178,7 @@ public final class JobRunner {
         } catch (RuntimeException | Error e) {
             // The jobs in hand stay RUNNING until their leases lapse; say why before the exception goes on.
             String message = "the worker's run failed: " + e.getClass().getSimpleName();
-            heldHere.forEach(jobId -> recordError(jobId, claimOwner, "worker_error", message));
+            recordErrors(heldHere, claimOwner, "worker_error", message);
             throw e;
         } finally {
             heldHere.forEach(jobId -> held.remove(jobId, claimOwner));
@@ -201,8 +201,8 @@ public final class JobRunner {
             log.warn("completion of {} jobs failed: {}", ran.size(), e.toString());
             ran.forEach(c -> dispositions[c.index] = Disposition.RETRY);
             // Where the store still takes a write (a throttled or failed transaction), the jobs say why they remain.
-            ran.forEach(c -> recordError(c.envelope.jobId(), claimOwner, "store_unavailable",
-                    "the job ran but its completion could not be written: " + e.getClass().getSimpleName()));
+            recordErrors(ran.stream().map(c -> c.envelope.jobId()).toList(), claimOwner, "store_unavailable",
+                    "the job ran but its completion could not be written: " + e.getClass().getSimpleName());
             return;
         }
         for (int k = 0; k < ran.size(); k++) {
@@ -214,11 +214,22 @@ public final class JobRunner {
      * Notes on the job why this run leaves it for another try (best effort: a store that fails here is already
      * failing, and the lease and the message bring the job back either way).
      */
-    private void recordError(String jobId, String claimOwner, String code, String message) {
+    private boolean recordError(String jobId, String claimOwner, String code, String message) {
         try {
             store.recordError(jobId, new LastError(code, message, clock.instant(), claimOwner));
+            return true;
         } catch (RuntimeException e) {
             log.warn("jobId={} last error {} not recorded: {}", jobId, code, e.toString());
+            return false;
+        }
+    }
+
+    /** {@link #recordError} for many jobs, stopping at the first the store refuses (each try may take seconds). */
+    private void recordErrors(List<String> jobIds, String claimOwner, String code, String message) {
+        for (String jobId : jobIds) {
+            if (!recordError(jobId, claimOwner, code, message)) {
+                return;
+            }
         }
     }
 

@@ -80,6 +80,9 @@ class JobRunnerLeaseTest {
         assertThat(first.get(10, TimeUnit.SECONDS)).containsExactly(JobRunner.Disposition.RETRY);
         Job afterStale = store.find(jobId).orElseThrow();
         assertThat(afterStale.status()).as("the stale claim did not end the job").isEqualTo(JobStatus.RUNNING);
+        assertThat(afterStale.lastError().code()).as("the stale run said why it left the job")
+                .isEqualTo("lease_lost");
+        assertThat(afterStale.lastError().by()).isNotEqualTo(afterStale.leaseOwner());
 
         task.release(secondCall);
         assertThat(second.get(10, TimeUnit.SECONDS)).containsExactly(JobRunner.Disposition.DELETE);
