@@ -90,6 +90,10 @@ class JobRunnerLeaseTest {
         assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(done.result().path("call").asInt()).as("the result is the newer claim's").isEqualTo(secondCall);
         assertThat(done.attempts()).isEqualTo(2);
+        assertThat(dev.ebb.core.api.JobViews.view(done, Instant.now()).has("lastError"))
+                .as("an ended job answers with its result, not its history").isFalse();
+        assertThat(dev.ebb.core.api.JobViews.view(afterStale, Instant.now()).path("lastError").path("code").asText())
+                .isEqualTo("lease_lost");
     }
 
     @Test
