@@ -26,7 +26,7 @@ public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBat
     public QueueWorkerHandler(DependencyFactory factory) {
         this(new JobRunner(factory.jobStore(), factory.tasks(), "lambda-" + UUID.randomUUID(),
                 factory.settings().lease(), factory.settings().limits().resultTtl(), factory.clock(),
-                factory.objectStore()));
+                factory.objectStore(), factory.settings().largeResultBytes()));
     }
 
     QueueWorkerHandler(JobRunner runner) {

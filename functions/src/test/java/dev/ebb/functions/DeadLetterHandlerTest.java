@@ -9,6 +9,7 @@ import dev.ebb.core.Json;
 import dev.ebb.core.job.DeadLetterIndex;
 import dev.ebb.core.job.Job;
 import dev.ebb.core.job.JobStatus;
+import dev.ebb.core.job.LastError;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.task.Lane;
 import java.time.Duration;
@@ -43,6 +44,44 @@ class DeadLetterHandlerTest {
         assertThat(fixture.rawItem(jobId).get(DeadLetterIndex.LANE).s()).isEqualTo("gpu");
         assertThat(job.expiresAt()).as("kept for redrive as long as a new job")
                 .isAfter(Instant.now().plus(Duration.ofDays(13)));
+    }
+
+    @Test
+    void handleRequest_whenAWorkerRecordedAnError_theReasonNamesItAndTheAttempts() throws Exception {
+        SQSEvent event = EventLoader.loadSQSEvent("events/dead-letter.json");
+        String jobId = queue(event, Lane.GPU);
+        Instant started = Instant.now().minusSeconds(120);
+        fixture.jobs.claim(jobId, "worker-a#1", started.plusSeconds(50), started); // its lease has lapsed
+        fixture.jobs.recordError(jobId, new LastError("store_unavailable",
+                "the job ran but its completion could not be written", started.plusSeconds(10), "worker-a#1"));
+
+        fixture.deadLetterHandler().handleRequest(event, null);
+
+        Job job = fixture.storedJob(jobId);
+        assertThat(job.error().code()).isEqualTo("dead_lettered");
+        assertThat(job.error().message()).contains("received 6 times").contains("1 runs started")
+                .contains("Last error: store_unavailable (the job ran but its completion could not be written)")
+                .contains("worker-a#1")
+                .doesNotContain("never finished").doesNotContain("No error was recorded");
+    }
+
+    @Test
+    void handleRequest_whenTheLastRunNeverFinished_theReasonNamesThatRun() throws Exception {
+        SQSEvent event = EventLoader.loadSQSEvent("events/dead-letter.json");
+        String jobId = queue(event, Lane.GPU);
+        Instant first = Instant.now().minusSeconds(300);
+        fixture.jobs.claim(jobId, "worker-a#1", first.plusSeconds(50), first);
+        fixture.jobs.recordError(jobId, new LastError("lease_lost", "a run finished after its lease had lapsed",
+                first.plusSeconds(60), "worker-a#1"));
+        Instant second = Instant.now().minusSeconds(100);
+        fixture.jobs.claim(jobId, "worker-b#4", second.plusSeconds(50), second); // crashed: no error, lease lapsed
+
+        fixture.deadLetterHandler().handleRequest(event, null);
+
+        String reason = fixture.storedJob(jobId).error().message();
+        assertThat(reason).contains("2 runs started").contains("Last error: lease_lost")
+                .contains("The last run, worker-b#4 started at " + second.truncatedTo(
+                        java.time.temporal.ChronoUnit.MILLIS) + ", never finished");
     }
 
     @Test

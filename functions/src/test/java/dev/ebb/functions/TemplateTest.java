@@ -234,16 +234,17 @@ class TemplateTest {
     void policies_giveEachFunctionOnlyWhatItUses() {
         String inputs = "arn:${AWS::Partition}:s3:::"
                 + resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText() + "/inputs/*";
+        String results = inputs.replace("/inputs/*", "/results/*");
         assertThat(policies("SubmitJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBCrudPolicy JobsTable", "DynamoDBReadPolicy KeysTable",
                 "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue", "LambdaInvokePolicy ScalerFunction",
                 "Allow s3:PutObject " + inputs);
         assertThat(policies("GetJobFunction")).containsExactlyInAnyOrder(
-                "DynamoDBReadPolicy JobsTable", "DynamoDBReadPolicy KeysTable");
+                "DynamoDBReadPolicy JobsTable", "DynamoDBReadPolicy KeysTable", "Allow s3:GetObject " + results);
         assertThat(policies("CancelJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBCrudPolicy JobsTable", "DynamoDBReadPolicy KeysTable");
         assertThat(policies("QueueWorkerFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
-                "Allow s3:GetObject " + inputs);
+                "Allow s3:GetObject " + inputs, "Allow s3:PutObject " + results);
         assertThat(policies("UploadFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
                 "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue",
                 "S3ReadPolicy " + resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText(),
@@ -259,7 +260,8 @@ class TemplateTest {
     @Test
     void largeInputs_theFunctionsThatWriteOrReadThemKnowTheBucketAndItExpiresThem() {
         String bucket = resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText();
-        for (String function : List.of("SubmitJobFunction", "QueueWorkerFunction", "UploadFunction")) {
+        for (String function : List.of("SubmitJobFunction", "QueueWorkerFunction", "UploadFunction",
+                "GetJobFunction")) {
             assertThat(environment(function).at("/" + UploadHandler.BUCKET + "/Fn::Sub").asText()).as(function)
                     .isEqualTo(bucket);
         }
@@ -269,7 +271,7 @@ class TemplateTest {
                 expiring.add(rule.path("Prefix").asText());
             }
         });
-        assertThat(expiring).contains("inputs/");
+        assertThat(expiring).contains("inputs/", "results/");
     }
 
     @Test

@@ -285,7 +285,7 @@ public final class Worker {
             } catch (RuntimeException e) {
                 // A bug must not cost the worker a runner; the batch's messages come back after their visibility.
                 log.error("batch of {} failed; its messages will be delivered again", held.messages().size(), e);
-                runner.release(held.batch());
+                runner.abandon(held.batch(), e);
                 running.remove(held.messages());
                 continue;
             }

@@ -185,7 +185,8 @@ public final class WorkerMain {
         String owner = "worker-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         JobRunner runner = new JobRunner(new DynamoDbJobStore(clients.dynamoDb(), settings.jobsTable()), tasks, owner,
-                settings.lease(), settings.limits().resultTtl(), Clock.systemUTC(), clients.objects());
+                settings.lease(), settings.limits().resultTtl(), Clock.systemUTC(), clients.objects(),
+                settings.largeResultBytes());
         log.info("worker {} on the {} lane", owner, workerSettings.lane().id());
         return new Worker(new SqsJobQueue(clients.sqs(), settings.queueUrls()), runner, workerSettings, units(tasks),
                 faults);

@@ -19,6 +19,8 @@ public final class DataBucket extends Construct {
     public static final String UPLOADS_PREFIX = "uploads/";
     /** Inputs too large for a queue message (written by submit and upload, read by the runners). */
     public static final String INPUTS_PREFIX = "inputs/";
+    /** Results too large for a job item (written by the runners before the completion, read by the get function). */
+    public static final String RESULTS_PREFIX = "results/";
 
     /**
      * @param uploadsExpiry how long an uploaded object is kept after it became a job
@@ -60,6 +62,9 @@ public final class DataBucket extends Construct {
                         // Needed until the job ends or expires (EBB_JOB_TTL_SECONDS, 14 days by default).
                         LifecycleRule.builder().id("expire-inputs").prefix(INPUTS_PREFIX)
                                 .expiration(Duration.days(15)).build(),
+                        // Served while the job lives (EBB_RESULT_TTL_SECONDS, 1 day by default): the item goes first.
+                        LifecycleRule.builder().id("expire-results").prefix(RESULTS_PREFIX)
+                                .expiration(Duration.days(3)).build(),
                         LifecycleRule.builder().id("expire-old-versions")
                                 .noncurrentVersionExpiration(Duration.days(1)).build(),
                         LifecycleRule.builder().id("abort-incomplete-multipart")

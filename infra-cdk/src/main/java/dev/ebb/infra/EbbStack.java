@@ -68,11 +68,17 @@ public final class EbbStack extends Stack {
         // The worker's rights, and nothing else: its lane's queue, the jobs table, the bucket.
         queues.gpu().queue().grantConsumeMessages(workers.taskDefinition().getTaskRole());
         tables.jobs().grantReadWriteData(workers.taskDefinition().getTaskRole());
-        // Exact object actions rather than bucket.grantReadWrite, whose s3:GetObject*, s3:List* are wildcards.
+        // Exact object actions rather than bucket.grantReadWrite, whose s3:GetObject*, s3:List* are wildcards:
+        // large inputs are read from inputs/, large results written under results/, and nothing else.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(workers.taskDefinition().getTaskRole())
-                .actions(List.of("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:AbortMultipartUpload"))
-                .resourceArns(List.of(data.bucket().arnForObjects("*")))
+                .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
+                .resourceArns(List.of(data.bucket().arnForObjects(DataBucket.INPUTS_PREFIX + "*")))
+                .build());
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(workers.taskDefinition().getTaskRole())
+                .actions(List.of("s3:PutObject", "s3:AbortMultipartUpload"))
+                .resourceArns(List.of(data.bucket().arnForObjects(DataBucket.RESULTS_PREFIX + "*")))
                 .build());
 
         // Task scale-in protection: the ECS agent endpoint calls UpdateTaskProtection with the task role's

@@ -135,6 +135,12 @@ public final class Functions extends Construct {
                 "GET /v1/jobs/{id}: status, timings, attempts, result or error", props.environment());
         tables.jobs().grantReadData(get);
         tables.keys().grantReadData(get);
+        // A result too large for the item is read back from results/: get only.
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(get)
+                .actions(List.of("s3:GetObject"))
+                .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.RESULTS_PREFIX + "*")))
+                .build());
 
         this.cancel = function(code, "CancelJob", "CancelJobHandler", Duration.seconds(10), 1024,
                 "DELETE /v1/jobs/{id}: cancel a job that has not finished", props.environment());
@@ -151,6 +157,12 @@ public final class Functions extends Construct {
                 .grantee(queueWorker)
                 .actions(List.of("s3:GetObject"))
                 .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.INPUTS_PREFIX + "*")))
+                .build());
+        // A result too large for the item is put under results/ before the completion: put only.
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(queueWorker)
+                .actions(List.of("s3:PutObject"))
+                .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.RESULTS_PREFIX + "*")))
                 .build());
         queueWorker.addEventSource(new SqsEventSource(queues.cpu().queue(), SqsEventSourceProps.builder()
                 .batchSize(10)

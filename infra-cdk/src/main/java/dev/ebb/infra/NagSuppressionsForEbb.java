@@ -35,7 +35,7 @@ final class NagSuppressionsForEbb {
             suppress(function, "AwsSolutions-IAM4", "AWSLambdaBasicExecutionRole only lets the function write its "
                     + "own CloudWatch Logs; every data permission is granted per resource.", BASIC_EXECUTION_ROLE);
             if (alias != functions.upload() && alias != functions.scaler() && alias != functions.submit()
-                    && alias != functions.queueWorker()) { // those say it with their own IAM5 suppression
+                    && alias != functions.queueWorker() && alias != functions.get()) { // their own IAM5 below
                 suppress(function, "AwsSolutions-IAM5", JOBS_INDEXES_REASON, JOBS_INDEXES);
             }
         }
@@ -53,20 +53,25 @@ final class NagSuppressionsForEbb {
                 + "for a queue message as objects under inputs/ (object ARNs need a wildcard for the key); put only. "
                 + JOBS_INDEXES_REASON, regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/inputs/\\*$"), JOBS_INDEXES);
         suppress(functions.queueWorker().getVersion().getLambda(), "AwsSolutions-IAM5", "The cpu lane reads large "
-                + "inputs, objects under inputs/ (object ARNs need a wildcard for the key); get only. "
-                + JOBS_INDEXES_REASON, regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/inputs/\\*$"), JOBS_INDEXES);
+                + "inputs, objects under inputs/ (get only), and writes large results under results/ (put only); "
+                + "object ARNs need a wildcard for the key. "
+                + JOBS_INDEXES_REASON, regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/(inputs|results)/\\*$"),
+                JOBS_INDEXES);
+        suppress(functions.get().getVersion().getLambda(), "AwsSolutions-IAM5", "The get function reads results too "
+                + "large for a job item, objects under results/ (object ARNs need a wildcard for the key); get only. "
+                + JOBS_INDEXES_REASON, regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/results/\\*$"), JOBS_INDEXES);
         suppress(functions.scaler().getVersion().getLambda(), "AwsSolutions-IAM5", "ecs:GetTaskProtection names tasks, whose ids exist only "
                 + "at run time; the statement is limited to this cluster's tasks. ecs:ListTasks has no resource-level "
                 + "permission; its statement is limited to the worker cluster by an ecs:cluster condition. "
                 + JOBS_INDEXES_REASON,
                 regex("^Resource::arn:.*:ecs:.*:task/<GpuWorkersCluster[0-9A-F]+>/\\*$"), "Resource::*",
                 JOBS_INDEXES);
-        suppress(workers.taskDefinition().getTaskRole(), "AwsSolutions-IAM5", "The worker reads job inputs and "
-                + "writes results as objects of the data bucket (object ARNs need a wildcard for the key); it has no "
-                + "bucket-level or other buckets' rights. Task scale-in protection (through the ECS agent endpoint) "
+        suppress(workers.taskDefinition().getTaskRole(), "AwsSolutions-IAM5", "The worker reads large inputs "
+                + "under inputs/ and writes large results under results/ of the data bucket (object ARNs need a "
+                + "wildcard for the key); it has no bucket-level, other prefixes' or other buckets' rights. Task scale-in protection (through the ECS agent endpoint) "
                 + "names its own task, whose id exists only at run time: limited to this cluster's tasks. "
                 + JOBS_INDEXES_REASON,
-                regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/\\*$"),
+                regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/(inputs|results)/\\*$"),
                 regex("^Resource::arn:.*:ecs:.*:task/<GpuWorkersCluster[0-9A-F]+>/\\*$"), JOBS_INDEXES);
         suppress(workers.taskDefinition().obtainExecutionRole(), "AwsSolutions-IAM5", "ecr:GetAuthorizationToken, "
                 + "needed to pull the worker image, supports no resource-level permission.", "Resource::*");

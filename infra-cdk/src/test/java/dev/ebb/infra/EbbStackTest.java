@@ -224,9 +224,34 @@ class EbbStackTest {
                     .as(handler).isFalse();
         }
         String getRole = function("GetJobHandler").at("/Properties/Role/Fn::GetAtt/0").asText();
-        assertThat(actionsOf(getRole)).noneMatch(a -> a.startsWith("s3:"));
+        assertThat(actionsOf(getRole).stream().filter(a -> a.startsWith("s3:"))).containsExactly("s3:GetObject");
         assertThat(resources.path(only(ofType("AWS::S3::Bucket"), "DataBucket"))
                 .at("/Properties/LifecycleConfiguration/Rules").toString()).contains("\"Prefix\":\"inputs/\"");
+    }
+
+    @Test
+    void largeResults_runnersPutThemAndGetReadsThem_onlyUnderResults_andTheyExpire() {
+        String results = "/" + DataBucket.RESULTS_PREFIX + "*";
+        String workerRole = single("AWS::ECS::TaskDefinition").at("/Properties/TaskRoleArn/Fn::GetAtt/0").asText();
+        Map<String, String> roles = Map.of(
+                "QueueWorkerHandler", function("QueueWorkerHandler").at("/Properties/Role/Fn::GetAtt/0").asText(),
+                "gpu workers", workerRole,
+                "GetJobHandler", function("GetJobHandler").at("/Properties/Role/Fn::GetAtt/0").asText());
+        roles.forEach((who, role) -> {
+            String action = who.equals("GetJobHandler") ? "s3:GetObject" : "s3:PutObject";
+            assertThat(statementsOf(role)).as(who).anySatisfy(statement -> {
+                assertThat(texts(statement.path("Action"))).contains(action).noneMatch(a -> a.endsWith("*"));
+                assertThat(statement.path("Resource").toString()).contains(results);
+            });
+            // Every s3 statement of these roles names inputs/ or results/, never the whole bucket.
+            statementsOf(role).stream().filter(st -> texts(st.path("Action")).stream().anyMatch(a -> a.startsWith("s3:")))
+                    .forEach(st -> assertThat(st.path("Resource").toString()).as(who)
+                            .containsAnyOf("/" + DataBucket.INPUTS_PREFIX + "*", results));
+        });
+        assertThat(function("GetJobHandler").at("/Properties/Environment/Variables/" + Functions.BUCKET)
+                .isMissingNode()).isFalse();
+        assertThat(resources.path(only(ofType("AWS::S3::Bucket"), "DataBucket"))
+                .at("/Properties/LifecycleConfiguration/Rules").toString()).contains("\"Prefix\":\"results/\"");
     }
 
     // ------------------------------------------------------------------------------------------ bucket

@@ -12,6 +12,7 @@ import dev.ebb.core.job.JobStore.CreateResult;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.queue.QueueText;
+import dev.ebb.core.run.ResultSpill;
 import dev.ebb.core.store.ObjectStore;
 import dev.ebb.core.task.InvalidInputException;
 import dev.ebb.core.task.TaskSpec;
@@ -42,6 +43,8 @@ public final class JobService {
     private final Clock clock;
     /** Where large inputs go; null when this deployment has no bucket (large inputs are then refused). */
     private final ObjectStore objects;
+    /** Reads results that were too large for the job item back from the object store. */
+    private final ResultSpill results;
 
     public JobService(JobStore store, JobQueue queue, TaskRegistry tasks, Limits limits, Clock clock) {
         this(store, queue, tasks, limits, clock, null);
@@ -50,6 +53,7 @@ public final class JobService {
     public JobService(JobStore store, JobQueue queue, TaskRegistry tasks, Limits limits, Clock clock,
                       ObjectStore objects) {
         this.objects = objects;
+        this.results = new ResultSpill(objects, ResultSpill.DEFAULT_THRESHOLD_BYTES);
         this.store = store;
         this.queue = queue;
         this.tasks = tasks;
@@ -114,7 +118,7 @@ public final class JobService {
             if (existing.status() == JobStatus.QUEUED) {
                 enqueueOrUndo(existing, false);
             }
-            return new Submitted(existing, true);
+            return new Submitted(withStoredResult(existing), true);
         }
         enqueueOrUndo(job, true);
         return new Submitted(job, false);
@@ -122,9 +126,29 @@ public final class JobService {
 
     public Job get(String tenant, String jobId) throws ApiException {
         requireValidId(jobId);
-        return store.find(jobId)
-                .filter(job -> job.tenant().equals(tenant))
+        Job job = store.find(jobId)
+                .filter(found -> found.tenant().equals(tenant))
                 .orElseThrow(() -> ApiException.notFound("job " + jobId));
+        return withStoredResult(job);
+    }
+
+    /**
+     * The job with its result inline, read from the object store where the item keeps only its key, so a large
+     * result looks to the client like any other. An object that is gone is a {@code 410 result_missing} (the job
+     * did succeed; its result cannot be served any more), one that cannot be read now a {@code 503}.
+     */
+    private Job withStoredResult(Job job) throws ApiException {
+        if (job.resultRef() == null || job.result() != null) {
+            return job;
+        }
+        return switch (results.read(job.resultRef())) {
+            case ResultSpill.Read.Found(JsonNode result) -> job.withResult(result);
+            case ResultSpill.Read.Missing(String reason) -> throw new ApiException(410, "result_missing",
+                    "job " + job.jobId() + " " + job.status() + ", but its result cannot be served: " + reason);
+            case ResultSpill.Read.Unavailable(String reason) -> throw ApiException.unavailable(
+                    "object_store_unavailable", "job " + job.jobId() + " " + job.status() + "; its result could not"
+                            + " be read: " + reason, 5);
+        };
     }
 
     public Job cancel(String tenant, String jobId) throws ApiException {

@@ -42,6 +42,12 @@ public final class JobViews {
         if (job.error() != null) {
             node.putObject("error").put("code", job.error().code()).put("message", job.error().message());
         }
+        if (job.lastError() != null && !job.status().isTerminal()) {
+            // Why a job that is still waiting or running has been tried more than once; once it ends, its result
+            // or error is the answer (a dead-lettered job's error message names the last error).
+            node.putObject("lastError").put("code", job.lastError().code())
+                    .put("message", job.lastError().message()).put("at", job.lastError().at().toString());
+        }
         return node;
     }
 

@@ -1,6 +1,7 @@
 package dev.ebb.core.config;
 
 import dev.ebb.core.api.Limits;
+import dev.ebb.core.run.ResultSpill;
 import dev.ebb.core.task.Lane;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -14,9 +15,10 @@ import java.util.Map;
  *                           message that comes back finds its lease lapsed
  * @param groupCommitThreads writer threads that group concurrent submits' writes into batch calls; 0 (the
  *                           default, right for Lambda's one request at a time) writes each on its own
+ * @param largeResultBytes   results whose JSON is larger go to the object store, and the job item keeps their key
  */
 public record Settings(String jobsTable, String keysTable, Map<Lane, String> queueUrls, Limits limits,
-                       Duration lease, Duration keyCache, int groupCommitThreads) {
+                       Duration lease, Duration keyCache, int groupCommitThreads, int largeResultBytes) {
     public static final String JOBS_TABLE = "EBB_JOBS_TABLE";
     public static final String KEYS_TABLE = "EBB_KEYS_TABLE";
     public static final String GPU_QUEUE_URL = "EBB_GPU_QUEUE_URL";
@@ -32,6 +34,11 @@ public record Settings(String jobsTable, String keysTable, Map<Lane, String> que
     public static final int MAX_LARGE_INPUT_BYTES = 5 * 1024 * 1024;
     /** The default request bound: the largest input and 256 KiB for the rest of the request and its escaping. */
     public static final int DEFAULT_MAX_REQUEST_BYTES = MAX_LARGE_INPUT_BYTES + 256 * 1024;
+    /**
+     * Results above this many bytes go to the object store (EBB_BUCKET) instead of into the job item. At most
+     * 300 KiB: the item (400 KB) also holds an inline input and the rest of the job.
+     */
+    public static final String LARGE_RESULT_BYTES = "EBB_LARGE_RESULT_BYTES";
     public static final String JOB_TTL_SECONDS = "EBB_JOB_TTL_SECONDS";
     public static final String RESULT_TTL_SECONDS = "EBB_RESULT_TTL_SECONDS";
     public static final String LEASE_SECONDS = "EBB_LEASE_SECONDS";
@@ -65,6 +72,7 @@ public record Settings(String jobsTable, String keysTable, Map<Lane, String> que
                         env.seconds(RESULT_TTL_SECONDS, defaults.resultTtl())),
                 env.seconds(LEASE_SECONDS, Duration.ofSeconds(50)),
                 env.seconds(KEY_CACHE_SECONDS, Duration.ofSeconds(30)),
-                env.integer(GROUP_COMMIT_THREADS, 0, 0, 16));
+                env.integer(GROUP_COMMIT_THREADS, 0, 0, 16),
+                env.integer(LARGE_RESULT_BYTES, ResultSpill.DEFAULT_THRESHOLD_BYTES, 1, 300 * 1024));
     }
 }

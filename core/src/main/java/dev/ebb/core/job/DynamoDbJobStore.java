@@ -7,8 +7,10 @@ import static dev.ebb.core.job.JobItems.EXPIRES_AT;
 import static dev.ebb.core.job.JobItems.FINISHED_AT;
 import static dev.ebb.core.job.JobItems.JOB_ID;
 import static dev.ebb.core.job.JobItems.LEASE_OWNER;
+import static dev.ebb.core.job.JobItems.LAST_ERROR;
 import static dev.ebb.core.job.JobItems.LEASE_UNTIL;
 import static dev.ebb.core.job.JobItems.RESULT;
+import static dev.ebb.core.job.JobItems.RESULT_REF;
 import static dev.ebb.core.job.JobItems.STARTED_AT;
 import static dev.ebb.core.job.JobItems.STATUS;
 import static dev.ebb.core.job.JobItems.TENANT;
@@ -151,11 +153,15 @@ public final class DynamoDbJobStore implements JobStore {
 
     @Override
     public CompleteResult complete(String jobId, String owner, Outcome outcome, Instant now, Instant expiresAt) {
+        return complete(new Completion(jobId, outcome), owner, now, expiresAt);
+    }
+
+    private CompleteResult complete(Completion completion, String owner, Instant now, Instant expiresAt) {
         try {
-            dynamoDb.updateItem(single(completeUpdate(jobId, owner, outcome, now, expiresAt)));
+            dynamoDb.updateItem(single(completeUpdate(completion, owner, now, expiresAt)));
             return new CompleteResult.Completed();
         } catch (ConditionalCheckFailedException e) {
-            return new CompleteResult.NotOwner(oldItem(e, jobId));
+            return new CompleteResult.NotOwner(oldItem(e, completion.jobId()));
         }
     }
 
@@ -163,10 +169,10 @@ public final class DynamoDbJobStore implements JobStore {
     public List<CompleteResult> completeAll(List<Completion> completions, String owner, Instant now,
                                             Instant expiresAt) {
         return transact(completions.size(),
-                i -> TransactWriteItem.builder().update(completeUpdate(completions.get(i).jobId(), owner,
-                        completions.get(i).outcome(), now, expiresAt)).build(),
+                i -> TransactWriteItem.builder().update(completeUpdate(completions.get(i), owner, now, expiresAt))
+                        .build(),
                 i -> new CompleteResult.Completed(),
-                i -> complete(completions.get(i).jobId(), owner, completions.get(i).outcome(), now, expiresAt));
+                i -> complete(completions.get(i), owner, now, expiresAt));
     }
 
     /** QUEUED, or RUNNING with a lapsed lease, and not expired → RUNNING for {@code owner}, one more attempt. */
@@ -190,8 +196,13 @@ public final class DynamoDbJobStore implements JobStore {
                 .build();
     }
 
-    /** RUNNING and held by {@code owner} → SUCCEEDED with the result, or FAILED with the error. */
-    private Update completeUpdate(String jobId, String owner, Outcome outcome, Instant now, Instant expiresAt) {
+    /**
+     * RUNNING and held by {@code owner} → SUCCEEDED with the result (or the key of the object that holds it), or
+     * FAILED with the error.
+     */
+    private Update completeUpdate(Completion completion, String owner, Instant now, Instant expiresAt) {
+        String jobId = completion.jobId();
+        Outcome outcome = completion.outcome();
         Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL).add(FINISHED_AT).add(EXPIRES_AT);
         Map<String, AttributeValue> values = new HashMap<>(Map.of(
                 ":running", s(RUNNING),
@@ -200,6 +211,12 @@ public final class DynamoDbJobStore implements JobStore {
                 ":expires", epochSeconds(expiresAt)));
         String set;
         switch (outcome) {
+            case Outcome.Success success when completion.resultRef() != null -> {
+                names.add(RESULT_REF);
+                values.put(":status", s(JobStatus.SUCCEEDED.name()));
+                values.put(":ref", s(completion.resultRef()));
+                set = "SET #status = :status, #finishedAt = :now, #expiresAt = :expires, #resultRef = :ref";
+            }
             case Outcome.Success success -> {
                 names.add(RESULT);
                 values.put(":status", s(JobStatus.SUCCEEDED.name()));
@@ -333,6 +350,26 @@ public final class DynamoDbJobStore implements JobStore {
                     .updateExpression(updateExpression)
                     .conditionExpression("#status = :running AND #leaseOwner = :owner")
                     .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** Not ended and not expired → lastError set; one write, no read (a diagnostic, not a transition). */
+    @Override
+    public boolean recordError(String jobId, LastError error) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(tableName)
+                    .key(JobItems.key(jobId))
+                    .expressionAttributeNames(new Names().add(STATUS).add(EXPIRES_AT).add(LAST_ERROR).map)
+                    .expressionAttributeValues(Map.of(
+                            ":error", JobItems.lastError(error),
+                            ":queued", s(QUEUED),
+                            ":running", s(RUNNING),
+                            ":nowSec", epochSeconds(error.at())))
+                    .updateExpression("SET #lastError = :error")
+                    .conditionExpression("#status IN (:queued, :running) AND #expiresAt > :nowSec"));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;

@@ -61,6 +61,11 @@ public final class GroupCommitJobStore implements JobStore, AutoCloseable {
     }
 
     @Override
+    public boolean recordError(String jobId, LastError error) {
+        return delegate.recordError(jobId, error);
+    }
+
+    @Override
     public boolean deleteQueued(String jobId) {
         return delegate.deleteQueued(jobId);
     }

@@ -12,6 +12,9 @@ import java.util.Objects;
  * @param requestHash  digest of the submitted request, to tell an idempotent replay from a reused key
  * @param expiresAt    when the item is gone (the table's TTL attribute); reads treat a past value as gone
  * @param inputRef     the object-store key of an input too large to keep inline (then {@code input} is null)
+ * @param resultRef    the object-store key of a result too large to keep in the item (then {@code result} is null
+ *                     as stored; {@code JobService} reads it back for the client)
+ * @param lastError    the last failure a worker saw that left the job for another try (null if none was recorded)
  */
 public record Job(
         String jobId,
@@ -32,7 +35,9 @@ public record Job(
         String idempotencyKey,
         String requestHash,
         Instant expiresAt,
-        String inputRef) {
+        String inputRef,
+        String resultRef,
+        LastError lastError) {
 
     public Job {
         Objects.requireNonNull(jobId, "jobId");
@@ -50,13 +55,21 @@ public record Job(
                JobError error, String leaseOwner, Instant leaseUntil, String idempotencyKey, String requestHash,
                Instant expiresAt) {
         this(jobId, tenant, task, lane, model, input, status, attempts, createdAt, startedAt, finishedAt, result,
-                error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, null);
+                error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, null, null, null);
     }
 
     /** The same job with its input kept in the object store under {@code ref} instead of inline. */
     public Job withInputRef(String ref) {
         return new Job(jobId, tenant, task, lane, model, null, status, attempts, createdAt, startedAt, finishedAt,
-                result, error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, ref);
+                result, error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, ref, resultRef,
+                lastError);
+    }
+
+    /** The same job with its result in hand (read from the object store where the item holds only its key). */
+    public Job withResult(JsonNode value) {
+        return new Job(jobId, tenant, task, lane, model, input, status, attempts, createdAt, startedAt, finishedAt,
+                value, error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, inputRef, resultRef,
+                lastError);
     }
 
     /** A new job, as the submit path writes it. */

@@ -23,6 +23,10 @@ final class JobItems {
     static final String STARTED_AT = "startedAt";
     static final String FINISHED_AT = "finishedAt";
     static final String RESULT = "result";
+    /** The object-store key of a result too large for the item; {@code result} is then absent. */
+    static final String RESULT_REF = "resultRef";
+    /** A map {code, message, at (epoch ms), by}: the last failure that left the job for another try. */
+    static final String LAST_ERROR = "lastError";
     static final String ERROR_CODE = "errorCode";
     static final String ERROR_MESSAGE = "errorMessage";
     static final String LEASE_OWNER = "leaseOwner";
@@ -58,6 +62,10 @@ final class JobItems {
         if (job.result() != null) {
             item.put(RESULT, s(Json.write(job.result())));
         }
+        putIfPresent(item, RESULT_REF, job.resultRef());
+        if (job.lastError() != null) {
+            item.put(LAST_ERROR, lastError(job.lastError()));
+        }
         if (job.error() != null) {
             item.put(ERROR_CODE, s(job.error().code()));
             item.put(ERROR_MESSAGE, s(job.error().message()));
@@ -91,7 +99,25 @@ final class JobItems {
                 str(item, IDEMPOTENCY_KEY),
                 str(item, REQUEST_HASH),
                 Instant.ofEpochSecond(Long.parseLong(item.get(EXPIRES_AT).n())),
-                str(item, INPUT_REF));
+                str(item, INPUT_REF),
+                str(item, RESULT_REF),
+                lastError(item.get(LAST_ERROR)));
+    }
+
+    static AttributeValue lastError(LastError error) {
+        return AttributeValue.fromM(Map.of(
+                "code", s(error.code()),
+                "message", s(error.message()),
+                "at", millis(error.at()),
+                "by", s(error.by())));
+    }
+
+    private static LastError lastError(AttributeValue value) {
+        if (value == null || !value.hasM()) {
+            return null;
+        }
+        Map<String, AttributeValue> m = value.m();
+        return new LastError(str(m, "code"), str(m, "message"), instantMillis(m, "at"), str(m, "by"));
     }
 
     static AttributeValue s(String value) {

@@ -36,6 +36,13 @@ public interface JobStore {
     /** Gives a claimed job back to the queue (RUNNING → QUEUED) when its owner stops before running it. */
     boolean release(String jobId, String owner);
 
+    /**
+     * Writes {@code error} as the job's {@link LastError}, unless the job has ended, expired or is gone: a worker
+     * that leaves a job for another try says why, for the dead-letter consumer and the client. A diagnostic only:
+     * one conditional write, no read; false when the condition failed.
+     */
+    boolean recordError(String jobId, LastError error);
+
     /** Removes a job still QUEUED: the undo of a submit whose message never reached the queue. */
     boolean deleteQueued(String jobId);
 
@@ -57,12 +64,29 @@ public interface JobStore {
     default List<CompleteResult> completeAll(List<Completion> completions, String owner, Instant now,
                                              Instant expiresAt) {
         List<CompleteResult> results = new ArrayList<>(completions.size());
-        completions.forEach(c -> results.add(complete(c.jobId(), owner, c.outcome(), now, expiresAt)));
+        for (Completion c : completions) {
+            if (c.resultRef() != null) {
+                throw new UnsupportedOperationException("this store cannot keep a result reference");
+            }
+            results.add(complete(c.jobId(), owner, c.outcome(), now, expiresAt));
+        }
         return results;
     }
 
-    /** One job's outcome, for {@link #completeAll}. */
-    record Completion(String jobId, Outcome outcome) {
+    /**
+     * One job's outcome, for {@link #completeAll}. With a {@code resultRef} (a {@link Outcome.Success} whose result
+     * was put in the object store under that key) the item stores the key instead of the result.
+     */
+    record Completion(String jobId, Outcome outcome, String resultRef) {
+        public Completion {
+            if (resultRef != null && !(outcome instanceof Outcome.Success)) {
+                throw new IllegalArgumentException("only a success has a stored result");
+            }
+        }
+
+        public Completion(String jobId, Outcome outcome) {
+            this(jobId, outcome, null);
+        }
     }
 
     sealed interface CreateResult {

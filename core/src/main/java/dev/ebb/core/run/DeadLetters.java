@@ -5,6 +5,8 @@ import dev.ebb.core.job.DeadLetterStore;
 import dev.ebb.core.job.DeadLetterStore.MarkResult;
 import dev.ebb.core.job.DeadLetterStore.ReopenResult;
 import dev.ebb.core.job.Job;
+import dev.ebb.core.job.JobStatus;
+import dev.ebb.core.job.LastError;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.JobEnvelope.MalformedEnvelopeException;
 import dev.ebb.core.queue.JobQueue;
@@ -90,11 +92,30 @@ public final class DeadLetters {
         }
     }
 
+    /**
+     * The dead-lettered job's error message: the receives and runs, the last error a worker recorded (if any), and
+     * the last run if it never finished (the job is still RUNNING under its last claim, whose lease has lapsed).
+     */
     static String reason(Job job, int receives) {
-        return "the job's message was received " + receives + " times without the job finishing (" + job.attempts()
-                + " runs started) and was moved to the dead-letter queue; no error was recorded, so each worker that"
-                + " took it stopped before finishing it (a crash, a kill or a timeout). Once the cause is fixed,"
-                + " a redrive queues it again.";
+        StringBuilder reason = new StringBuilder("the job's message was received ").append(receives)
+                .append(" times without the job finishing (").append(job.attempts())
+                .append(" runs started) and was moved to the dead-letter queue.");
+        LastError last = job.lastError();
+        if (last != null) {
+            reason.append(" Last error: ").append(last.code()).append(" (").append(last.message()).append(") at ")
+                    .append(last.at()).append(", in run ").append(last.by()).append('.');
+        }
+        boolean unfinished = job.status() == JobStatus.RUNNING && job.leaseOwner() != null;
+        if (unfinished && (last == null || !last.by().equals(job.leaseOwner()))) {
+            reason.append(" The last run, ").append(job.leaseOwner()).append(" started at ").append(job.startedAt())
+                    .append(", never finished (the worker crashed, was stopped or ran out of time).");
+        } else if (last == null && job.attempts() == 0) {
+            reason.append(" No run started: the workers that received it stopped before claiming it, or could not"
+                    + " reach the job store.");
+        } else if (last == null) {
+            reason.append(" No error was recorded: each worker that took it stopped before finishing it.");
+        }
+        return reason.append(" Once the cause is fixed, a redrive queues it again.").toString();
     }
 
     /** Redrives up to {@code max} dead-lettered jobs of {@code lane}, oldest first. */

@@ -5,6 +5,7 @@ import dev.ebb.core.Json;
 import dev.ebb.core.job.JobStore;
 import dev.ebb.core.job.JobStore.ClaimResult;
 import dev.ebb.core.job.JobStore.CompleteResult;
+import dev.ebb.core.job.LastError;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.JobEnvelope.MalformedEnvelopeException;
 import dev.ebb.core.queue.QueueMessage;
@@ -50,6 +51,8 @@ public final class JobRunner {
     private final Clock clock;
     /** Where inputs too large for a message are; null where none is configured (such jobs then fail clearly). */
     private final ObjectStore objects;
+    /** Puts results too large for the job item in the object store before the completion. */
+    private final ResultSpill spill;
     private final AtomicLong claims = new AtomicLong();
     /** jobId → the claim's lease owner, for the jobs being run now: what the heartbeat extends. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
@@ -60,7 +63,14 @@ public final class JobRunner {
 
     public JobRunner(JobStore store, TaskRegistry tasks, String owner, Duration lease, Duration resultTtl, Clock clock,
                      ObjectStore objects) {
+        this(store, tasks, owner, lease, resultTtl, clock, objects, ResultSpill.DEFAULT_THRESHOLD_BYTES);
+    }
+
+    /** {@code largeResultBytes}: results whose JSON is larger go to {@code objects} (EBB_LARGE_RESULT_BYTES). */
+    public JobRunner(JobStore store, TaskRegistry tasks, String owner, Duration lease, Duration resultTtl, Clock clock,
+                     ObjectStore objects, int largeResultBytes) {
         this.objects = objects;
+        this.spill = new ResultSpill(objects, largeResultBytes);
         this.store = store;
         this.tasks = tasks;
         this.owner = owner;
@@ -82,8 +92,8 @@ public final class JobRunner {
         Batch batch = prepare(messages);
         try {
             execute(batch);
-        } catch (RuntimeException e) {
-            release(batch);
+        } catch (RuntimeException | Error e) {
+            abandon(batch, e);
             throw e;
         }
         return finish(batch);
@@ -102,6 +112,8 @@ public final class JobRunner {
         private final Map<Integer, Integer> duplicateOf;
         private final String claimOwner;
         private final Map<TaskAndModel, List<Claimed>> byTask;
+        /** What {@link #execute} produced, for {@link #finish} to store. */
+        private final List<Ran> outcomes = new ArrayList<>();
         private final List<Claimed> ran = new ArrayList<>();
         private final List<JobStore.Completion> completions = new ArrayList<>();
         private final List<String> heldHere;
@@ -177,7 +189,11 @@ public final class JobRunner {
                             batch.completions.add(new JobStore.Completion(envelope.jobId(), failure));
                         }
                         // The store did not answer: the lease lapses and the message comes back.
-                        case Resolved.Unavailable() -> dispositions[i] = Disposition.RETRY;
+                        case Resolved.Unavailable() -> {
+                            dispositions[i] = Disposition.RETRY;
+                            recordError(envelope.jobId(), claimOwner, ResultSpill.OBJECT_STORE_UNAVAILABLE,
+                                    "the job's input could not be read from the object store");
+                        }
                     }
                 }
                 case ClaimResult.Finished finished -> dispositions[i] = Disposition.DELETE;
@@ -192,18 +208,35 @@ public final class JobRunner {
         for (Map.Entry<TaskAndModel, List<Claimed>> group : batch.byTask.entrySet()) {
             List<Outcome> outcomes = runTask(group.getKey().task(), group.getKey().model(), group.getValue());
             for (int k = 0; k < outcomes.size(); k++) {
-                batch.ran.add(group.getValue().get(k));
-                batch.completions.add(new JobStore.Completion(group.getValue().get(k).envelope.jobId(),
-                        outcomes.get(k)));
+                batch.outcomes.add(new Ran(group.getValue().get(k), outcomes.get(k)));
             }
         }
         batch.byTask.clear();
     }
 
-    /** Step 3: completes the jobs that ran (conditionally, under the batch's claim); one disposition per message. */
+    /**
+     * Step 3: puts results too large for an item in the object store, then completes the jobs that ran
+     * (conditionally, under the batch's claim); one disposition per message.
+     */
     public List<Disposition> finish(Batch batch) {
         try {
+            for (Ran ran : batch.outcomes) {
+                JobEnvelope envelope = ran.claimed().envelope;
+                switch (spill.completion(envelope.tenant(), envelope.jobId(), batch.claimOwner, ran.outcome())) {
+                    case ResultSpill.Spilled.Complete(JobStore.Completion completion) -> {
+                        batch.ran.add(ran.claimed());
+                        batch.completions.add(completion);
+                    }
+                    case ResultSpill.Spilled.Retry(String code, String message) -> {
+                        batch.dispositions[ran.claimed().index] = Disposition.RETRY;
+                        recordError(envelope.jobId(), batch.claimOwner, code, message);
+                    }
+                }
+            }
             completeAll(batch.ran, batch.completions, batch.claimOwner, batch.dispositions);
+        } catch (RuntimeException | Error e) {
+            abandon(batch, e);
+            throw e;
         } finally {
             release(batch);
         }
@@ -222,6 +255,16 @@ public final class JobRunner {
         batch.heldHere.forEach(jobId -> held.remove(jobId, batch.claimOwner));
     }
 
+    /**
+     * A step of the batch threw: records why on the jobs it holds (they stay RUNNING until their leases lapse and
+     * their messages come back) and lets go of them. The caller passes the exception on.
+     */
+    public void abandon(Batch batch, Throwable e) {
+        recordErrors(batch.heldHere, batch.claimOwner, "worker_error",
+                "the worker's run failed: " + e.getClass().getSimpleName());
+        release(batch);
+    }
+
     private void completeAll(List<Claimed> ran, List<JobStore.Completion> completions, String claimOwner,
                              Disposition[] dispositions) {
         if (ran.isEmpty()) {
@@ -235,14 +278,40 @@ public final class JobRunner {
             // The jobs stay RUNNING under a lease that lapses; their messages come back and run again.
             log.warn("completion of {} jobs failed: {}", ran.size(), e.toString());
             ran.forEach(c -> dispositions[c.index] = Disposition.RETRY);
+            // Where the store still takes a write (a throttled or failed transaction), the jobs say why they remain.
+            recordErrors(ran.stream().map(c -> c.envelope.jobId()).toList(), claimOwner, "store_unavailable",
+                    "the job ran but its completion could not be written: " + e.getClass().getSimpleName());
             return;
         }
         for (int k = 0; k < ran.size(); k++) {
-            dispositions[ran.get(k).index] = disposition(ran.get(k).envelope.jobId(), results.get(k));
+            dispositions[ran.get(k).index] = disposition(ran.get(k).envelope.jobId(), claimOwner, results.get(k));
         }
     }
 
-    private static Disposition disposition(String jobId, CompleteResult result) {
+    /**
+     * Notes on the job why this run leaves it for another try (best effort: a store that fails here is already
+     * failing, and the lease and the message bring the job back either way).
+     */
+    private boolean recordError(String jobId, String claimOwner, String code, String message) {
+        try {
+            store.recordError(jobId, new LastError(code, message, clock.instant(), claimOwner));
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("jobId={} last error {} not recorded: {}", jobId, code, e.toString());
+            return false;
+        }
+    }
+
+    /** {@link #recordError} for many jobs, stopping at the first the store refuses (each try may take seconds). */
+    private void recordErrors(List<String> jobIds, String claimOwner, String code, String message) {
+        for (String jobId : jobIds) {
+            if (!recordError(jobId, claimOwner, code, message)) {
+                return;
+            }
+        }
+    }
+
+    private Disposition disposition(String jobId, String claimOwner, CompleteResult result) {
         if (result instanceof CompleteResult.NotOwner(var current)) {
             if (current.isPresent() && current.get().status().isTerminal()) {
                 log.info("jobId={} ended elsewhere ({}); this result is dropped", jobId, current.get().status());
@@ -250,6 +319,8 @@ public final class JobRunner {
             }
             // Re-claimed by another worker after our lease lapsed: its copy of the message is the live one.
             log.warn("jobId={} lease lost before completion; leaving the message", jobId);
+            recordError(jobId, claimOwner, "lease_lost", "a run finished after its lease had lapsed and the job"
+                    + " had been claimed again; its result was dropped");
             return Disposition.RETRY;
         }
         return Disposition.DELETE;
@@ -380,6 +451,9 @@ public final class JobRunner {
     }
 
     private record Claimed(int index, JobEnvelope envelope) {
+    }
+
+    private record Ran(Claimed claimed, Outcome outcome) {
     }
 
     private record TaskAndModel(String task, String model) {

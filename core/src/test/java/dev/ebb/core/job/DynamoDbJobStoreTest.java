@@ -350,6 +350,64 @@ class DynamoDbJobStoreTest {
     }
 
     @Test
+    void completeAll_withAResultRef_storesTheKeyAndNoResult() {
+        db.seed(running("j-1", "w1", T0.plus(LEASE)));
+        db.seed(running("j-2", "w1", T0.plus(LEASE)));
+
+        List<CompleteResult> results = store.completeAll(List.of(
+                new Completion("j-1", success("{\"big\":true}"), "results/tenant-a/j-1/w1.json"),
+                new Completion("j-2", success("2"))), "w1", T0.plusSeconds(5), LATER_EXPIRES);
+
+        assertThat(results).containsOnly(new CompleteResult.Completed());
+        Map<String, AttributeValue> item = db.item("j-1");
+        assertThat(item).doesNotContainKey("result");
+        assertThat(item.get("resultRef").s()).isEqualTo("results/tenant-a/j-1/w1.json");
+        assertThat(db.stored("j-1").status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(db.stored("j-1").resultRef()).isEqualTo("results/tenant-a/j-1/w1.json");
+        assertThat(db.stored("j-2").result()).isEqualTo(json("2"));
+        assertThat(db.stored("j-2").resultRef()).isNull();
+    }
+
+    // ------------------------------------------------------------------------------------------ recordError
+
+    @Test
+    void recordError_onARunningJob_keepsTheLastErrorAcrossALaterClaim() {
+        db.seed(queued("j-1"));
+        store.claim("j-1", "w1#1", T0.plus(LEASE), T0);
+        LastError error = new LastError("store_unavailable", "the completion could not be written",
+                T0.plusSeconds(3), "w1#1");
+
+        assertThat(store.recordError("j-1", error)).isTrue();
+        Instant later = T0.plus(LEASE).plusSeconds(1);
+        store.claim("j-1", "w2#1", later.plus(LEASE), later);
+
+        Job stored = db.stored("j-1");
+        assertThat(stored.lastError()).isEqualTo(error);
+        assertThat(stored.leaseOwner()).isEqualTo("w2#1");
+        assertThat(stored.attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void recordError_onAnEndedJob_changesNothing() {
+        db.seed(running("j-1", "w1", T0.plus(LEASE)));
+        store.complete("j-1", "w1", success("1"), T0.plusSeconds(1), LATER_EXPIRES);
+        Map<String, AttributeValue> before = db.item("j-1");
+
+        boolean recorded = store.recordError("j-1", new LastError("lease_lost", "late", T0.plusSeconds(2), "w0"));
+
+        assertThat(recorded).isFalse();
+        assertThat(db.item("j-1")).isEqualTo(before);
+    }
+
+    @Test
+    void recordError_onAMissingJob_createsNoItem() {
+        boolean recorded = store.recordError("j-none", new LastError("worker_error", "x", T0, "w1"));
+
+        assertThat(recorded).isFalse();
+        assertThat(db.item("j-none")).isNullOrEmpty();
+    }
+
+    @Test
     void completeAll_overOwnedTakenAndCancelledJobs_completesOnlyTheOwnedOnes() {
         // 33 jobs over two transactions: owned by me, owned by another, cancelled, in turn.
         List<Completion> completions = new ArrayList<>();
@@ -705,6 +763,11 @@ class DynamoDbJobStoreTest {
         @Override
         public boolean release(String jobId, String owner) {
             return delegate.release(jobId, owner);
+        }
+
+        @Override
+        public boolean recordError(String jobId, LastError error) {
+            return delegate.recordError(jobId, error);
         }
 
         @Override

@@ -80,6 +80,9 @@ class JobRunnerLeaseTest {
         assertThat(first.get(10, TimeUnit.SECONDS)).containsExactly(JobRunner.Disposition.RETRY);
         Job afterStale = store.find(jobId).orElseThrow();
         assertThat(afterStale.status()).as("the stale claim did not end the job").isEqualTo(JobStatus.RUNNING);
+        assertThat(afterStale.lastError().code()).as("the stale run said why it left the job")
+                .isEqualTo("lease_lost");
+        assertThat(afterStale.lastError().by()).isNotEqualTo(afterStale.leaseOwner());
 
         task.release(secondCall);
         assertThat(second.get(10, TimeUnit.SECONDS)).containsExactly(JobRunner.Disposition.DELETE);
@@ -87,6 +90,10 @@ class JobRunnerLeaseTest {
         assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(done.result().path("call").asInt()).as("the result is the newer claim's").isEqualTo(secondCall);
         assertThat(done.attempts()).isEqualTo(2);
+        assertThat(dev.ebb.core.api.JobViews.view(done, Instant.now()).has("lastError"))
+                .as("an ended job answers with its result, not its history").isFalse();
+        assertThat(dev.ebb.core.api.JobViews.view(afterStale, Instant.now()).path("lastError").path("code").asText())
+                .isEqualTo("lease_lost");
     }
 
     @Test

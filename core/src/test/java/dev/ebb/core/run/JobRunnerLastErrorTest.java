@@ -1,0 +1,138 @@
+package dev.ebb.core.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebb.core.Json;
+import dev.ebb.core.job.DynamoDbJobStore;
+import dev.ebb.core.job.Job;
+import dev.ebb.core.job.JobIds;
+import dev.ebb.core.job.JobStatus;
+import dev.ebb.core.job.JobStore;
+import dev.ebb.core.queue.JobEnvelope;
+import dev.ebb.core.queue.QueueMessage;
+import dev.ebb.core.task.Lane;
+import dev.ebb.core.task.Outcome;
+import dev.ebb.core.task.Task;
+import dev.ebb.core.task.TaskRegistry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/** A run that leaves its jobs for another try writes why on each (lastError), against DynamoDB Local. */
+class JobRunnerLastErrorTest {
+    private static final DynamoDbClient DYNAMO_DB = DynamoDBEmbedded.create(true).dynamoDbClient();
+    private static final String TABLE = "jobs-last-error";
+
+    private final DynamoDbJobStore store = new DynamoDbJobStore(DYNAMO_DB, TABLE);
+
+    @BeforeEach
+    void freshTable() {
+        try {
+            DYNAMO_DB.deleteTable(r -> r.tableName(TABLE));
+        } catch (ResourceNotFoundException e) {
+            // first test in this JVM
+        }
+        DYNAMO_DB.createTable(r -> r.tableName(TABLE).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("jobId").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("jobId").keyType(KeyType.HASH)));
+    }
+
+    @Test
+    void run_whenTheCompletionIsThrottled_leavesTheJobsRunningWithStoreUnavailable() {
+        JobStore throttledCompletions = (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(),
+                new Class<?>[] {JobStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("completeAll")) {
+                        throw ProvisionedThroughputExceededException.builder().message("throttled").build();
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        JobRunner runner = runner(throttledCompletions, new EchoTask(false));
+        Job a = queued();
+        Job b = queued();
+
+        List<JobRunner.Disposition> dispositions = runner.run(List.of(message(a), message(b)));
+
+        assertThat(dispositions).containsOnly(JobRunner.Disposition.RETRY);
+        for (Job job : List.of(a, b)) {
+            Job stored = store.find(job.jobId()).orElseThrow();
+            assertThat(stored.status()).isEqualTo(JobStatus.RUNNING);
+            assertThat(stored.lastError().code()).isEqualTo("store_unavailable");
+            assertThat(stored.lastError().message()).contains("ProvisionedThroughputExceededException");
+            assertThat(stored.lastError().by()).isEqualTo(stored.leaseOwner());
+        }
+    }
+
+    @Test
+    void run_whenTheRunnerItselfFails_recordsWorkerErrorOnTheJobsItHeldAndRethrows() {
+        JobRunner runner = runner(store, new EchoTask(true));
+        Job job = queued();
+
+        assertThatThrownBy(() -> runner.run(List.of(message(job)))).isInstanceOf(StackOverflowError.class);
+
+        Job stored = store.find(job.jobId()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(stored.lastError().code()).isEqualTo("worker_error");
+        assertThat(stored.lastError().message()).contains("StackOverflowError");
+    }
+
+    private static JobRunner runner(JobStore jobs, Task task) {
+        return new JobRunner(jobs, TaskRegistry.of(task), "worker-1", Duration.ofMinutes(1), Duration.ofHours(1),
+                Clock.systemUTC());
+    }
+
+    private Job queued() {
+        Instant now = Instant.now();
+        Job job = Job.queued(JobIds.random(), "t", "echo", Lane.CPU, null, Json.MAPPER.createObjectNode(), null, "h",
+                now, now.plus(Duration.ofHours(1)));
+        store.create(job);
+        return job;
+    }
+
+    private static QueueMessage message(Job job) {
+        return new QueueMessage("m-" + job.jobId(), "r", JobEnvelope.of(job).toJson(), 1);
+    }
+
+    /** Returns its input, or throws an Error (which no task failure handling catches). */
+    private record EchoTask(boolean error) implements Task {
+        @Override
+        public String name() {
+            return "echo";
+        }
+
+        @Override
+        public Lane lane() {
+            return Lane.CPU;
+        }
+
+        @Override
+        public JsonNode validate(JsonNode input) {
+            return input;
+        }
+
+        @Override
+        public List<Outcome> runBatch(List<JsonNode> inputs) {
+            if (error) {
+                throw new StackOverflowError("deep");
+            }
+            return inputs.stream().map(Outcome::success).toList();
+        }
+    }
+}
