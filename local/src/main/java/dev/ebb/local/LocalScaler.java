@@ -84,6 +84,7 @@ public final class LocalScaler implements AutoCloseable {
     private final List<Managed> history = new ArrayList<>();
     private final ScheduledExecutorService ticks;
     private Instant lowSince;
+    private boolean settled = true;
     private int next = 1;
     private boolean closed;
 
@@ -155,8 +156,9 @@ public final class LocalScaler implements AutoCloseable {
         Instant now = clock.instant();
         ScalingMetrics metrics = ScalingMetrics.of(visible, inFlight, running.size(), busy, now)
                 .withStarting(starting);
-        ScalingPolicy.Decision decision = policy.decide(metrics, lowSince, now);
+        ScalingPolicy.Decision decision = policy.decide(metrics, lowSince, settled, now);
         lowSince = decision.lowSince();
+        settled = decision.settled();
         int desired = decision.desired();
         if (desired != running.size()) {
             log.info("scale {} → {} ({}; visible={} inFlight={} busy={} starting={})", running.size(), desired,

@@ -39,10 +39,11 @@ public final class Simulation {
         int desired(Observation observation, double now);
     }
 
-    /** The same {@link ScalingPolicy} the scalers apply, with its cool-down memory. */
+    /** The same {@link ScalingPolicy} the scalers apply, with the memory they keep between decisions. */
     public static Rule policy(ScalingPolicy policy) {
         return new Rule() {
             private Instant lowSince;
+            private boolean settled = true;
 
             @Override
             public String name() {
@@ -69,8 +70,9 @@ public final class Simulation {
                 Instant at = Instant.EPOCH.plusNanos((long) (now * 1e9));
                 var decision = policy.decide(ScalingMetrics.of(o.visible(), o.inFlight(), o.running(), o.busy(), at)
                         .withStarting(o.starting()),
-                        lowSince, at);
+                        lowSince, settled, at);
                 lowSince = decision.lowSince();
+                settled = decision.settled();
                 return decision.desired();
             }
         };

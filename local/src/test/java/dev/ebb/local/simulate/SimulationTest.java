@@ -51,6 +51,18 @@ class SimulationTest {
     }
 
     @Test
+    void policyRule_remembersAScaleOut_andHoldsTheSaturationHedgeForOneLook() {
+        var rule = Simulation.policy(new ScalingPolicy(SETTINGS));
+        // A burst: 8 serving workers, all busy, 7,054 waiting → the backlog rule asks for 24 more.
+        assertThat(rule.desired(new Simulation.Observation(7_054, 8, 8, 0, 8), 8_100)).isEqualTo(32);
+        // A minute later they are up and busy, 9,202 waiting: they finish it before another could start.
+        var saturated = new Simulation.Observation(9_202, 32, 32, 0, 32);
+        assertThat(rule.desired(saturated, 8_160)).isEqualTo(32);
+        // Still so a look later: arrivals outpace them, a quarter more.
+        assertThat(rule.desired(saturated, 8_220)).isEqualTo(40);
+    }
+
+    @Test
     void alwaysOn_payForEveryWorkerTheWholeTime() {
         var trace = new Trace("one", "one job", new double[] {10}, 3600);
         var result = new Simulation(0.2, 60, 1.0, 1).run(trace, Simulation.alwaysOn(3));
