@@ -28,10 +28,10 @@ import java.time.Instant;
  * <li><b>Wake</b>: any message at all asks for at least one worker — no threshold to wait for.</li>
  * <li><b>Bounds</b>: within [min, max], and never below the busy workers.</li>
  * <li><b>Scale-out</b> takes effect at once. <b>Scale-in</b> only once demand has stayed below the running count
- *     for the whole cool-down ({@code lowSince} is the memory the caller keeps between calls), and then to the
- *     demand of that moment, never below the busy workers plus one (so a steady flow keeps a spare); while work
- *     still flows, by at most a quarter per decision (a snapshot of busy workers is noisy). An idle lane goes
- *     straight to min.</li>
+ *     for the whole cool-down ({@code lowSince}, like {@code settled}, is memory the caller keeps between calls),
+ *     and then to the demand of that moment, never below the busy workers plus one (so a steady flow keeps a
+ *     spare); while work still flows, by at most a quarter per decision (a snapshot of busy workers is noisy). An
+ *     idle lane goes straight to min.</li>
  * <li><b>Stale metrics</b> (older than {@link ScalingSettings#staleAfter()}) never scale in; they may only wake
  *     a lane that has no worker and a backlog.</li>
  * </ol>
@@ -78,7 +78,7 @@ public final class ScalingPolicy {
         return decide(metrics, lowSince, true, now);
     }
 
-    /** Rules 4–8 of the class comment; {@code settled} of the result is filled in by {@link #decide}. */
+    /** The rules of the class comment; {@code settled} of the result is filled in by {@link #decide}. */
     private Decision rules(ScalingMetrics metrics, Instant lowSince, boolean settled, Instant now) {
         int running = metrics.running();
         int busy = metrics.busy();

@@ -147,7 +147,7 @@ class ScalingPolicyTest {
         var afterScaleOut = max50.decide(burstEnd, null, false, T0);
         assertThat(afterScaleOut.desired()).isEqualTo(32);
         assertThat(afterScaleOut.settled()).isTrue();
-        // Had they served since the previous look with every one busy, arrivals would be outpacing them: a quarter more.
+        // Had they served since the previous look with every one busy, arrivals would outpace them: a quarter more.
         assertThat(max50.decide(burstEnd, null, true, T0).desired()).isEqualTo(40);
     }
 
