@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -83,14 +84,17 @@ final class EcsLaneScaler {
         int busy = serving == 0 ? 0 : protectedTasks();
         Instant now = clock.instant();
         String lane = Lane.GPU.id();
-        Instant lowSince = state.read(lane, true).map(ScalerState.State::lowSince).orElse(null);
+        Optional<ScalerState.State> previous = state.read(lane, true);
         ScalingMetrics metrics = ScalingMetrics.of(visible, inFlight, running, Math.min(busy, running), now)
                 .withStarting(running - serving);
-        ScalingPolicy.Decision decision = policy.decide(metrics, lowSince, now);
+        ScalingPolicy.Decision decision = policy.decide(metrics,
+                previous.map(ScalerState.State::lowSince).orElse(null),
+                previous.map(ScalerState.State::settled).orElse(true), now);
         if (decision.desired() != svc.desiredCount()) {
             ecs.updateService(r -> r.cluster(cluster).service(service).desiredCount(decision.desired()));
         }
-        state.write(lane, new ScalerState.State(decision.lowSince(), serving, decision.desired(), now));
+        state.write(lane, new ScalerState.State(decision.lowSince(), serving, decision.desired(), decision.settled(),
+                now));
         Result result = new Result(lane, visible, inFlight, running, running - serving, busy, svc.desiredCount(),
                 decision.desired(), decision.reason());
         log.info("scaler lane={} visible={} inFlight={} running={} starting={} busy={} desired {} -> {} ({})",

@@ -131,6 +131,33 @@ class ScalerHandlerTest {
     }
 
     @Test
+    void saturationHedge_waitsOneRunAfterAScaleOut_rememberedAcrossInvocations() throws Exception {
+        send(700);
+        aws.desired = 1;
+        aws.running = 1;
+        aws.tasks.put("t1", true);
+        assertThat(handler().handleRequest(scheduledEvent(), null)).containsEntry("desired", 3);
+        assertThat(state.read("gpu", true).orElseThrow().settled()).isFalse();
+
+        // The two new tasks came up and took jobs: all three busy, the 700 still waiting. They drain it within
+        // 5·90 s each, so the backlog rule asks for none; the saturation hedge (a quarter more) waits a run.
+        clock.advance(Duration.ofMinutes(1));
+        aws.desired = 3;
+        aws.running = 3;
+        aws.tasks.put("t2", true);
+        aws.tasks.put("t3", true);
+        assertThat(handler().handleRequest(scheduledEvent(), null)).containsEntry("busy", 3)
+                .containsEntry("desired", 3);
+        assertThat(state.read("gpu", true).orElseThrow().settled()).isTrue();
+
+        // Still every task busy and as much waiting a run later: now arrivals do outpace them.
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(handler().handleRequest(scheduledEvent(), null)).containsEntry("desired", 4)
+                .containsEntry("reason", "scale out");
+        assertThat(aws.desired).isEqualTo(4);
+    }
+
+    @Test
     void scaleIn_waitsForTheCoolDownAcrossInvocations_andKeepsTheBusyTasks() throws Exception {
         aws.desired = 4;
         aws.running = 4;
@@ -187,11 +214,11 @@ class ScalerHandlerTest {
         assertThat(wake.accepted(Lane.GPU)).as("within ten seconds").isFalse();
         assertThat(aws.invocations).containsExactly("ebb-scaler Event {\"lane\":\"gpu\"}");
 
-        state.write("gpu", new ScalerState.State(null, 2, 2, clock.instant()));
+        state.write("gpu", new ScalerState.State(null, 2, 2, true, clock.instant()));
         clock.advance(Duration.ofSeconds(11));
         assertThat(wake.accepted(Lane.GPU)).as("workers are running").isFalse();
 
-        state.write("gpu", new ScalerState.State(null, 0, 0, clock.instant()));
+        state.write("gpu", new ScalerState.State(null, 0, 0, true, clock.instant()));
         clock.advance(Duration.ofSeconds(11));
         assertThat(wake.accepted(Lane.GPU)).isTrue();
         assertThat(aws.invocations).hasSize(2);

@@ -86,6 +86,7 @@ public final class LocalScaler implements AutoCloseable {
     private final List<Managed> history = new ArrayList<>();
     private final ScheduledExecutorService ticks;
     private Instant lowSince;
+    private boolean settled = true;
     /** No worker process alive as of the last look: a submit then wakes the scaler at once. */
     private volatile boolean idle = true;
     private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
@@ -171,8 +172,9 @@ public final class LocalScaler implements AutoCloseable {
         Instant now = clock.instant();
         ScalingMetrics metrics = ScalingMetrics.of(visible, inFlight, running.size(), busy, now)
                 .withStarting(starting);
-        ScalingPolicy.Decision decision = policy.decide(metrics, lowSince, now);
+        ScalingPolicy.Decision decision = policy.decide(metrics, lowSince, settled, now);
         lowSince = decision.lowSince();
+        settled = decision.settled();
         int desired = decision.desired();
         if (desired != running.size()) {
             log.info("scale {} → {} ({}; visible={} inFlight={} busy={} starting={})", running.size(), desired,

@@ -20,15 +20,18 @@ import java.time.Instant;
  *     for {@code h − s} (so do those still starting), and the count is
  *     {@code R + ceil((B − R·r·h) / (r·(h − s)))}.</li>
  * <li><b>Saturation</b>: messages waiting while every worker is busy means arrivals outpace the lane, whatever
- *     the backlog: at least a quarter more workers (one at least). Workers still starting are not busy, so this
- *     does not fire again before they serve.</li>
+ *     the backlog: at least a quarter more workers (one at least). That is evidence only about workers that have
+ *     served since the previous look: it counts only when the previous decision was <i>settled</i> (no worker
+ *     was starting and none was asked for). Right after a scale-out the new workers find the backlog that was
+ *     built before them, every one of them busy; whether they keep up shows at the next look. (Workers still
+ *     starting are not busy either, so it does not fire before they serve.)</li>
  * <li><b>Wake</b>: any message at all asks for at least one worker — no threshold to wait for.</li>
  * <li><b>Bounds</b>: within [min, max], and never below the busy workers.</li>
  * <li><b>Scale-out</b> takes effect at once. <b>Scale-in</b> only once demand has stayed below the running count
- *     for the whole cool-down ({@code lowSince} is the memory the caller keeps between calls), and then to the
- *     demand of that moment, never below the busy workers plus one (so a steady flow keeps a spare); while work
- *     still flows, by at most a quarter per decision (a snapshot of busy workers is noisy). An idle lane goes
- *     straight to min.</li>
+ *     for the whole cool-down ({@code lowSince}, like {@code settled}, is memory the caller keeps between calls),
+ *     and then to the demand of that moment, never below the busy workers plus one (so a steady flow keeps a
+ *     spare); while work still flows, by at most a quarter per decision (a snapshot of busy workers is noisy). An
+ *     idle lane goes straight to min.</li>
  * <li><b>Stale metrics</b> (older than {@link ScalingSettings#staleAfter()}) never scale in; they may only wake
  *     a lane that has no worker and a backlog.</li>
  * </ol>
@@ -47,33 +50,52 @@ public final class ScalingPolicy {
      * @param desired  the worker count to set
      * @param lowSince when demand first fell below the running workers and has stayed there since; the caller keeps
      *                 it and passes it to the next {@link #decide} (null: not low)
+     * @param settled  no worker was starting and no more were asked for at this look, so the next look may read a
+     *                 saturated lane as arrivals outpacing it; the caller keeps it and passes it to the next
+     *                 {@link #decide}
      * @param reason   a short word for logs and the simulator's trace
      */
-    public record Decision(int desired, Instant lowSince, String reason) {
+    public record Decision(int desired, Instant lowSince, boolean settled, String reason) {
     }
 
     public ScalingSettings settings() {
         return settings;
     }
 
-    /** The decision for {@code metrics} at {@code now}, given the {@code lowSince} of the previous decision. */
+    /**
+     * The decision for {@code metrics} at {@code now}, given the previous decision's memory: its {@code lowSince}
+     * and whether it was {@link Decision#settled() settled} (true before the first decision).
+     */
+    public Decision decide(ScalingMetrics metrics, Instant lowSince, boolean settled, Instant now) {
+        Decision decision = rules(metrics, lowSince, settled, now);
+        // Settled: nothing starting and nothing asked for, so the workers now running serve until the next look.
+        return new Decision(decision.desired(), decision.lowSince(),
+                metrics.starting() == 0 && decision.desired() <= metrics.running(), decision.reason());
+    }
+
+    /** The decision when the previous one was settled (or there was none): the memory of the cool-down only. */
     public Decision decide(ScalingMetrics metrics, Instant lowSince, Instant now) {
+        return decide(metrics, lowSince, true, now);
+    }
+
+    /** The rules of the class comment; {@code settled} of the result is filled in by {@link #decide}. */
+    private Decision rules(ScalingMetrics metrics, Instant lowSince, boolean settled, Instant now) {
         int running = metrics.running();
         int busy = metrics.busy();
         boolean stale = Duration.between(metrics.observedAt(), now).compareTo(settings.staleAfter()) > 0;
-        int demand = bounded(demand(metrics, now), busy);
+        int demand = bounded(demand(metrics, settled, now), busy);
         if (stale) {
             int hold = bounded(running, busy);
             if (running == 0 && metrics.backlog() > 0) {
-                return new Decision(Math.max(hold, bounded(1, busy)), null, "wake (stale metrics)");
+                return new Decision(Math.max(hold, bounded(1, busy)), null, false, "wake (stale metrics)");
             }
-            return new Decision(hold, lowSince, "hold (stale metrics)");
+            return new Decision(hold, lowSince, false, "hold (stale metrics)");
         }
         if (demand > running) {
-            return new Decision(demand, null, running == 0 ? "wake" : "scale out");
+            return new Decision(demand, null, false, running == 0 ? "wake" : "scale out");
         }
         if (demand == running) {
-            return new Decision(running, null, "steady");
+            return new Decision(running, null, false, "steady");
         }
         Instant low = lowSince == null || lowSince.isAfter(now) ? now : lowSince;
         if (Duration.between(low, now).compareTo(settings.coolDown()) >= 0) {
@@ -84,14 +106,18 @@ public final class ScalingPolicy {
                 // Work still flows: a snapshot of busy workers is noisy, so shed at most a quarter at a time.
                 target = Math.max(target, bounded(running - Math.max(1, running / 4), busy));
             }
-            return target < running ? new Decision(target, null, "scale in") : new Decision(running, null, "steady");
+            return target < running ? new Decision(target, null, false, "scale in")
+                    : new Decision(running, null, false, "steady");
         }
         // Held at the running count, except above max (max was lowered): that excess goes at once.
-        return new Decision(bounded(running, busy), low, "cooling down");
+        return new Decision(bounded(running, busy), low, false, "cooling down");
     }
 
-    /** Workers the backlog needs, before bounds (see the class comment). */
-    int demand(ScalingMetrics metrics, Instant now) {
+    /**
+     * Workers the backlog needs, before bounds (see the class comment); {@code settled}: the previous decision was
+     * settled, so a saturated lane is read as arrivals outpacing it.
+     */
+    int demand(ScalingMetrics metrics, boolean settled, Instant now) {
         long backlog = metrics.backlog();
         if (backlog == 0) {
             return 0;
@@ -103,8 +129,10 @@ public final class ScalingPolicy {
             window = Math.max(wait - seconds(metrics.oldestAge()), wait / 2);
         }
         int running = metrics.running();
-        // Saturated: messages wait while every worker is busy, so arrivals outpace the lane; grow by a quarter.
-        long saturated = metrics.visible() > running && running > 0 && metrics.busy() >= running
+        // Saturated: messages wait while every worker is busy, so arrivals outpace the lane; grow by a quarter. Only
+        // when these workers have served since the previous look: just after a scale-out they are all busy with
+        // the backlog that was there before them, which the backlog rule below already sized them for.
+        long saturated = settled && metrics.visible() > running && running > 0 && metrics.busy() >= running
                 ? Math.max(running + 1L, ceil(running * SATURATED_GROWTH)) : 0;
         long plain = Math.max(saturated, ceil(backlog / (rate * window)));
         if (plain <= running) {

@@ -21,9 +21,10 @@ class ScalingPolicyProperties {
     @Property(tries = 2000)
     void desired_isWithinBoundsAndNeverBelowBusy(@ForAll("settings") ScalingSettings settings,
                                                  @ForAll("metrics") ScalingMetrics metrics,
-                                                 @ForAll @IntRange(min = -1, max = 3600) int lowForSeconds) {
+                                                 @ForAll @IntRange(min = -1, max = 3600) int lowForSeconds,
+                                                 @ForAll boolean settled) {
         Instant lowSince = lowForSeconds < 0 ? null : NOW.minusSeconds(lowForSeconds);
-        int desired = new ScalingPolicy(settings).decide(metrics, lowSince, NOW).desired();
+        int desired = new ScalingPolicy(settings).decide(metrics, lowSince, settled, NOW).desired();
 
         assertThat(desired).isGreaterThanOrEqualTo(metrics.busy());
         assertThat(desired).isGreaterThanOrEqualTo(settings.minWorkers());
@@ -59,14 +60,34 @@ class ScalingPolicyProperties {
     @Property(tries = 1000)
     void desired_growsWithTheBacklog(@ForAll("settings") ScalingSettings settings,
                                      @ForAll("metrics") ScalingMetrics metrics,
-                                     @ForAll @LongRange(min = 0, max = 100_000) long more) {
+                                     @ForAll @LongRange(min = 0, max = 100_000) long more,
+                                     @ForAll boolean settled) {
         var policy = new ScalingPolicy(settings);
         var bigger = new ScalingMetrics(metrics.visible() + more, metrics.inFlight(), metrics.oldestAge(),
                 metrics.running(), metrics.starting(), metrics.busy(), metrics.throughput(), metrics.throughputAt(),
                 metrics.observedAt());
 
-        assertThat(policy.decide(bigger, null, NOW).desired())
-                .isGreaterThanOrEqualTo(policy.decide(metrics, null, NOW).desired());
+        assertThat(policy.decide(bigger, null, settled, NOW).desired())
+                .isGreaterThanOrEqualTo(policy.decide(metrics, null, settled, NOW).desired());
+    }
+
+    @Property(tries = 1000)
+    void desired_afterAnUnsettledLook_isNeverMoreThanAfterASettledOne_norBelowTheBacklogRule(
+            @ForAll("settings") ScalingSettings settings, @ForAll("metrics") ScalingMetrics metrics,
+            @ForAll @IntRange(min = -1, max = 3600) int lowForSeconds) {
+        Instant lowSince = lowForSeconds < 0 ? null : NOW.minusSeconds(lowForSeconds);
+        var policy = new ScalingPolicy(settings);
+        int unsettled = policy.decide(metrics, lowSince, false, NOW).desired();
+        int settled = policy.decide(metrics, lowSince, true, NOW).desired();
+
+        // Only the saturation hedge waits for a settled look; the backlog rule and the bounds hold either way.
+        assertThat(unsettled).isLessThanOrEqualTo(settled);
+        var notSaturated = new ScalingMetrics(metrics.visible(), metrics.inFlight(), metrics.oldestAge(),
+                metrics.running(), metrics.starting(), 0, metrics.throughput(), metrics.throughputAt(),
+                metrics.observedAt());
+        if (metrics.busy() == 0) {
+            assertThat(unsettled).isEqualTo(policy.decide(notSaturated, lowSince, true, NOW).desired());
+        }
     }
 
     @Provide

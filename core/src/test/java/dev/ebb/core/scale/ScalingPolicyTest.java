@@ -137,6 +137,42 @@ class ScalingPolicyTest {
     }
 
     @Test
+    void decide_whenSaturatedAtTheFirstLookAfterAScaleOut_addsNoWorkerThatWouldArriveToADrainedQueue() {
+        var max50 = new ScalingPolicy(ScalingSettings.DEFAULTS.withWorkers(0, 50));
+        // The end of a burst: 32 workers just came up (the previous look asked for them) and took jobs; 9,202 wait.
+        // Serving, they finish 32·5·60 = 9,600 jobs within the 60 s a new worker needs to start, so the backlog
+        // rule asks for none; the saturation hedge would add 8 that arrive to an empty queue unless arrivals go on.
+        var burstEnd = ScalingMetrics.of(9_202, 32, 32, 32, T0);
+
+        var afterScaleOut = max50.decide(burstEnd, null, false, T0);
+        assertThat(afterScaleOut.desired()).isEqualTo(32);
+        assertThat(afterScaleOut.settled()).isTrue();
+        // Had they served since the previous look with every one busy, arrivals would outpace them: a quarter more.
+        assertThat(max50.decide(burstEnd, null, true, T0).desired()).isEqualTo(40);
+    }
+
+    @Test
+    void decide_whenABurstArrivesRightAfterAScaleOut_stillRaisesWorkersWithinMax() {
+        // The backlog rule alone, without the saturation hedge, sizes a burst and stops at max.
+        assertThat(policy.decide(ScalingMetrics.of(600, 0, 0, 0, T0), null, false, T0).desired()).isEqualTo(4);
+        assertThat(policy.decide(ScalingMetrics.of(1_000_000, 4, 4, 4, T0), null, false, T0).desired()).isEqualTo(10);
+    }
+
+    @Test
+    void decide_isSettledOnlyWhenNothingStartsAndNoneIsAskedFor() {
+        assertThat(policy.decide(ScalingMetrics.of(0, 0, 0, 0, T0), null, T0).settled()).as("idle").isTrue();
+        assertThat(policy.decide(ScalingMetrics.of(1, 0, 0, 0, T0), null, T0).settled()).as("wake").isFalse();
+        assertThat(policy.decide(ScalingMetrics.of(600, 0, 2, 0, T0).withStarting(2), null, T0).settled())
+                .as("workers starting").isFalse();
+        assertThat(policy.decide(ScalingMetrics.of(10, 0, 2, 1, T0), null, T0).settled()).as("steady").isTrue();
+        assertThat(policy.decide(ScalingMetrics.of(0, 0, 3, 0, T0), T0.minus(Duration.ofHours(1)), T0).settled())
+                .as("scale in").isTrue();
+        Instant later = T0.plus(Duration.ofMinutes(10));
+        assertThat(policy.decide(ScalingMetrics.of(0, 0, 4, 0, T0), null, later).settled()).as("stale, held")
+                .isTrue();
+    }
+
+    @Test
     void decide_whenWorkersAreStillStarting_countsThemAsServingOnlyAfterStartUp() {
         // 600 jobs: two serving workers cover 2·5·90 = 900 over the horizon; two starting ones would not.
         var serving = ScalingMetrics.of(600, 0, 2, 1, T0);

@@ -101,6 +101,7 @@ public final class Simulate {
         out.println("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|");
         List<SvgChart.Panel> panels = new ArrayList<>();
         List<String> verdicts = new ArrayList<>();
+        List<String> split = new ArrayList<>();
         for (Trace trace : traces) {
             Simulation.Result ours = simulation.run(trace, Simulation.policy(new ScalingPolicy(settings)));
             Simulation.Result step = simulation.run(trace, Simulation.stepRule());
@@ -115,10 +116,21 @@ public final class Simulate {
                             + "p95 wait %s against the step rule's %s at %.0f%% of its cost",
                     trace.name(), trace.description(), 100 * ratio(ours.cost(), always.cost()),
                     wait(ours.waitP95()), wait(step.waitP95()), 100 * ratio(ours.cost(), step.cost())));
+            Simulation.Hours hours = ours.hours();
+            split.add(String.format(Locale.ROOT, "| %s | %,d | %,d | %,.1f | %,.1f | %,.1f | %,.1f |", trace.name(),
+                    hours.started(), hours.neverServed(), hours.starting(), hours.serving(), hours.idle(),
+                    hours.idleAfterLastJob()));
             panels.add(new SvgChart.Panel(trace.name() + ": " + trace.description(), List.of(ours, step, always)));
         }
         out.println();
         verdicts.forEach(out::println);
+        out.println();
+        out.println("Where the ebb policy's worker-hours go:");
+        out.println();
+        out.println("| trace | workers started | never ran a job | starting | serving | idle | of which after their "
+                + "last job |");
+        out.println("|---|---:|---:|---:|---:|---:|---:|");
+        split.forEach(out::println);
         Path chart = Path.of(options.getOrDefault("chart", "ebb-simulation.svg"));
         if (chart.getParent() != null) {
             Files.createDirectories(chart.getParent());

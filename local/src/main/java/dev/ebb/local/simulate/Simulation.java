@@ -39,10 +39,11 @@ public final class Simulation {
         int desired(Observation observation, double now);
     }
 
-    /** The same {@link ScalingPolicy} the scalers apply, with its cool-down memory. */
+    /** The same {@link ScalingPolicy} the scalers apply, with the memory they keep between decisions. */
     public static Rule policy(ScalingPolicy policy) {
         return new Rule() {
             private Instant lowSince;
+            private boolean settled = true;
 
             @Override
             public String name() {
@@ -69,8 +70,9 @@ public final class Simulation {
                 Instant at = Instant.EPOCH.plusNanos((long) (now * 1e9));
                 var decision = policy.decide(ScalingMetrics.of(o.visible(), o.inFlight(), o.running(), o.busy(), at)
                         .withStarting(o.starting()),
-                        lowSince, at);
+                        lowSince, settled, at);
                 lowSince = decision.lowSince();
+                settled = decision.settled();
                 return decision.desired();
             }
         };
@@ -154,10 +156,20 @@ public final class Simulation {
     /** The outcome of one run; {@code times}, {@code workers}, {@code depth} sample the lane over time. */
     public record Result(String rule, String trace, int jobs, double workerHours, double cost, double waitP50,
                          double waitP95, double waitP99, int peakWorkers, double[] times, int[] workers,
-                         long[] depth) {
+                         long[] depth, Hours hours) {
         public double costPerThousand() {
             return jobs == 0 ? 0 : cost / jobs * 1000;
         }
+    }
+
+    /**
+     * Where the worker-hours of a run go: {@code starting} (paid before a worker serves), {@code serving} (running
+     * jobs) and {@code idle} (the rest) add up to the run's worker-hours; {@code idleAfterLastJob} is the part of
+     * {@code idle} between a worker's last job and its stop (the cool-down's share); {@code neverServed} workers
+     * were started and stopped (or left at the end) without running a job.
+     */
+    public record Hours(int started, int neverServed, double starting, double serving, double idle,
+                        double idleAfterLastJob) {
     }
 
     private final double serviceSeconds;
@@ -190,6 +202,9 @@ public final class Simulation {
     private static final class Worker {
         final double started;
         double stopped = Double.NaN;
+        double readyAt = Double.NaN;
+        double lastDone = Double.NaN;
+        double serving;
         boolean ready;
         boolean busy;
 
@@ -231,6 +246,7 @@ public final class Simulation {
             for (int i = 0; i < rule.initialWorkers(); i++) {
                 Worker worker = new Worker(0);
                 worker.ready = true;
+                worker.readyAt = 0;
                 alive.add(worker);
                 all.add(worker);
                 idle.add(worker);
@@ -262,6 +278,7 @@ public final class Simulation {
                         Worker worker = event.worker();
                         if (Double.isNaN(worker.stopped)) {
                             worker.ready = true;
+                            worker.readyAt = now;
                             idle.add(worker);
                             dispatch(now);
                         }
@@ -270,6 +287,7 @@ public final class Simulation {
                         done++;
                         Worker worker = event.worker();
                         worker.busy = false;
+                        worker.lastDone = now;
                         busy--;
                         idle.addFirst(worker);
                         dispatch(now);
@@ -288,10 +306,24 @@ public final class Simulation {
             double end = Math.max(now, trace.duration());
             samples.add(new double[] {end, alive.size(), queue.size()});
             double seconds = 0;
+            double starting = 0;
+            double serving = 0;
+            double afterLastJob = 0;
+            int neverServed = 0;
             for (Worker worker : all) {
                 double stop = Double.isNaN(worker.stopped) ? end : Math.min(worker.stopped, end);
                 seconds += Math.max(0, stop - worker.started);
+                starting += Math.max(0, (Double.isNaN(worker.readyAt) ? stop : Math.min(worker.readyAt, stop))
+                        - worker.started);
+                serving += worker.serving;
+                if (Double.isNaN(worker.lastDone)) {
+                    neverServed++;
+                } else {
+                    afterLastJob += Math.max(0, stop - worker.lastDone);
+                }
             }
+            Hours split = new Hours(all.size(), neverServed, starting / 3600, serving / 3600,
+                    (seconds - starting - serving) / 3600, afterLastJob / 3600);
             double[] sorted = waits.clone();
             Arrays.sort(sorted);
             double hours = seconds / 3600;
@@ -305,7 +337,7 @@ public final class Simulation {
             }
             return new Result(rule.name(), trace.name(), arrivals.length, hours, hours * pricePerHour,
                     percentile(sorted, 0.50), percentile(sorted, 0.95), percentile(sorted, 0.99), peak, times,
-                    workers, depth);
+                    workers, depth, split);
         }
 
         private void arrive(double now) {
@@ -325,6 +357,7 @@ public final class Simulation {
                 worker.busy = true;
                 busy++;
                 double service = serviceSeconds * (0.5 + random.nextDouble());
+                worker.serving += service;
                 schedule(now + service, DONE, worker);
             }
         }

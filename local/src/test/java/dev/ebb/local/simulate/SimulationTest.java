@@ -2,6 +2,7 @@ package dev.ebb.local.simulate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
 import dev.ebb.core.scale.ScalingPolicy;
 import dev.ebb.core.scale.ScalingSettings;
@@ -48,6 +49,35 @@ class SimulationTest {
         // Paid from the wake (1000 s) to the scale-in after the 2 min cool-down, evaluated once a minute.
         assertThat(result.cost()).isBetween(60.0 + 120, 60.0 + 120 + 2 * 60 + 1);
         assertThat(result.peakWorkers()).isEqualTo(1);
+    }
+
+    @Test
+    void policyRule_remembersAScaleOut_andHoldsTheSaturationHedgeForOneLook() {
+        var rule = Simulation.policy(new ScalingPolicy(SETTINGS));
+        // A burst: 8 serving workers, all busy, 7,054 waiting → the backlog rule asks for 24 more.
+        assertThat(rule.desired(new Simulation.Observation(7_054, 8, 8, 0, 8), 8_100)).isEqualTo(32);
+        // A minute later they are up and busy, 9,202 waiting: they finish it before another could start.
+        var saturated = new Simulation.Observation(9_202, 32, 32, 0, 32);
+        assertThat(rule.desired(saturated, 8_160)).isEqualTo(32);
+        // Still so a look later: arrivals outpace them, a quarter more.
+        assertThat(rule.desired(saturated, 8_220)).isEqualTo(40);
+    }
+
+    @Test
+    void hours_splitTheWorkerHoursIntoStartingServingAndIdle() {
+        // One job at t = 1000 s, 0.2 s to serve: the woken worker starts for 60 s, serves 0.1–0.3 s, then idles
+        // until the scale-in after the cool-down.
+        var trace = new Trace("one", "one job", new double[] {1000}, 4000);
+        var result = new Simulation(0.2, 60, 1.0, 1).run(trace, Simulation.policy(new ScalingPolicy(SETTINGS)));
+        var hours = result.hours();
+
+        assertThat(hours.started()).isEqualTo(1);
+        assertThat(hours.neverServed()).isZero();
+        assertThat(hours.starting()).isEqualTo(60.0 / 3600);
+        assertThat(hours.serving()).isBetween(0.1 / 3600, 0.3 / 3600);
+        assertThat(hours.starting() + hours.serving() + hours.idle()).isCloseTo(result.workerHours(),
+                offset(1e-9));
+        assertThat(hours.idleAfterLastJob()).isCloseTo(hours.idle(), offset(1e-9));
     }
 
     @Test
@@ -140,7 +170,7 @@ class SimulationTest {
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(code).isZero();
         assertThat(printed).contains("| t.csv | 2,000 | ebb policy |", "| t.csv | 2,000 | step rule |",
-                "| t.csv | 2,000 | always-on ");
+                "| t.csv | 2,000 | always-on ", "Where the ebb policy's worker-hours go:");
         assertThat(Files.readString(chart)).startsWith("<svg").contains("t.csv").endsWith("</svg>\n");
     }
 }
