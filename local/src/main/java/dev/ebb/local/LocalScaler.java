@@ -35,7 +35,8 @@ public final class LocalScaler implements AutoCloseable {
 
     /** What happened to one worker process, for logs, tests and the cold-start benchmark. */
     public record WorkerInfo(String id, long pid, Instant spawned, Instant started, Long jvmMillis, Long loadMillis,
-                             Long setUpMillis, Instant stopRequested, boolean protectedAtStop, Integer exitCode) {
+                             Long setUpMillis, Instant stopRequested, boolean protectedAtStop, Integer exitCode,
+                             WorkerAotCache.Use aot) {
     }
 
     private final class Managed {
@@ -46,6 +47,7 @@ public final class LocalScaler implements AutoCloseable {
         volatile Long jvmMillis;
         volatile Long loadMillis;
         volatile Long setUpMillis;
+        final WorkerAotCache.Use aotUse;
         Instant stopRequested;
         boolean protectedAtStop;
         Integer exitCode;
@@ -53,7 +55,10 @@ public final class LocalScaler implements AutoCloseable {
         Managed(String id, Map<String, String> env) throws IOException {
             this.id = id;
             this.spawned = clock.instant();
-            this.process = WorkerProcess.start(id, env, jvmOptions, this::line);
+            List<String> options = new ArrayList<>(jvmOptions);
+            options.addAll(aot.optionsFor(id));
+            this.aotUse = WorkerAotCache.use(options);
+            this.process = WorkerProcess.start(id, env, options, this::line);
         }
 
         private void line(String line) {
@@ -71,7 +76,7 @@ public final class LocalScaler implements AutoCloseable {
 
         WorkerInfo info() {
             return new WorkerInfo(id, process.pid(), spawned, started, jvmMillis, loadMillis, setUpMillis, stopRequested,
-                    protectedAtStop, exitCode);
+                    protectedAtStop, exitCode, aotUse);
         }
     }
 
@@ -80,6 +85,7 @@ public final class LocalScaler implements AutoCloseable {
     private final String queueUrl;
     private final Map<String, String> workerEnv;
     private final List<String> jvmOptions;
+    private final WorkerAotCache aot;
     private final Clock clock;
     private final LocalTaskAgent agent;
     private final Map<String, Managed> active = new HashMap<>();
@@ -96,9 +102,11 @@ public final class LocalScaler implements AutoCloseable {
     /**
      * @param workerEnv  the workers' environment (as the task definition would give it)
      * @param jvmOptions options for each worker JVM
+     * @param aot        the workers' ahead-of-time cache (trained by the first worker, used by the rest)
      */
     public LocalScaler(ScalingPolicy policy, SqsClient sqs, String queueUrl, Map<String, String> workerEnv,
-                       List<String> jvmOptions, Clock clock) throws IOException {
+                       List<String> jvmOptions, WorkerAotCache aot, Clock clock) throws IOException {
+        this.aot = aot;
         this.policy = policy;
         this.sqs = sqs;
         this.queueUrl = queueUrl;
@@ -232,6 +240,7 @@ public final class LocalScaler implements AutoCloseable {
                 }
                 active.remove(worker.id);
                 agent.forget(worker.id);
+                aot.exited(worker.id);
                 idle = active.isEmpty();
                 if (worker.stopRequested == null) {
                     log.warn("{} exited on its own with {}", worker.id, worker.exitCode);

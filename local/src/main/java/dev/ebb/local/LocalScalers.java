@@ -20,6 +20,9 @@ final class LocalScalers {
     static final ScalingSettings LOCAL_DEFAULTS = new ScalingSettings(0, 4, Duration.ofSeconds(5),
             Duration.ofSeconds(30), Duration.ofSeconds(2), 200, Duration.ofSeconds(10), Duration.ofMillis(500));
 
+    /** Extra JVM options for the local worker processes. */
+    static final String WORKER_JAVA_OPTIONS = "EBB_WORKER_JAVA_OPTIONS";
+
     private LocalScalers() {
     }
 
@@ -34,8 +37,14 @@ final class LocalScalers {
         // A URL: the worker's class path is its own (WorkerClassPath), which does not hold this module's resources.
         jvmOptions.add("-Dlogback.configurationFile=" + LocalScalers.class.getResource("/worker-logback.xml"));
         jvmOptions.add("-XX:+UseSerialGC"); // one small heap per worker process; starts fastest
-        jvmOptions.add("-Xshare:auto");
+        // Extra options for the worker JVMs (e.g. a class-data archive), split on spaces.
+        String extra = System.getenv(WORKER_JAVA_OPTIONS);
+        if (extra != null && !extra.isBlank()) {
+            jvmOptions.addAll(List.of(extra.strip().split("\\s+")));
+        }
+        WorkerAotCache aot = WorkerAotCache.in(runtime.cloud().config().dataDir().resolve("aot"),
+                WorkerClassPath.get());
         return new LocalScaler(new ScalingPolicy(scaling), runtime.cloud().sqsClient(),
-                runtime.env().get(Settings.GPU_QUEUE_URL), env, jvmOptions, Clock.systemUTC());
+                runtime.env().get(Settings.GPU_QUEUE_URL), env, jvmOptions, aot, Clock.systemUTC());
     }
 }

@@ -94,9 +94,13 @@ public final class WorkerProcess implements AutoCloseable {
         }
     }
 
-    /** SIGTERM: the worker stops receiving, finishes or returns what it holds, and exits. */
+    /**
+     * SIGTERM: the worker stops receiving, finishes or returns what it holds, and exits. Through the process handle:
+     * {@link Process#destroy()} would also close our end of the worker's output, so its drain's log lines (and
+     * anything else it writes while it stops, such as the JVM's class cache) would meet a broken pipe.
+     */
     public void stop() {
-        process.destroy();
+        process.toHandle().destroy();
     }
 
     /** SIGKILL: the worker ends at once, wherever it is; what it held comes back when visibility lapses. */
