@@ -88,8 +88,13 @@ final class EmbedBench {
                         worker.start();
                         try {
                             if (b == 0) {
-                                pipelineRate(client, sentences.subList(0, Math.min(warmup, texts)), perJob.get(0),
-                                        clients);
+                                // The pipeline's code (the worker's, and the local cloud's servers') is JIT-compiled
+                                // while it runs: warm every job shape up before anything is measured.
+                                for (int size : perJob) {
+                                    // Other sentences than the measured ones: a result cache must not flatter a run.
+                                    pipelineRate(client, sentences(texts + warmup).subList(texts, texts + warmup), size,
+                                            clients);
+                                }
                             }
                             // Raw and pipeline back to back at each setting, so both see the same machine.
                             raw[b] = rawRate(direct, sentences, BATCHES[b]);
