@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
 import dev.ebb.core.job.DynamoDbJobStore;
 import dev.ebb.core.job.Job;
@@ -16,6 +15,7 @@ import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.task.Lane;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.Task;
+import dev.ebb.core.task.TestTask;
 import dev.ebb.core.task.TaskRegistry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -64,7 +64,7 @@ class JobRunnerLastErrorTest {
                         throw e.getCause();
                     }
                 });
-        JobRunner runner = runner(throttledCompletions, new EchoTask(false));
+        JobRunner runner = runner(throttledCompletions, echo(false));
         Job a = queued();
         Job b = queued();
 
@@ -82,7 +82,7 @@ class JobRunnerLastErrorTest {
 
     @Test
     void run_whenTheRunnerItselfFails_recordsWorkerErrorOnTheJobsItHeldAndRethrows() {
-        JobRunner runner = runner(store, new EchoTask(true));
+        JobRunner runner = runner(store, echo(true));
         Job job = queued();
 
         assertThatThrownBy(() -> runner.run(List.of(message(job)))).isInstanceOf(StackOverflowError.class);
@@ -111,28 +111,12 @@ class JobRunnerLastErrorTest {
     }
 
     /** Returns its input, or throws an Error (which no task failure handling catches). */
-    private record EchoTask(boolean error) implements Task {
-        @Override
-        public String name() {
-            return "echo";
-        }
-
-        @Override
-        public Lane lane() {
-            return Lane.CPU;
-        }
-
-        @Override
-        public JsonNode validate(JsonNode input) {
-            return input;
-        }
-
-        @Override
-        public List<Outcome> runBatch(List<JsonNode> inputs) {
+    private static Task echo(boolean error) {
+        return new TestTask("echo", inputs -> {
             if (error) {
                 throw new StackOverflowError("deep");
             }
             return inputs.stream().map(Outcome::success).toList();
-        }
+        });
     }
 }

@@ -14,6 +14,7 @@ import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.task.Lane;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.Task;
+import dev.ebb.core.task.TestTask;
 import dev.ebb.core.task.TaskRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +46,7 @@ class JobRunnerLeaseTest {
     /** Runner threads of their own: the common pool may have a single thread on a small machine. */
     private final java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
     private final Duration lease = Duration.ofMillis(300);
-    private final JobRunner runner = new JobRunner(store, TaskRegistry.of(task), "worker-1", lease,
+    private final JobRunner runner = new JobRunner(store, TaskRegistry.of(task.task()), "worker-1", lease,
             Duration.ofHours(1), Clock.systemUTC());
 
     @BeforeEach
@@ -123,7 +124,7 @@ class JobRunnerLeaseTest {
     }
 
     /** A task whose every call waits until the test releases it; the result names the call. */
-    private static final class GatedTask implements Task {
+    private static final class GatedTask {
         final LinkedBlockingQueue<Integer> entered = new LinkedBlockingQueue<>();
         private final AtomicInteger calls = new AtomicInteger();
         private final java.util.Map<Integer, CountDownLatch> gates = new java.util.concurrent.ConcurrentHashMap<>();
@@ -132,23 +133,11 @@ class JobRunnerLeaseTest {
             gates.computeIfAbsent(call, c -> new CountDownLatch(1)).countDown();
         }
 
-        @Override
-        public String name() {
-            return "gated";
+        Task task() {
+            return new TestTask("gated", this::run);
         }
 
-        @Override
-        public Lane lane() {
-            return Lane.CPU;
-        }
-
-        @Override
-        public JsonNode validate(JsonNode input) {
-            return input;
-        }
-
-        @Override
-        public List<Outcome> runBatch(List<JsonNode> inputs) {
+        private List<Outcome> run(List<JsonNode> inputs) {
             int call = calls.incrementAndGet();
             entered.add(call);
             try {

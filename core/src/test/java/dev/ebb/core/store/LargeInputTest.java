@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
 import dev.ebb.core.api.ApiException;
 import dev.ebb.core.api.JobService;
@@ -18,8 +17,8 @@ import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.run.JobRunner;
 import dev.ebb.core.task.Lane;
 import dev.ebb.core.task.Outcome;
-import dev.ebb.core.task.Task;
 import dev.ebb.core.task.TaskRegistry;
+import dev.ebb.core.task.TestTask;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,7 +46,8 @@ class LargeInputTest {
     private final DynamoDbJobStore jobs = new DynamoDbJobStore(DYNAMO_DB, TABLE);
     private final S3ObjectStore objects = new S3ObjectStore(LocalS3.S3, LocalS3.BUCKET);
     private final SentEnvelopes queue = new SentEnvelopes();
-    private final TaskRegistry tasks = TaskRegistry.of(new LengthTask());
+    private final TaskRegistry tasks = TaskRegistry.of(TestTask.each("length", i -> Outcome.success(
+            Json.MAPPER.createObjectNode().put("length", i.path("text").asText().length()))));
     private final JobService service = new JobService(jobs, queue, tasks, LIMITS, Clock.systemUTC(), objects);
     private final JobRunner runner = new JobRunner(jobs, tasks, "worker-1", Duration.ofMinutes(1),
             Duration.ofHours(1), Clock.systemUTC(), objects);
@@ -146,29 +146,6 @@ class LargeInputTest {
         return Json.write(node);
     }
 
-    /** Counts its input's characters: enough to prove the runner had the whole input. */
-    private static final class LengthTask implements Task {
-        @Override
-        public String name() {
-            return "length";
-        }
-
-        @Override
-        public Lane lane() {
-            return Lane.CPU;
-        }
-
-        @Override
-        public JsonNode validate(JsonNode input) {
-            return input;
-        }
-
-        @Override
-        public List<Outcome> runBatch(List<JsonNode> inputs) {
-            return inputs.stream().map(i -> Outcome.success(
-                    Json.MAPPER.createObjectNode().put("length", i.path("text").asText().length()))).toList();
-        }
-    }
 
     /** Keeps what was sent; the queue itself is SqsJobQueue's business, tested against ElasticMQ elsewhere. */
     private static final class SentEnvelopes implements JobQueue {

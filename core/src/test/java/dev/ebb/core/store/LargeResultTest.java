@@ -25,9 +25,8 @@ import dev.ebb.core.run.ResultSpill.Read;
 import dev.ebb.core.run.ResultSpill.Spilled;
 import dev.ebb.core.task.Lane;
 import dev.ebb.core.task.Outcome;
-import dev.ebb.core.task.Task;
 import dev.ebb.core.task.TaskRegistry;
-import java.nio.charset.StandardCharsets;
+import dev.ebb.core.task.TestTask;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +53,8 @@ class LargeResultTest {
     private final DynamoDbJobStore jobs = new DynamoDbJobStore(DYNAMO_DB, TABLE);
     private final S3ObjectStore objects = new S3ObjectStore(LocalS3.S3, LocalS3.BUCKET);
     private final ResultSpill spill = new ResultSpill(objects, THRESHOLD);
-    private final TaskRegistry tasks = TaskRegistry.of(new RepeatTask());
+    private final TaskRegistry tasks = TaskRegistry.of(
+            TestTask.each("repeat", i -> Outcome.success(resultOf(i.path("length").asInt()))));
     private final JobService service = new JobService(jobs, new NoQueue(), tasks, Limits.DEFAULTS,
             Clock.systemUTC(), objects);
 
@@ -253,28 +253,6 @@ class LargeResultTest {
         return Json.MAPPER.createObjectNode().put("text", "x".repeat(length));
     }
 
-    /** A result of {@code length} characters: small or large as the test needs. */
-    private static final class RepeatTask implements Task {
-        @Override
-        public String name() {
-            return "repeat";
-        }
-
-        @Override
-        public Lane lane() {
-            return Lane.CPU;
-        }
-
-        @Override
-        public JsonNode validate(JsonNode input) {
-            return input;
-        }
-
-        @Override
-        public List<Outcome> runBatch(List<JsonNode> inputs) {
-            return inputs.stream().map(i -> Outcome.success(resultOf(i.path("length").asInt()))).toList();
-        }
-    }
 
     /** An object store that does not answer, as S3 does in an outage. */
     private static final class DownStore implements ObjectStore {
