@@ -79,11 +79,12 @@ public final class WorkerMain {
         Thread.ofPlatform().name("model-load").start(() -> {
             long start = System.nanoTime();
             try {
-                loading.complete(tasks(env));
+                TaskRegistry loaded = tasks(env);
+                loadMillis.set((System.nanoTime() - start) / 1_000_000); // before join() can return
+                loading.complete(loaded);
             } catch (RuntimeException | Error e) {
                 loading.completeExceptionally(e);
             }
-            loadMillis.set((System.nanoTime() - start) / 1_000_000);
         });
         long setUpStart = System.nanoTime();
         Clients clients = Clients.create(env, workerSettings);
