@@ -39,11 +39,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
@@ -840,15 +836,7 @@ class DynamoDbJobStoreTest {
         static final DynamoDbClient DYNAMO_DB = DynamoDBEmbedded.create(true).dynamoDbClient();
 
         void recreateTable() {
-            try {
-                DYNAMO_DB.deleteTable(r -> r.tableName(TABLE));
-            } catch (ResourceNotFoundException e) {
-                // first test in this JVM
-            }
-            DYNAMO_DB.createTable(r -> r.tableName(TABLE)
-                    .billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(a -> a.attributeName("jobId").attributeType(ScalarAttributeType.S))
-                    .keySchema(k -> k.attributeName("jobId").keyType(KeyType.HASH)));
+            JobsTables.recreate(DYNAMO_DB, TABLE);
         }
 
         /**

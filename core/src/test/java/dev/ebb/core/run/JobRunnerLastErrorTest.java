@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
 import dev.ebb.core.Json;
 import dev.ebb.core.job.DynamoDbJobStore;
+import dev.ebb.core.job.JobsTables;
 import dev.ebb.core.job.Job;
 import dev.ebb.core.job.JobIds;
 import dev.ebb.core.job.JobStatus;
@@ -26,11 +27,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** A run that leaves its jobs for another try writes why on each (lastError), against DynamoDB Local. */
 class JobRunnerLastErrorTest {
@@ -41,14 +38,7 @@ class JobRunnerLastErrorTest {
 
     @BeforeEach
     void freshTable() {
-        try {
-            DYNAMO_DB.deleteTable(r -> r.tableName(TABLE));
-        } catch (ResourceNotFoundException e) {
-            // first test in this JVM
-        }
-        DYNAMO_DB.createTable(r -> r.tableName(TABLE).billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(a -> a.attributeName("jobId").attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName("jobId").keyType(KeyType.HASH)));
+        JobsTables.recreate(DYNAMO_DB, TABLE);
     }
 
     @Test

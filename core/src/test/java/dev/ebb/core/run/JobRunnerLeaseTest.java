@@ -6,6 +6,7 @@ import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
 import dev.ebb.core.job.DynamoDbJobStore;
+import dev.ebb.core.job.JobsTables;
 import dev.ebb.core.job.Job;
 import dev.ebb.core.job.JobIds;
 import dev.ebb.core.job.JobStatus;
@@ -28,10 +29,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * Two runs of one runner (two runner threads of one worker) on one job whose lease lapsed: the lease belongs to a
@@ -51,14 +48,7 @@ class JobRunnerLeaseTest {
 
     @BeforeEach
     void freshTable() {
-        try {
-            DYNAMO_DB.deleteTable(r -> r.tableName(TABLE));
-        } catch (ResourceNotFoundException e) {
-            // first test in this JVM
-        }
-        DYNAMO_DB.createTable(r -> r.tableName(TABLE).billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(a -> a.attributeName("jobId").attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName("jobId").keyType(KeyType.HASH)));
+        JobsTables.recreate(DYNAMO_DB, TABLE);
     }
 
     @Test

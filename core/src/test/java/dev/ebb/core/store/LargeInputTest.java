@@ -9,6 +9,7 @@ import dev.ebb.core.api.ApiException;
 import dev.ebb.core.api.JobService;
 import dev.ebb.core.api.Limits;
 import dev.ebb.core.job.DynamoDbJobStore;
+import dev.ebb.core.job.JobsTables;
 import dev.ebb.core.job.Job;
 import dev.ebb.core.job.JobStatus;
 import dev.ebb.core.queue.JobEnvelope;
@@ -28,10 +29,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * A large input end to end in core, on real local servers (DynamoDB Local, an S3-compatible server): submit puts it
@@ -54,14 +51,7 @@ class LargeInputTest {
 
     @BeforeEach
     void freshTable() {
-        try {
-            DYNAMO_DB.deleteTable(r -> r.tableName(TABLE));
-        } catch (ResourceNotFoundException e) {
-            // first test in this JVM
-        }
-        DYNAMO_DB.createTable(r -> r.tableName(TABLE).billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(a -> a.attributeName("jobId").attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName("jobId").keyType(KeyType.HASH)));
+        JobsTables.recreate(DYNAMO_DB, TABLE);
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.ebb.core.api.JobService;
 import dev.ebb.core.api.JobViews;
 import dev.ebb.core.api.Limits;
 import dev.ebb.core.job.DynamoDbJobStore;
+import dev.ebb.core.job.JobsTables;
 import dev.ebb.core.job.Job;
 import dev.ebb.core.job.JobIds;
 import dev.ebb.core.job.JobStatus;
@@ -36,10 +37,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * Results too large for a job item, on real local servers (DynamoDB Local, an S3-compatible server): the spill puts
@@ -60,14 +57,7 @@ class LargeResultTest {
 
     @BeforeEach
     void freshTable() {
-        try {
-            DYNAMO_DB.deleteTable(r -> r.tableName(TABLE));
-        } catch (ResourceNotFoundException e) {
-            // first test in this JVM
-        }
-        DYNAMO_DB.createTable(r -> r.tableName(TABLE).billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(a -> a.attributeName("jobId").attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName("jobId").keyType(KeyType.HASH)));
+        JobsTables.recreate(DYNAMO_DB, TABLE);
     }
 
     // ------------------------------------------------------------------------------------------ the spill alone

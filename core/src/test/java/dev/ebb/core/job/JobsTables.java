@@ -1,0 +1,25 @@
+package dev.ebb.core.job;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/** A jobs table (key {@code jobId}) on the embedded DynamoDB, made empty for each test. */
+public final class JobsTables {
+    private JobsTables() {
+    }
+
+    /** Deletes {@code table} if it exists and creates it again, empty. */
+    public static void recreate(DynamoDbClient dynamoDb, String table) {
+        try {
+            dynamoDb.deleteTable(r -> r.tableName(table));
+        } catch (ResourceNotFoundException e) {
+            // first test in this JVM
+        }
+        dynamoDb.createTable(r -> r.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("jobId").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("jobId").keyType(KeyType.HASH)));
+    }
+}
