@@ -220,7 +220,8 @@ public final class DynamoDbJobStore implements JobStore {
             case Outcome.Success success -> {
                 names.add(RESULT);
                 values.put(":status", s(JobStatus.SUCCEEDED.name()));
-                values.put(":result", s(Json.write(success.result())));
+                values.put(":result", s(completion.resultJson() != null ? completion.resultJson()
+                        : Json.write(success.result())));
                 set = "SET #status = :status, #finishedAt = :now, #expiresAt = :expires, #result = :result";
             }
             case Outcome.Failure failure -> {

@@ -75,17 +75,23 @@ public interface JobStore {
 
     /**
      * One job's outcome, for {@link #completeAll}. With a {@code resultRef} (a {@link Outcome.Success} whose result
-     * was put in the object store under that key) the item stores the key instead of the result.
+     * was put in the object store under that key) the item stores the key instead of the result. With a
+     * {@code resultJson} (the success's result as JSON, already written by whoever measured it) the store writes
+     * that text rather than writing the result again.
      */
-    record Completion(String jobId, Outcome outcome, String resultRef) {
+    record Completion(String jobId, Outcome outcome, String resultRef, String resultJson) {
         public Completion {
-            if (resultRef != null && !(outcome instanceof Outcome.Success)) {
-                throw new IllegalArgumentException("only a success has a stored result");
+            if ((resultRef != null || resultJson != null) && !(outcome instanceof Outcome.Success)) {
+                throw new IllegalArgumentException("only a success has a result to store");
             }
         }
 
         public Completion(String jobId, Outcome outcome) {
-            this(jobId, outcome, null);
+            this(jobId, outcome, null, null);
+        }
+
+        public Completion(String jobId, Outcome outcome, String resultRef) {
+            this(jobId, outcome, resultRef, null);
         }
     }
 

@@ -78,9 +78,11 @@ public final class ResultSpill {
         if (!(outcome instanceof Outcome.Success success)) {
             return new Spilled.Complete(new Completion(jobId, outcome));
         }
-        byte[] json = Json.write(success.result()).getBytes(StandardCharsets.UTF_8);
+        // Written once: the item takes this text as it is, or the object store takes its bytes.
+        String text = Json.write(success.result());
+        byte[] json = text.getBytes(StandardCharsets.UTF_8);
         if (json.length <= thresholdBytes) {
-            return new Spilled.Complete(new Completion(jobId, outcome));
+            return new Spilled.Complete(new Completion(jobId, outcome, null, text));
         }
         if (objects == null) {
             log.warn("jobId={} result of {} bytes and no object store; failing it", jobId, json.length);

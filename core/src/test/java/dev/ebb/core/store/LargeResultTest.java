@@ -68,7 +68,8 @@ class LargeResultTest {
 
         Spilled spilled = spill.completion("t1", "j-small", "w#1", outcome);
 
-        assertThat(spilled).isEqualTo(new Spilled.Complete(new Completion("j-small", outcome)));
+        assertThat(spilled).isEqualTo(new Spilled.Complete(new Completion("j-small", outcome, null,
+                Json.write(text(THRESHOLD)))));
         assertThat(objects.get(ResultSpill.resultKey("t1", "j-small", "w#1"))).isEmpty();
     }
 
