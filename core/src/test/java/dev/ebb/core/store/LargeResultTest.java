@@ -17,7 +17,6 @@ import dev.ebb.core.job.JobIds;
 import dev.ebb.core.job.JobStatus;
 import dev.ebb.core.job.JobStore.Completion;
 import dev.ebb.core.queue.JobEnvelope;
-import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.run.JobRunner;
 import dev.ebb.core.run.JobRunner.Disposition;
@@ -52,7 +51,7 @@ class LargeResultTest {
     private final ResultSpill spill = new ResultSpill(objects, THRESHOLD);
     private final TaskRegistry tasks = TaskRegistry.of(
             TestTask.each("repeat", i -> Outcome.success(resultOf(i.path("length").asInt()))));
-    private final JobService service = new JobService(jobs, new NoQueue(), tasks, Limits.DEFAULTS,
+    private final JobService service = new JobService(jobs, new SentEnvelopes(), tasks, Limits.DEFAULTS,
             Clock.systemUTC(), objects);
 
     @BeforeEach
@@ -206,7 +205,7 @@ class LargeResultTest {
     void get_whenTheObjectStoreIsDown_answers503() {
         Job job = queued("t1", 5000);
         runner(objects).run(List.of(message(job)));
-        JobService noReach = new JobService(jobs, new NoQueue(), tasks, Limits.DEFAULTS, Clock.systemUTC(),
+        JobService noReach = new JobService(jobs, new SentEnvelopes(), tasks, Limits.DEFAULTS, Clock.systemUTC(),
                 new DownStore());
 
         assertThatThrownBy(() -> noReach.get("t1", job.jobId()))
@@ -263,30 +262,4 @@ class LargeResultTest {
         }
     }
 
-    /** The queue is not part of what is tested here. */
-    private static final class NoQueue implements JobQueue {
-        @Override
-        public void send(Lane lane, JobEnvelope envelope) {
-        }
-
-        @Override
-        public List<String> sendAll(Lane lane, List<JobEnvelope> envelopes) {
-            return java.util.Collections.nCopies(envelopes.size(), null);
-        }
-
-        @Override
-        public List<QueueMessage> receive(Lane lane, int max, Duration wait, Duration visibility) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public void delete(Lane lane, List<QueueMessage> messages) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public void changeVisibility(Lane lane, List<QueueMessage> messages, Duration timeout) {
-            throw new UnsupportedOperationException("not used here");
-        }
-    }
 }
