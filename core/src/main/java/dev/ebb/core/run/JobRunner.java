@@ -126,11 +126,6 @@ public final class JobRunner {
             this.byTask = byTask;
             this.heldHere = heldHere;
         }
-
-        /** How many jobs of the batch this claim holds (what {@link #execute} will run or fail). */
-        public int claimed() {
-            return heldHere.size();
-        }
     }
 
     /** Step 1: parses the messages, claims their jobs under one claim, reads inputs kept in the object store. */
