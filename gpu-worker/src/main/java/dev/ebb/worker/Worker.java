@@ -2,6 +2,7 @@ package dev.ebb.worker;
 
 import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.queue.QueueMessage;
+import dev.ebb.core.queue.ReceivedJob;
 import dev.ebb.core.run.JobRunner;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,13 +14,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * A worker: pollers long-poll the lane's queue into a small bounded buffer; a batcher takes dynamic batches from it
- * (up to {@code maxBatchSize} units, or {@code maxBatchDelay} after the first message) and claims their jobs; runners
+ * A worker: pollers long-poll the lane's queue, read each message's envelope once, and hand the received jobs to the
+ * {@link DynamicBatcher}; the batcher thread takes dynamic batches from it (up to {@code maxBatchSize} units, or
+ * {@code maxBatchDelay} after the first message) and claims their jobs; runners
  * run the claimed batches' tasks; a finisher completes the jobs and deletes the messages whose jobs ended. The three
  * steps of {@link JobRunner} overlap, so the model (the runners) never waits for DynamoDB or SQS: while one batch
  * runs, the next one is already claimed and the previous one is being completed.
@@ -39,15 +42,12 @@ public final class Worker {
     private final JobQueue queue;
     private final JobRunner runner;
     private final WorkerSettings settings;
-    private final BlockingQueue<QueueMessage> buffer;
+    /** The received jobs not yet in a batch, and the batches taken from them. */
+    private final DynamicBatcher<ReceivedJob> batches;
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
     private final AtomicLong jobsDone = new AtomicLong();
-    private final AtomicLong batches = new AtomicLong();
-    private final java.util.Set<List<QueueMessage>> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final java.util.function.ToIntFunction<QueueMessage> units;
-    /** Batches are formed one at a time, so a message that does not fit can wait here for the next one. */
-    private final Object batchLock = new Object();
-    private final AtomicReference<QueueMessage> pending = new AtomicReference<>();
+    private final AtomicLong batchesDone = new AtomicLong();
+    private final java.util.Set<List<ReceivedJob>> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private ExecutorService pollers;
     private ExecutorService batcher;
     private ExecutorService runners;
@@ -59,28 +59,26 @@ public final class Worker {
     private final FaultInjection faults;
 
     public Worker(JobQueue queue, JobRunner runner, WorkerSettings settings) {
-        this(queue, runner, settings, message -> 1, FaultInjection.NONE);
+        this(queue, runner, settings, job -> 1, FaultInjection.NONE);
     }
 
     /**
-     * @param units  how much of a batch a message takes (its job's texts for the embedding tasks, else 1): a batch
-     *               gathers up to {@code maxBatchSize} units; a message bigger than that runs alone
+     * @param units  how much of a batch a received job takes (its texts for the embedding tasks, else 1): a batch
+     *               gathers up to {@code maxBatchSize} units; a job bigger than that runs alone
      * @param faults the fault suite's crash points ({@link FaultInjection#NONE} but in fault tests)
      */
-    public Worker(JobQueue queue, JobRunner runner, WorkerSettings settings,
-                  java.util.function.ToIntFunction<QueueMessage> units, FaultInjection faults) {
+    public Worker(JobQueue queue, JobRunner runner, WorkerSettings settings, ToIntFunction<ReceivedJob> units,
+                  FaultInjection faults) {
         this.faults = faults;
         this.queue = queue;
         this.runner = runner;
         this.settings = settings;
-        this.units = units;
-        // Enough for every runner's next batch; more would only hold messages invisible for nothing.
-        this.buffer = new ArrayBlockingQueue<>(settings.maxBatchSize() * settings.runners());
+        this.batches = new DynamicBatcher<>(settings, units, System::nanoTime);
         this.claimed = new ArrayBlockingQueue<>(settings.runners());
     }
 
-    /** A batch's messages and its run, from its claim to its completion. */
-    private record Held(List<QueueMessage> messages, JobRunner.Batch batch) {
+    /** A batch's received jobs and its run, from its claim to its completion. */
+    private record Held(List<ReceivedJob> jobs, JobRunner.Batch batch) {
     }
 
     public void start() {
@@ -132,12 +130,7 @@ public final class Worker {
         finisher.shutdown();
         done = done && finisher.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         heartbeat.shutdownNow();
-        List<QueueMessage> leftover = new ArrayList<>();
-        QueueMessage held = pending.getAndSet(null);
-        if (held != null) {
-            leftover.add(held);
-        }
-        buffer.drainTo(leftover);
+        List<QueueMessage> leftover = messages(batches.drain());
         if (!leftover.isEmpty()) {
             try {
                 queue.returnNow(settings.lane(), leftover);
@@ -147,7 +140,7 @@ public final class Worker {
         }
         if (done) {
             state.set(State.STOPPED);
-            log.info("worker stopped jobs={} batches={}", jobsDone.get(), batches.get());
+            log.info("worker stopped jobs={} batches={}", jobsDone.get(), batchesDone.get());
         }
         return done;
     }
@@ -159,8 +152,7 @@ public final class Worker {
      */
     public void stopNow(Duration within) {
         state.set(State.STOPPED);
-        List<QueueMessage> leftover = new ArrayList<>();
-        buffer.drainTo(leftover);
+        List<QueueMessage> leftover = messages(batches.drain());
         if (leftover.isEmpty()) {
             return;
         }
@@ -188,8 +180,8 @@ public final class Worker {
 
     /** Messages this worker holds right now, buffered or running (what task protection watches). */
     public int held() {
-        int held = buffer.size();
-        for (List<QueueMessage> batch : running) {
+        int held = batches.buffered();
+        for (List<ReceivedJob> batch : running) {
             held += batch.size();
         }
         return held;
@@ -208,7 +200,9 @@ public final class Worker {
                     return;
                 }
                 for (int i = 0; i < received.size(); i++) {
-                    while (!buffer.offer(received.get(i), 100, TimeUnit.MILLISECONDS)) {
+                    // Each envelope is read here, once: the batch's units, the claim and the heartbeat share it.
+                    ReceivedJob job = ReceivedJob.of(received.get(i));
+                    while (!batches.offer(job, Duration.ofMillis(100))) {
                         if (state.get() != State.RUNNING) {
                             queue.returnNow(settings.lane(), received.subList(i, received.size()));
                             return;
@@ -232,31 +226,31 @@ public final class Worker {
         try {
             // Once draining, no new batch is formed; what is buffered is given back.
             while (state.get() == State.RUNNING) {
-                List<QueueMessage> messages;
+                List<ReceivedJob> jobs;
                 try {
-                    messages = nextBatch();
+                    jobs = batches.next();
                 } catch (InterruptedException e) {
                     return;
                 }
-                if (messages.isEmpty()) {
+                if (jobs.isEmpty()) {
                     continue;
                 }
-                running.add(messages);
+                running.add(jobs);
                 JobRunner.Batch batch;
                 try {
-                    batch = runner.prepare(messages);
+                    batch = runner.prepare(jobs);
                 } catch (RuntimeException e) {
-                    running.remove(messages);
+                    running.remove(jobs);
                     // A bug must not stop the worker; the batch's messages come back after their visibility.
-                    log.error("claiming a batch of {} failed; its messages will be delivered again", messages.size(), e);
+                    log.error("claiming a batch of {} failed; its messages will be delivered again", jobs.size(), e);
                     continue;
                 }
                 try {
                     // Claimed jobs are run even when a drain begins meanwhile: the runners drain this queue.
-                    claimed.put(new Held(messages, batch));
+                    claimed.put(new Held(jobs, batch));
                 } catch (InterruptedException e) {
                     runner.release(batch);
-                    running.remove(messages);
+                    running.remove(jobs);
                     return;
                 }
             }
@@ -284,71 +278,24 @@ public final class Worker {
                 runner.execute(held.batch());
             } catch (RuntimeException e) {
                 // A bug must not cost the worker a runner; the batch's messages come back after their visibility.
-                log.error("batch of {} failed; its messages will be delivered again", held.messages().size(), e);
+                log.error("batch of {} failed; its messages will be delivered again", held.jobs().size(), e);
                 runner.abandon(held.batch(), e);
-                running.remove(held.messages());
+                running.remove(held.jobs());
                 continue;
             }
             finisher.execute(() -> finish(held));
         }
     }
 
-    /**
-     * The next dynamic batch: waits for a first message, then gathers until {@code maxBatchSize} units or the delay
-     * has passed. A message that would overflow the batch is kept for the next one (first in line).
-     */
-    private List<QueueMessage> nextBatch() throws InterruptedException {
-        synchronized (batchLock) {
-            QueueMessage first = pending.getAndSet(null);
-            if (first == null) {
-                first = buffer.poll(200, TimeUnit.MILLISECONDS);
-            }
-            if (first == null) {
-                return List.of();
-            }
-            List<QueueMessage> batch = new ArrayList<>(settings.maxBatchSize());
-            batch.add(first);
-            int total = unitsOf(first);
-            long deadline = System.nanoTime() + settings.maxBatchDelay().toNanos();
-            while (total < settings.maxBatchSize()) {
-                long left = deadline - System.nanoTime();
-                QueueMessage next = left > 0 ? buffer.poll(left, TimeUnit.NANOSECONDS) : buffer.poll();
-                if (next == null) {
-                    break;
-                }
-                int size = unitsOf(next);
-                if (total + size > settings.maxBatchSize()) {
-                    pending.set(next);
-                    break;
-                }
-                batch.add(next);
-                total += size;
-            }
-            return batch;
-        }
-    }
-
-    private int unitsOf(QueueMessage message) {
-        try {
-            return Math.max(1, units.applyAsInt(message));
-        } catch (RuntimeException e) {
-            return 1;
-        }
-    }
-
     private void beat() {
         try {
-            List<QueueMessage> held = new ArrayList<>(buffer);
-            QueueMessage next = pending.get();
-            if (next != null) {
-                held.add(next);
-            }
+            List<ReceivedJob> held = batches.held();
             running.forEach(held::addAll);
             if (held.isEmpty()) {
                 return;
             }
-            queue.changeVisibility(settings.lane(), held, settings.visibility());
-            running.forEach(runner::extendLeases);
+            queue.changeVisibility(settings.lane(), messages(held), settings.visibility());
+            running.forEach(runner::extendLeasesOf);
         } catch (RuntimeException e) {
             // A missed beat is survivable (the next one comes a third of a timeout later); a dead timer is not.
             log.warn("heartbeat failed: {}", e.toString());
@@ -357,7 +304,7 @@ public final class Worker {
 
     /** The finisher: completes a batch's jobs and deletes the messages of those that ended. */
     private void finish(Held held) {
-        List<QueueMessage> batch = held.messages();
+        List<ReceivedJob> batch = held.jobs();
         List<JobRunner.Disposition> dispositions;
         try {
             dispositions = runner.finish(held.batch());
@@ -370,7 +317,7 @@ public final class Worker {
         List<QueueMessage> finished = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             if (dispositions.get(i) == JobRunner.Disposition.DELETE) {
-                finished.add(batch.get(i));
+                finished.add(batch.get(i).message());
             }
         }
         if (!finished.isEmpty()) {
@@ -383,7 +330,11 @@ public final class Worker {
             log.warn("delete of {} messages failed: {}", finished.size(), e.toString());
         }
         jobsDone.addAndGet(finished.size());
-        batches.incrementAndGet();
+        batchesDone.incrementAndGet();
+    }
+
+    private static List<QueueMessage> messages(List<ReceivedJob> jobs) {
+        return jobs.stream().map(ReceivedJob::message).toList();
     }
 
     private static void sleepQuietly(Duration duration) {

@@ -4,6 +4,7 @@ import dev.ebb.core.config.Settings;
 import dev.ebb.core.job.DynamoDbJobStore;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.QueueMessage;
+import dev.ebb.core.queue.ReceivedJob;
 import dev.ebb.core.queue.SqsJobQueue;
 import dev.ebb.core.retry.SdkRetries;
 import dev.ebb.core.run.JobRunner;
@@ -165,13 +166,18 @@ public final class WorkerMain {
 
     /** A message's share of a dynamic batch: its task's units (texts), 1 if it cannot be read. */
     static ToIntFunction<QueueMessage> units(TaskRegistry tasks) {
-        return message -> {
-            try {
-                JobEnvelope envelope = JobEnvelope.parse(message.body());
-                return tasks.find(envelope.task()).map(task -> task.units(envelope.input())).orElse(1);
-            } catch (JobEnvelope.MalformedEnvelopeException e) {
+        ToIntFunction<ReceivedJob> units = jobUnits(tasks);
+        return message -> units.applyAsInt(ReceivedJob.of(message));
+    }
+
+    /** A received job's share of a dynamic batch, from the envelope read at receive: 1 without one. */
+    static ToIntFunction<ReceivedJob> jobUnits(TaskRegistry tasks) {
+        return job -> {
+            if (!job.readable()) {
                 return 1;
             }
+            JobEnvelope envelope = job.envelope();
+            return tasks.find(envelope.task()).map(task -> task.units(envelope.input())).orElse(1);
         };
     }
 
@@ -189,8 +195,8 @@ public final class WorkerMain {
                 settings.lease(), settings.limits().resultTtl(), Clock.systemUTC(), clients.objects(),
                 settings.largeResultBytes());
         log.info("worker {} on the {} lane", owner, workerSettings.lane().id());
-        return new Worker(new SqsJobQueue(clients.sqs(), settings.queueUrls()), runner, workerSettings, units(tasks),
-                faults);
+        return new Worker(new SqsJobQueue(clients.sqs(), settings.queueUrls()), runner, workerSettings,
+                jobUnits(tasks), faults);
     }
 
     /**

@@ -7,8 +7,8 @@ import dev.ebb.core.job.JobStore.ClaimResult;
 import dev.ebb.core.job.JobStore.CompleteResult;
 import dev.ebb.core.job.LastError;
 import dev.ebb.core.queue.JobEnvelope;
-import dev.ebb.core.queue.JobEnvelope.MalformedEnvelopeException;
 import dev.ebb.core.queue.QueueMessage;
+import dev.ebb.core.queue.ReceivedJob;
 import dev.ebb.core.store.ObjectStore;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.Task;
@@ -89,7 +89,7 @@ public final class JobRunner {
 
     /** Runs the batch; returns one disposition per message, in the same order. */
     public List<Disposition> run(List<QueueMessage> messages) {
-        Batch batch = prepare(messages);
+        Batch batch = prepare(messages.stream().map(ReceivedJob::of).toList());
         try {
             execute(batch);
         } catch (RuntimeException | Error e) {
@@ -128,29 +128,32 @@ public final class JobRunner {
         }
     }
 
-    /** Step 1: parses the messages, claims their jobs under one claim, reads inputs kept in the object store. */
-    public Batch prepare(List<QueueMessage> messages) {
-        Disposition[] dispositions = new Disposition[messages.size()];
+    /**
+     * Step 1: claims the jobs of received messages (each envelope read once, at receive) under one claim, and reads
+     * inputs kept in the object store. A message without an envelope is left for redelivery.
+     */
+    public Batch prepare(List<ReceivedJob> jobs) {
+        Disposition[] dispositions = new Disposition[jobs.size()];
         // The first message of each job in this batch; a duplicate copy follows the first's disposition.
         Map<String, Integer> firstOf = new LinkedHashMap<>();
         Map<Integer, Integer> duplicateOf = new LinkedHashMap<>();
         List<JobEnvelope> envelopes = new ArrayList<>();
         List<Integer> indexes = new ArrayList<>();
-        for (int i = 0; i < messages.size(); i++) {
-            QueueMessage message = messages.get(i);
-            try {
-                JobEnvelope envelope = JobEnvelope.parse(message.body());
-                Integer first = firstOf.putIfAbsent(envelope.jobId(), i);
-                if (first != null) {
-                    duplicateOf.put(i, first);
-                } else {
-                    envelopes.add(envelope);
-                    indexes.add(i);
-                }
-            } catch (MalformedEnvelopeException e) {
+        for (int i = 0; i < jobs.size(); i++) {
+            ReceivedJob job = jobs.get(i);
+            if (!job.readable()) {
                 // Never runnable; retried until the redrive policy moves it to the DLQ, where it can be looked at.
-                log.error("unreadable message messageId={}: {}", message.messageId(), e.getMessage());
+                log.error("unreadable message messageId={}: {}", job.message().messageId(), job.unreadable());
                 dispositions[i] = Disposition.RETRY;
+                continue;
+            }
+            JobEnvelope envelope = job.envelope();
+            Integer first = firstOf.putIfAbsent(envelope.jobId(), i);
+            if (first != null) {
+                duplicateOf.put(i, first);
+            } else {
+                envelopes.add(envelope);
+                indexes.add(i);
             }
         }
 
@@ -373,18 +376,24 @@ public final class JobRunner {
      * update is conditional on the claim's owner).
      */
     public void extendLeases(List<QueueMessage> messages) {
+        extendLeasesOf(messages.stream().map(ReceivedJob::of).toList());
+    }
+
+    /** {@link #extendLeases} for messages read at receive: their envelopes are not read again. */
+    public void extendLeasesOf(List<ReceivedJob> jobs) {
         Instant until = clock.instant().plus(lease);
-        for (QueueMessage message : messages) {
+        for (ReceivedJob job : jobs) {
+            if (!job.readable()) {
+                continue; // not a job: nothing to extend
+            }
+            String jobId = job.envelope().jobId();
             try {
-                String jobId = JobEnvelope.parse(message.body()).jobId();
                 String claimOwner = held.get(jobId);
                 if (claimOwner != null) {
                     store.extendLease(jobId, claimOwner, until);
                 }
-            } catch (MalformedEnvelopeException e) {
-                // Not a job: nothing to extend.
             } catch (SdkException e) {
-                log.warn("lease extension failed messageId={}: {}", message.messageId(), e.toString());
+                log.warn("lease extension failed messageId={}: {}", job.message().messageId(), e.toString());
             }
         }
     }
