@@ -29,6 +29,8 @@ import software.amazon.awssdk.core.exception.SdkException;
  *
  * <p>Lifecycle: CREATED → {@link #start()} → RUNNING → {@link #shutdown()} → DRAINING → STOPPED. Draining stops
  * receiving, lets the runners finish the batches they hold, and gives buffered messages back to the queue at once.
+ * {@link #stopNow} goes to STOPPED at once: it interrupts the threads, runners included, and gives back what is
+ * buffered.
  *
  * <p>Heartbeat: every third of the visibility timeout, every message the worker holds (buffered or running) is
  * hidden for another visibility timeout, and every job it is running gets its lease moved ahead, so a batch
@@ -146,12 +148,35 @@ public final class Worker {
     }
 
     /**
-     * Ends now, without waiting for the batches in hand: gives back what is buffered (visibility 0), trying for at
-     * most {@code within}. The jobs being run stay RUNNING under leases that lapse, and their messages come back
-     * when their visibility does, so nothing is lost; they only run again.
+     * Ends now, without waiting for the batches in hand: interrupts the pollers, the batcher, the runners (a task
+     * that heeds interrupts stops its batch) and the finisher, stops the heartbeat, and gives back what is buffered
+     * (visibility 0), trying for at most {@code within}. The jobs being run stay RUNNING under leases that lapse, and
+     * their messages come back when their visibility does, so nothing is lost; they only run again.
      */
     public void stopNow(Duration within) {
-        state.set(State.STOPPED);
+        long deadline = System.nanoTime() + within.toNanos();
+        State was = state.getAndSet(State.STOPPED);
+        if (was != State.CREATED && runners != null) {
+            // The finisher first: a batch that a runner ends because of the interrupt must not be completed.
+            finisher.shutdownNow();
+            pollers.shutdownNow();
+            batcher.shutdownNow();
+            runners.shutdownNow();
+            heartbeat.shutdownNow();
+            // Claimed for a runner that will not take them: their leases are no longer extended, and lapse.
+            List<Held> notRun = new ArrayList<>();
+            claimed.drainTo(notRun);
+            for (Held held : notRun) {
+                runner.release(held.batch());
+                running.remove(held.jobs());
+            }
+            try {
+                // A batch being gathered goes back to the batcher's line when its thread ends; give it back too.
+                batcher.awaitTermination(within.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         List<QueueMessage> leftover = messages(batches.drain());
         if (leftover.isEmpty()) {
             return;
@@ -164,7 +189,7 @@ public final class Worker {
             }
         });
         try {
-            giveBack.join(within);
+            giveBack.join(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -259,9 +284,9 @@ public final class Worker {
         }
     }
 
-    /** A runner: runs claimed batches until the batcher has stopped and none is left. */
+    /** A runner: runs claimed batches until the batcher has stopped and none is left, or the worker is stopped. */
     private void runBatches() {
-        while (true) {
+        while (state.get() != State.STOPPED) {
             Held held;
             try {
                 held = claimed.poll(100, TimeUnit.MILLISECONDS);
@@ -283,7 +308,19 @@ public final class Worker {
                 running.remove(held.jobs());
                 continue;
             }
-            finisher.execute(() -> finish(held));
+            if (state.get() != State.STOPPED) {
+                try {
+                    finisher.execute(() -> finish(held));
+                    continue;
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // stopped meanwhile
+                }
+            }
+            // Stopped now while this batch ran (its outcomes may be the interrupt's): it is not completed; its leases
+            // lapse and its messages come back.
+            runner.release(held.batch());
+            running.remove(held.jobs());
+            return;
         }
     }
 
