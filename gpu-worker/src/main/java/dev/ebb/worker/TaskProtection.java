@@ -3,6 +3,7 @@ package dev.ebb.worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
 import dev.ebb.core.config.Env;
+import dev.ebb.core.config.SettingsException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,7 +57,7 @@ public final class TaskProtection implements AutoCloseable {
         try {
             return new TaskProtection(URI.create(agent), minutes);
         } catch (IllegalArgumentException e) {
-            throw new dev.ebb.core.config.SettingsException(AGENT_URI + "=" + agent + " is not a URI");
+            throw new SettingsException(AGENT_URI + "=" + agent + " is not a URI");
         }
     }
 
@@ -91,19 +92,29 @@ public final class TaskProtection implements AutoCloseable {
 
     /**
      * Reads the protection state once at start (logged): the HTTP client's first request loads and links its
-     * classes, which would otherwise happen while the first job is being run. A failure is logged and left to the
-     * first {@link #set}.
+     * classes, which would otherwise happen while the first job is being run. It is also the start-up check of
+     * {@value #AGENT_URI}: a worker that could not protect itself from scale-in must not take jobs.
+     *
+     * @throws SettingsException naming {@value #AGENT_URI} when the agent is not reached or does not answer 2xx
      */
     public void prime() {
+        int status;
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(state).timeout(Duration.ofSeconds(5))
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
-            log.info("task protection agent answered {}", response.statusCode());
+            status = response.statusCode();
         } catch (IOException | RuntimeException e) {
-            log.warn("task protection agent not reached at start: {}", e.toString());
+            throw new SettingsException(AGENT_URI + ": the task protection endpoint " + state + " was not reached: "
+                    + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
         }
+        if (status / 100 != 2) {
+            throw new SettingsException(AGENT_URI + ": the task protection endpoint " + state + " answered "
+                    + status);
+        }
+        log.info("task protection agent answered {}", status);
     }
 
     /** One PUT to the agent; true when the agent confirmed the state. */

@@ -1,6 +1,7 @@
 package dev.ebb.worker;
 
 import dev.ebb.core.config.Settings;
+import dev.ebb.core.config.SettingsException;
 import dev.ebb.core.job.DynamoDbJobStore;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.QueueMessage;
@@ -35,10 +36,12 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
  * The worker process (an ECS task): settings from the environment, run until SIGTERM, then drain. A drain that
@@ -89,9 +92,15 @@ public final class WorkerMain {
         });
         long setUpStart = System.nanoTime();
         Clients clients = Clients.create(env, workerSettings);
-        clients.prime(settings, workerSettings.lane());
-        if (protection != null) {
-            protection.prime();
+        try {
+            clients.prime(settings, workerSettings.lane());
+            if (protection != null) {
+                protection.prime();
+            }
+        } catch (SettingsException e) {
+            // At once, not after the model has loaded: this worker has taken nothing, so it has nothing to give back.
+            log.error("start-up failed: {}", e.getMessage());
+            Runtime.getRuntime().halt(1);
         }
         long setUpMillis = (System.nanoTime() - setUpStart) / 1_000_000;
         TaskRegistry tasks;
@@ -238,23 +247,41 @@ public final class WorkerMain {
          * Makes the first calls of each kind the worker will make (as SnapStart priming does), while the model
          * loads: the SDK's first request of an operation loads and links its marshallers, signer and connection pool,
          * which otherwise lands on the first job. Writes nothing: the claims name jobs that cannot exist (the
-         * claim's condition requires the item), and the queue is only asked its attributes. A failure here is
-         * logged and left to the first real call.
+         * claim's condition requires the item), and the queue is only asked its attributes.
+         *
+         * <p>These are also the start-up checks: a queue or table that does not exist, or that cannot be used, fails
+         * start-up here with the name of the variable that names it, rather than every job later.
+         *
+         * @throws SettingsException naming the lane's queue variable or {@code EBB_JOBS_TABLE}
          */
         void prime(Settings settings, Lane lane) {
-            try {
-                String queueUrl = settings.queueUrls().get(lane);
-                if (queueUrl != null) {
+            String queueUrl = settings.queueUrls().get(lane);
+            if (queueUrl != null) {
+                String variable = switch (lane) {
+                    case GPU -> Settings.GPU_QUEUE_URL;
+                    case CPU -> Settings.CPU_QUEUE_URL;
+                };
+                try {
                     sqs.getQueueAttributes(r -> r.queueUrl(queueUrl)
                             .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+                } catch (QueueDoesNotExistException e) {
+                    throw new SettingsException(variable + "=" + queueUrl + ": the queue does not exist");
+                } catch (SdkException e) {
+                    throw new SettingsException(variable + "=" + queueUrl + ": the queue could not be read: " + e);
                 }
+            }
+            try {
                 DynamoDbJobStore store = new DynamoDbJobStore(dynamoDb, settings.jobsTable());
                 String prime = "prime-" + UUID.randomUUID();
                 java.time.Instant now = java.time.Instant.now();
                 store.claimAll(List.of(prime + "-a", prime + "-b"), prime, now.plusSeconds(1), now);
                 store.find(prime);
+            } catch (ResourceNotFoundException e) {
+                throw new SettingsException(Settings.JOBS_TABLE + "=" + settings.jobsTable()
+                        + ": the table does not exist");
             } catch (SdkException e) {
-                log.warn("priming the clients failed (the first job pays instead): {}", e.toString());
+                throw new SettingsException(Settings.JOBS_TABLE + "=" + settings.jobsTable()
+                        + ": the table could not be used: " + e);
             }
         }
     }
