@@ -38,6 +38,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -249,8 +250,11 @@ public final class WorkerMain {
          * which otherwise lands on the first job. Writes nothing: the claims name jobs that cannot exist (the
          * claim's condition requires the item), and the queue is only asked its attributes.
          *
-         * <p>These are also the start-up checks: a queue or table that does not exist, or that cannot be used, fails
-         * start-up here with the name of the variable that names it, rather than every job later.
+         * <p>These are also the start-up checks: a queue or table that does not exist, or that the service refuses
+         * to let this worker use (a 4xx other than throttling: a bad name, missing permissions), fails start-up here
+         * with the variable that names it, rather than every job later. A failure that may pass (the service not
+         * reached, throttled, a 5xx) is logged and left to the first real call, which retries: a worker started
+         * during an outage waits it out rather than exiting into a restart loop.
          *
          * @throws SettingsException naming the lane's queue variable or {@code EBB_JOBS_TABLE}
          */
@@ -267,7 +271,11 @@ public final class WorkerMain {
                 } catch (QueueDoesNotExistException e) {
                     throw new SettingsException(variable + "=" + queueUrl + ": the queue does not exist");
                 } catch (SdkException e) {
-                    throw new SettingsException(variable + "=" + queueUrl + ": the queue could not be read: " + e);
+                    if (refused(e)) {
+                        throw new SettingsException(variable + "=" + queueUrl + ": the queue refused this worker: "
+                                + e.getMessage());
+                    }
+                    log.warn("priming the queue client failed (the first receive pays instead): {}", e.toString());
                 }
             }
             try {
@@ -280,9 +288,18 @@ public final class WorkerMain {
                 throw new SettingsException(Settings.JOBS_TABLE + "=" + settings.jobsTable()
                         + ": the table does not exist");
             } catch (SdkException e) {
-                throw new SettingsException(Settings.JOBS_TABLE + "=" + settings.jobsTable()
-                        + ": the table could not be used: " + e);
+                if (refused(e)) {
+                    throw new SettingsException(Settings.JOBS_TABLE + "=" + settings.jobsTable()
+                            + ": the table refused this worker: " + e.getMessage());
+                }
+                log.warn("priming the table client failed (the first claim pays instead): {}", e.toString());
             }
+        }
+
+        /** The service answered that this request can never succeed as configured (4xx, not throttling). */
+        private static boolean refused(SdkException e) {
+            return e instanceof AwsServiceException service && service.statusCode() / 100 == 4
+                    && !service.isThrottlingException();
         }
     }
 }
