@@ -15,11 +15,8 @@ import dev.ebb.core.retry.SdkRetries;
 import dev.ebb.core.run.DeadLetters;
 import dev.ebb.core.store.ObjectStore;
 import dev.ebb.core.store.S3ObjectStore;
+import dev.ebb.core.task.TaskCatalogue;
 import dev.ebb.core.task.TaskRegistry;
-import dev.ebb.core.task.embed.ClassifySpec;
-import dev.ebb.core.task.embed.EmbedSettings;
-import dev.ebb.core.task.embed.EmbedSpec;
-import dev.ebb.core.task.math.MathTask;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -100,15 +97,17 @@ public final class DependencyFactory {
         return Holder.INSTANCE;
     }
 
-    /** math runs here (cpu lane); embed and classify are contracts only: validated here, run by the gpu workers. */
+    /**
+     * The task catalogue as the functions see it: math runs here (cpu lane); embed and classify are contracts only,
+     * validated here and run by the gpu workers.
+     */
     public TaskRegistry tasks() {
         return tasks(env);
     }
 
     /** The tasks of a function with the environment {@code env} (EBB_MAX_TEXTS_PER_JOB among it). */
     public static TaskRegistry tasks(Map<String, String> env) {
-        EmbedSettings embed = EmbedSettings.fromEnv(env);
-        return TaskRegistry.of(new MathTask(), new EmbedSpec(embed), new ClassifySpec(embed));
+        return TaskCatalogue.contracts(env);
     }
 
     public Settings settings() {
@@ -120,7 +119,8 @@ public final class DependencyFactory {
     }
 
     public JobService jobService() {
-        return new JobService(jobStore, jobQueue, tasks(), settings.limits(), clock, objectStore());
+        return JobService.builder().store(jobStore).queue(jobQueue).tasks(tasks()).limits(settings.limits())
+                .clock(clock).objects(objectStore()).build();
     }
 
     /**

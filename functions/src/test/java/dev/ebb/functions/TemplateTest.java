@@ -1,5 +1,6 @@
 package dev.ebb.functions;
 
+import dev.ebb.core.upload.UploadKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.Context;
@@ -137,7 +138,7 @@ class TemplateTest {
         assertThat(source.path("Events").asText()).isEqualTo("s3:ObjectCreated:*");
         JsonNode rule = source.at("/Filter/S3Key/Rules").get(0);
         assertThat(rule.path("Name").asText()).isEqualTo("prefix");
-        assertThat(rule.path("Value").asText()).isEqualTo(UploadHandler.PREFIX);
+        assertThat(rule.path("Value").asText()).isEqualTo(UploadKey.PREFIX);
         // The function's bucket name and its read policy name the bucket exactly as the bucket names itself.
         String bucketName = resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText();
         assertThat(environment("UploadFunction").at("/" + UploadHandler.BUCKET + "/Fn::Sub").asText())
@@ -160,7 +161,7 @@ class TemplateTest {
                 prefixes.add(r.path("Prefix").asText());
             }
         });
-        assertThat(prefixes).contains(UploadHandler.PREFIX);
+        assertThat(prefixes).contains(UploadKey.PREFIX);
         JsonNode policy = resources.path("DataBucketTlsOnly");
         assertThat(policy.at("/Properties/Bucket/Ref").asText()).isEqualTo("DataBucket");
         JsonNode deny = policy.at("/Properties/PolicyDocument/Statement/0");

@@ -10,12 +10,8 @@ import dev.ebb.core.run.JobRunner;
 import dev.ebb.core.task.Lane;
 import dev.ebb.core.store.ObjectStore;
 import dev.ebb.core.store.S3ObjectStore;
+import dev.ebb.core.task.TaskCatalogue;
 import dev.ebb.core.task.TaskRegistry;
-import dev.ebb.core.task.math.MathTask;
-import dev.ebb.worker.embed.ClassifyTask;
-import dev.ebb.worker.embed.EmbedTask;
-import dev.ebb.worker.model.LoadedModels;
-import dev.ebb.worker.model.ModelSettings;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Clock;
@@ -24,7 +20,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToIntFunction;
@@ -55,7 +50,6 @@ public final class WorkerMain {
     /** The object store's endpoint for the local cloud; set, the client addresses buckets path-style. */
     public static final String S3_ENDPOINT = "EBB_S3_ENDPOINT";
     /** Models of this process by their settings: in-process workers (the local runtime) share one copy. */
-    private static final Map<ModelSettings, LoadedModels> MODELS = new ConcurrentHashMap<>();
 
     private WorkerMain() {
     }
@@ -146,21 +140,12 @@ public final class WorkerMain {
     }
 
     /**
-     * math, embed and classify. The default embedding model ({@code EBB_MODEL}, on {@code EBB_DEVICE}) loads and
-     * warms up here, once per process, so a worker built on these tasks takes no message before its model is
-     * ready; a bad model setting fails here, at start. A worker of the cpu lane gets no embedding model: the
-     * submit path sends embed and classify to the gpu lane only, so it would load one for nothing.
+     * The tasks of a worker of the lane {@code env} names: every task in the catalogue, with the runners this
+     * process's modules contribute for that lane (a gpu-lane worker loads its model here; see
+     * {@link dev.ebb.worker.embed.EmbeddingTaskRunners}).
      */
     public static TaskRegistry tasks(Map<String, String> env) {
-        if (WorkerSettings.fromEnv(env).lane() == Lane.CPU) {
-            return TaskRegistry.of(new MathTask());
-        }
-        ModelSettings modelSettings = ModelSettings.fromEnv(env);
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true"); // the model files come from our jars; fetch nothing
-        }
-        LoadedModels models = MODELS.computeIfAbsent(modelSettings, LoadedModels::start);
-        return TaskRegistry.of(new MathTask(), new EmbedTask(models), new ClassifyTask(models));
+        return TaskCatalogue.forWorker(env, WorkerSettings.fromEnv(env).lane());
     }
 
     /** A message's share of a dynamic batch: its task's units (texts), 1 if it cannot be read. */
@@ -185,9 +170,10 @@ public final class WorkerMain {
                                  TaskRegistry tasks, FaultInjection faults) {
         String owner = "worker-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
-        JobRunner runner = new JobRunner(new DynamoDbJobStore(clients.dynamoDb(), settings.jobsTable()), tasks, owner,
-                settings.lease(), settings.limits().resultTtl(), Clock.systemUTC(), clients.objects(),
-                settings.largeResultBytes());
+        JobRunner runner = JobRunner.builder().store(new DynamoDbJobStore(clients.dynamoDb(), settings.jobsTable()))
+                .tasks(tasks).owner(owner).lease(settings.lease()).resultTtl(settings.limits().resultTtl())
+                .clock(Clock.systemUTC()).objects(clients.objects()).largeResultBytes(settings.largeResultBytes())
+                .build();
         log.info("worker {} on the {} lane", owner, workerSettings.lane().id());
         return new Worker(new SqsJobQueue(clients.sqs(), settings.queueUrls()), runner, workerSettings, units(tasks),
                 faults);
