@@ -8,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotificatio
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ebb.core.config.Deployment;
 import dev.ebb.core.Digests;
 import dev.ebb.core.Json;
 import dev.ebb.core.Utf8;
@@ -42,7 +43,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  */
 public final class UploadHandler implements RequestHandler<S3Event, String> {
     /** The data bucket's name; events from any other bucket are refused. Unset, any bucket is accepted. */
-    public static final String BUCKET = "EBB_BUCKET";
+    public static final String BUCKET = Deployment.BUCKET.name();
     /** Where uploads land; the rest of the bucket (large inputs, results) is not for this handler. */
     static final String PREFIX = "uploads/";
 
