@@ -8,13 +8,13 @@ import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotificatio
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ebb.core.config.Deployment;
 import dev.ebb.core.Digests;
 import dev.ebb.core.Json;
 import dev.ebb.core.Utf8;
 import dev.ebb.core.api.ApiException;
 import dev.ebb.core.api.JobService;
 import dev.ebb.core.auth.ApiKeys;
+import dev.ebb.core.config.Deployment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
