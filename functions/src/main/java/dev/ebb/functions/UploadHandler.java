@@ -11,6 +11,7 @@ import dev.ebb.core.api.JobService;
 import dev.ebb.core.api.SubmitRequest;
 import dev.ebb.core.upload.UploadContent;
 import dev.ebb.core.upload.UploadKey;
+import dev.ebb.core.config.Deployment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
@@ -38,7 +39,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  */
 public final class UploadHandler implements RequestHandler<S3Event, String> {
     /** The data bucket's name; events from any other bucket are refused. Unset, any bucket is accepted. */
-    public static final String BUCKET = "EBB_BUCKET";
+    public static final String BUCKET = Deployment.BUCKET.name();
 
     private static final Logger log = LoggerFactory.getLogger(UploadHandler.class);
 

@@ -1,11 +1,12 @@
 package dev.ebb.worker;
 
+import dev.ebb.core.config.AwsClientFactory;
+import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.job.DynamoDbJobStore;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.queue.SqsJobQueue;
-import dev.ebb.core.retry.SdkRetries;
 import dev.ebb.core.run.JobRunner;
 import dev.ebb.core.task.Lane;
 import dev.ebb.core.store.ObjectStore;
@@ -13,7 +14,6 @@ import dev.ebb.core.store.S3ObjectStore;
 import dev.ebb.core.task.TaskCatalogue;
 import dev.ebb.core.task.TaskRegistry;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -25,11 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -43,12 +40,12 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 public final class WorkerMain {
     private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
-    public static final String DYNAMODB_ENDPOINT = "EBB_DYNAMODB_ENDPOINT";
-    public static final String SQS_ENDPOINT = "EBB_SQS_ENDPOINT";
+    public static final String DYNAMODB_ENDPOINT = Deployment.DYNAMODB_ENDPOINT.name();
+    public static final String SQS_ENDPOINT = Deployment.SQS_ENDPOINT.name();
     /** The object-store bucket that holds inputs too large for a message; unset, such jobs fail with that reason. */
-    public static final String BUCKET = "EBB_BUCKET";
+    public static final String BUCKET = Deployment.BUCKET.name();
     /** The object store's endpoint for the local cloud; set, the client addresses buckets path-style. */
-    public static final String S3_ENDPOINT = "EBB_S3_ENDPOINT";
+    public static final String S3_ENDPOINT = Deployment.S3_ENDPOINT.name();
     /** Models of this process by their settings: in-process workers (the local runtime) share one copy. */
 
     private WorkerMain() {
@@ -180,38 +177,24 @@ public final class WorkerMain {
     }
 
     /**
-     * The worker's AWS clients, built once per process: timeouts above the long poll, the SDK's retry strategy, and
-     * endpoint overrides for the local cloud. {@code objects} is null without {@code EBB_BUCKET}.
+     * The worker's AWS clients, built once per process through core's {@link AwsClientFactory}: the Apache HTTP
+     * client with a pool sized to the pollers and runners, timeouts above the long poll, the shared retry strategy,
+     * and endpoint overrides for the local cloud. {@code objects} is null without {@code EBB_BUCKET}.
      */
     record Clients(DynamoDbClient dynamoDb, SqsClient sqs, ObjectStore objects) {
         static Clients create(Map<String, String> env, WorkerSettings workerSettings) {
-            ClientOverrideConfiguration timeouts = ClientOverrideConfiguration.builder()
-                    .apiCallAttemptTimeout(Duration.ofSeconds(30)) // above the 20 s long poll
-                    .apiCallTimeout(Duration.ofSeconds(60))
-                    .retryStrategy(SdkRetries.strategy())
-                    .build();
-            Region region = Region.of(env.getOrDefault("AWS_REGION", "us-east-1"));
             int connections = 2 * (workerSettings.pollers() + workerSettings.runners()) + 8;
-            var dynamoDb = DynamoDbClient.builder().region(region).overrideConfiguration(timeouts)
-                    .httpClientBuilder(ApacheHttpClient.builder().maxConnections(connections));
-            var sqs = SqsClient.builder().region(region).overrideConfiguration(timeouts)
-                    .httpClientBuilder(ApacheHttpClient.builder().maxConnections(connections));
-            if (env.containsKey(DYNAMODB_ENDPOINT)) {
-                dynamoDb.endpointOverride(URI.create(env.get(DYNAMODB_ENDPOINT)));
-            }
-            if (env.containsKey(SQS_ENDPOINT)) {
-                sqs.endpointOverride(URI.create(env.get(SQS_ENDPOINT)));
-            }
+            AwsClientFactory factory = AwsClientFactory.builder()
+                    .environment(env)
+                    .httpClient(() -> ApacheHttpClient.builder().maxConnections(connections))
+                    .attemptTimeout(Duration.ofSeconds(30)) // above the 20 s long poll
+                    .callTimeout(Duration.ofSeconds(60))
+                    .build();
             ObjectStore objects = null;
             if (env.get(BUCKET) != null && !env.get(BUCKET).isBlank()) {
-                var s3 = S3Client.builder().region(region).overrideConfiguration(timeouts)
-                        .httpClientBuilder(ApacheHttpClient.builder().maxConnections(connections));
-                if (env.containsKey(S3_ENDPOINT)) {
-                    s3.endpointOverride(URI.create(env.get(S3_ENDPOINT))).forcePathStyle(true);
-                }
-                objects = new S3ObjectStore(s3.build(), env.get(BUCKET));
+                objects = new S3ObjectStore(factory.s3(), env.get(BUCKET));
             }
-            return new Clients(dynamoDb.build(), sqs.build(), objects);
+            return new Clients(factory.dynamoDb(), factory.sqs(), objects);
         }
 
         /**
