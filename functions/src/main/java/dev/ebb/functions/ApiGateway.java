@@ -25,7 +25,7 @@ final class ApiGateway {
 
     @FunctionalInterface
     interface Route {
-        APIGatewayV2HTTPResponse handle(String tenant, APIGatewayV2HTTPEvent event) throws ApiException;
+        APIGatewayV2HTTPResponse handle(String tenant, APIGatewayV2HTTPEvent event);
     }
 
     private final Authenticator authenticator;
@@ -54,7 +54,7 @@ final class ApiGateway {
         }
     }
 
-    static String body(APIGatewayV2HTTPEvent event) throws ApiException {
+    static String body(APIGatewayV2HTTPEvent event) {
         String body = event.getBody();
         if (body == null || !event.getIsBase64Encoded()) {
             return body;
@@ -69,7 +69,7 @@ final class ApiGateway {
                 () -> ApiException.badRequest("invalid_encoding", "request body is not valid UTF-8"));
     }
 
-    static String pathParameter(APIGatewayV2HTTPEvent event, String name) throws ApiException {
+    static String pathParameter(APIGatewayV2HTTPEvent event, String name) {
         Map<String, String> parameters = event.getPathParameters();
         String value = parameters == null ? null : parameters.get(name);
         if (value == null || value.isEmpty()) {

@@ -3,6 +3,8 @@ package dev.ebb.functions;
 import dev.ebb.core.api.JobService;
 import dev.ebb.core.auth.Authenticator;
 import dev.ebb.core.auth.DynamoDbApiKeyStore;
+import dev.ebb.core.config.AwsClientFactory;
+import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.job.DynamoDbDeadLetterStore;
 import dev.ebb.core.job.DynamoDbJobStore;
@@ -11,22 +13,15 @@ import dev.ebb.core.job.JobStore;
 import dev.ebb.core.queue.GroupCommitJobQueue;
 import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.queue.SqsJobQueue;
-import dev.ebb.core.retry.SdkRetries;
 import dev.ebb.core.run.DeadLetters;
 import dev.ebb.core.store.ObjectStore;
 import dev.ebb.core.store.S3ObjectStore;
+import dev.ebb.core.task.TaskCatalogue;
 import dev.ebb.core.task.TaskRegistry;
-import dev.ebb.core.task.embed.ClassifySpec;
-import dev.ebb.core.task.embed.EmbedSettings;
-import dev.ebb.core.task.embed.EmbedSpec;
-import dev.ebb.core.task.math.MathTask;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -34,17 +29,18 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * Builds the functions' collaborators once per execution environment, from the environment: region from
- * {@code AWS_REGION}, the URL-connection HTTP client, call timeouts, and endpoint overrides for the local cloud
- * ({@code EBB_DYNAMODB_ENDPOINT}, {@code EBB_SQS_ENDPOINT}, {@code EBB_S3_ENDPOINT}).
+ * Builds the functions' collaborators once per execution environment, from the environment. The AWS clients come
+ * from core's {@link AwsClientFactory} (region from {@code AWS_REGION}, the URL-connection HTTP client, call
+ * timeouts, the shared retry strategy, and endpoint overrides for the local cloud: {@code EBB_DYNAMODB_ENDPOINT},
+ * {@code EBB_SQS_ENDPOINT}, {@code EBB_S3_ENDPOINT}, {@code EBB_ECS_ENDPOINT}, {@code EBB_LAMBDA_ENDPOINT}).
  */
 public final class DependencyFactory {
-    public static final String DYNAMODB_ENDPOINT = "EBB_DYNAMODB_ENDPOINT";
-    public static final String SQS_ENDPOINT = "EBB_SQS_ENDPOINT";
+    public static final String DYNAMODB_ENDPOINT = Deployment.DYNAMODB_ENDPOINT.name();
+    public static final String SQS_ENDPOINT = Deployment.SQS_ENDPOINT.name();
     /** The object store's endpoint for the local cloud; set, the client addresses buckets path-style. */
-    public static final String S3_ENDPOINT = "EBB_S3_ENDPOINT";
-    public static final String ECS_ENDPOINT = "EBB_ECS_ENDPOINT";
-    public static final String LAMBDA_ENDPOINT = "EBB_LAMBDA_ENDPOINT";
+    public static final String S3_ENDPOINT = Deployment.S3_ENDPOINT.name();
+    public static final String ECS_ENDPOINT = Deployment.ECS_ENDPOINT.name();
+    public static final String LAMBDA_ENDPOINT = Deployment.LAMBDA_ENDPOINT.name();
 
     private final Settings settings;
     private final DynamoDbClient dynamoDb;
@@ -53,7 +49,7 @@ public final class DependencyFactory {
     private final DeadLetters deadLetters;
     private final Clock clock = Clock.systemUTC();
     private final Map<String, String> env;
-    private final ClientOverrideConfiguration timeouts;
+    private final AwsClientFactory clients;
     private S3Client s3;
     private final SqsClient sqs;
     // Built on first use, so that the API functions never pay for the scaler's clients.
@@ -64,28 +60,9 @@ public final class DependencyFactory {
     public DependencyFactory(Map<String, String> env) {
         this.env = Map.copyOf(env);
         this.settings = Settings.fromEnv(env);
-        this.timeouts = ClientOverrideConfiguration.builder()
-                .apiCallAttemptTimeout(Duration.ofSeconds(5))
-                .apiCallTimeout(Duration.ofSeconds(15))
-                .retryStrategy(SdkRetries.strategy())
-                .build();
-        Region region = Region.of(env.getOrDefault("AWS_REGION", "us-east-1"));
-        var dynamoDbBuilder = DynamoDbClient.builder()
-                .region(region)
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(timeouts);
-        var sqsBuilder = SqsClient.builder()
-                .region(region)
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(timeouts);
-        if (env.containsKey(DYNAMODB_ENDPOINT)) {
-            dynamoDbBuilder.endpointOverride(URI.create(env.get(DYNAMODB_ENDPOINT)));
-        }
-        if (env.containsKey(SQS_ENDPOINT)) {
-            sqsBuilder.endpointOverride(URI.create(env.get(SQS_ENDPOINT)));
-        }
-        this.dynamoDb = dynamoDbBuilder.build();
-        this.sqs = sqsBuilder.build();
+        this.clients = clients(env);
+        this.dynamoDb = clients.dynamoDb();
+        this.sqs = clients.sqs();
         JobStore store = new DynamoDbJobStore(dynamoDb, settings.jobsTable());
         JobQueue queue = new SqsJobQueue(sqs, settings.queueUrls());
         int writers = settings.groupCommitThreads();
@@ -95,20 +72,35 @@ public final class DependencyFactory {
                 settings.limits(), clock);
     }
 
+    /**
+     * How a function's AWS clients are built: the URL-connection HTTP client (the only one in the Lambda jar), each
+     * attempt within 5 s and a call within 15 s, so that an API answer comes well inside the function's timeout.
+     */
+    static AwsClientFactory clients(Map<String, String> env) {
+        return AwsClientFactory.builder()
+                .environment(env)
+                .httpClient(UrlConnectionHttpClient::builder)
+                .attemptTimeout(Duration.ofSeconds(5))
+                .callTimeout(Duration.ofSeconds(15))
+                .build();
+    }
+
     /** The environment of this process, built on first use: what each handler's no-argument constructor uses. */
     static DependencyFactory fromProcessEnv() {
         return Holder.INSTANCE;
     }
 
-    /** math runs here (cpu lane); embed and classify are contracts only: validated here, run by the gpu workers. */
+    /**
+     * The task catalogue as the functions see it: math runs here (cpu lane); embed and classify are contracts only,
+     * validated here and run by the gpu workers.
+     */
     public TaskRegistry tasks() {
         return tasks(env);
     }
 
     /** The tasks of a function with the environment {@code env} (EBB_MAX_TEXTS_PER_JOB among it). */
     public static TaskRegistry tasks(Map<String, String> env) {
-        EmbedSettings embed = EmbedSettings.fromEnv(env);
-        return TaskRegistry.of(new MathTask(), new EmbedSpec(embed), new ClassifySpec(embed));
+        return TaskCatalogue.contracts(env);
     }
 
     public Settings settings() {
@@ -120,7 +112,8 @@ public final class DependencyFactory {
     }
 
     public JobService jobService() {
-        return new JobService(jobStore, jobQueue, tasks(), settings.limits(), clock, objectStore());
+        return JobService.builder().store(jobStore).queue(jobQueue).tasks(tasks()).limits(settings.limits())
+                .clock(clock).objects(objectStore()).build();
     }
 
     /**
@@ -153,14 +146,7 @@ public final class DependencyFactory {
     /** The object-store client, built on first use: only the functions that read objects pay for it. */
     public synchronized S3Client s3() {
         if (s3 == null) {
-            var builder = S3Client.builder()
-                    .region(region())
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .overrideConfiguration(timeouts);
-            if (env.containsKey(S3_ENDPOINT)) {
-                builder.endpointOverride(URI.create(env.get(S3_ENDPOINT))).forcePathStyle(true);
-            }
-            s3 = builder.build();
+            s3 = clients.s3();
         }
         return s3;
     }
@@ -175,24 +161,14 @@ public final class DependencyFactory {
 
     public synchronized EcsClient ecsClient() {
         if (ecs == null) {
-            var builder = EcsClient.builder().region(region()).httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .overrideConfiguration(timeouts);
-            if (env.containsKey(ECS_ENDPOINT)) {
-                builder.endpointOverride(URI.create(env.get(ECS_ENDPOINT)));
-            }
-            ecs = builder.build();
+            ecs = clients.client(EcsClient.builder(), Deployment.ECS_ENDPOINT);
         }
         return ecs;
     }
 
     public synchronized LambdaClient lambdaClient() {
         if (lambda == null) {
-            var builder = LambdaClient.builder().region(region()).httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .overrideConfiguration(timeouts);
-            if (env.containsKey(LAMBDA_ENDPOINT)) {
-                builder.endpointOverride(URI.create(env.get(LAMBDA_ENDPOINT)));
-            }
-            lambda = builder.build();
+            lambda = clients.client(LambdaClient.builder(), Deployment.LAMBDA_ENDPOINT);
         }
         return lambda;
     }
@@ -213,10 +189,6 @@ public final class DependencyFactory {
     /** For a runtime that runs its own scaler (the local cloud): the handlers built after this call wake it. */
     public synchronized void useLaneWake(LaneWake wake) {
         this.laneWake = java.util.Objects.requireNonNull(wake);
-    }
-
-    private Region region() {
-        return Region.of(env.getOrDefault("AWS_REGION", "us-east-1"));
     }
 
     private static final class Holder {

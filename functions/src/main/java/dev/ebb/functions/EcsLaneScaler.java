@@ -1,5 +1,6 @@
 package dev.ebb.functions;
 
+import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Env;
 import dev.ebb.core.scale.ScalingMetrics;
 import dev.ebb.core.scale.ScalingPolicy;
@@ -26,8 +27,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 final class EcsLaneScaler {
     private static final Logger log = LoggerFactory.getLogger(EcsLaneScaler.class);
-    public static final String ECS_CLUSTER = "EBB_ECS_CLUSTER";
-    public static final String ECS_SERVICE = "EBB_ECS_SERVICE";
+    public static final String ECS_CLUSTER = Deployment.ECS_CLUSTER.name();
+    public static final String ECS_SERVICE = Deployment.ECS_SERVICE.name();
     /** GetTaskProtection takes at most 10 tasks a call. */
     private static final int PROTECTION_BATCH = 10;
 

@@ -1,5 +1,6 @@
 package dev.ebb.functions;
 
+import dev.ebb.core.config.Deployment;
 import dev.ebb.core.task.Lane;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +24,7 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
  */
 public final class LambdaLaneWake implements LaneWake {
     private static final Logger log = LoggerFactory.getLogger(LambdaLaneWake.class);
-    public static final String SCALER_FUNCTION = "EBB_SCALER_FUNCTION";
+    public static final String SCALER_FUNCTION = Deployment.SCALER_FUNCTION.name();
     static final Duration EVERY = Duration.ofSeconds(10);
 
     private final String function;

@@ -24,9 +24,10 @@ public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBat
 
     /** For hosts other than Lambda, such as the local cloud's gateway: collaborators from the given factory. */
     public QueueWorkerHandler(DependencyFactory factory) {
-        this(new JobRunner(factory.jobStore(), factory.tasks(), "lambda-" + UUID.randomUUID(),
-                factory.settings().lease(), factory.settings().limits().resultTtl(), factory.clock(),
-                factory.objectStore(), factory.settings().largeResultBytes()));
+        this(JobRunner.builder().store(factory.jobStore()).tasks(factory.tasks()).owner("lambda-" + UUID.randomUUID())
+                .lease(factory.settings().lease()).resultTtl(factory.settings().limits().resultTtl())
+                .clock(factory.clock()).objects(factory.objectStore())
+                .largeResultBytes(factory.settings().largeResultBytes()).build());
     }
 
     QueueWorkerHandler(JobRunner runner) {

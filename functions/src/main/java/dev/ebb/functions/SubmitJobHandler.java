@@ -39,10 +39,10 @@ public final class SubmitJobHandler implements RequestHandler<APIGatewayV2HTTPEv
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         return gateway.serve(event, (tenant, e) -> {
             JobService.Submitted submitted = jobs.submit(tenant, ApiGateway.body(e));
-            if (submitted.replay() && submitted.job().status().isTerminal()) {
+            if (submitted.finished()) {
                 return ApiGateway.json(200, JobViews.view(submitted.job(), clock.instant()));
             }
-            if (!submitted.replay()) {
+            if (submitted.how() == JobService.How.ACCEPTED) {
                 wake.accepted(submitted.job().lane()); // a lane with no worker does not wait for the schedule
             }
             return ApiGateway.json(202, JobViews.accepted(submitted.job()));

@@ -5,20 +5,17 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3EventNotificationRecord;
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3ObjectEntity;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ebb.core.Digests;
-import dev.ebb.core.Json;
-import dev.ebb.core.Utf8;
 import dev.ebb.core.api.ApiException;
 import dev.ebb.core.api.JobService;
-import dev.ebb.core.auth.ApiKeys;
+import dev.ebb.core.api.SubmitRequest;
+import dev.ebb.core.upload.UploadContent;
+import dev.ebb.core.upload.UploadKey;
+import dev.ebb.core.config.Deployment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -29,10 +26,10 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
- * S3 {@code ObjectCreated} events: each object under {@code uploads/<tenant>/<task>/<name>} becomes one job of that
- * tenant and task, submitted through the same {@link JobService} as {@code POST /v1/jobs}, so validation, limits
- * and idempotency are the API's. The object's body is the task input: a JSON object as it is, anything else as
- * UTF-8 text {@code {"text": body}}.
+ * S3 {@code ObjectCreated} events: each object under {@code uploads/<tenant>/<task>/<name>} ({@link UploadKey})
+ * becomes one job of that tenant and task, submitted as a {@link SubmitRequest} through the same {@link JobService}
+ * as {@code POST /v1/jobs}, so admission, limits and idempotency are the API's. The object's body is the task input
+ * ({@link UploadContent}): a JSON object as it is, anything else as UTF-8 text {@code {"text": body}}.
  *
  * <p>S3 may deliver an event more than once, so the idempotency key is derived from bucket, key and version id (or
  * ETag when the bucket is unversioned): a second delivery finds the first job. An object that cannot become a job
@@ -42,9 +39,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  */
 public final class UploadHandler implements RequestHandler<S3Event, String> {
     /** The data bucket's name; events from any other bucket are refused. Unset, any bucket is accepted. */
-    public static final String BUCKET = "EBB_BUCKET";
-    /** Where uploads land; the rest of the bucket (large inputs, results) is not for this handler. */
-    static final String PREFIX = "uploads/";
+    public static final String BUCKET = Deployment.BUCKET.name();
 
     private static final Logger log = LoggerFactory.getLogger(UploadHandler.class);
 
@@ -111,14 +106,11 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
             return refuse(bucket, object.getKey(), "invalid_key", "object key is not valid URL encoding");
         }
         String key = decoded.get();
-        String[] parts = key.startsWith(PREFIX) ? key.substring(PREFIX.length()).split("/", 3) : new String[0];
-        if (parts.length != 3 || parts[2].isEmpty()) {
-            return refuse(bucket, key, "invalid_key", "object key must look like uploads/<tenant>/<task>/<name>");
-        }
-        String tenant = parts[0];
-        String task = parts[1];
-        if (!ApiKeys.isValidTenant(tenant)) {
-            return refuse(bucket, key, "invalid_tenant", "tenant in the key is not valid: " + ApiKeys.describeTenantRule());
+        UploadKey upload;
+        try {
+            upload = UploadKey.parse(key);
+        } catch (UploadKey.InvalidKeyException e) {
+            return refuse(bucket, key, e.code(), e.getMessage());
         }
         Long size = object.getSizeAsLong();
         if (size != null && size > maxObjectBytes) {
@@ -132,20 +124,17 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
         if (body.get().length > maxObjectBytes) {
             return refuse(bucket, key, "object_too_large", "object is over " + maxObjectBytes + " bytes");
         }
-        Optional<String> text = Utf8.decode(body.get());
-        if (text.isEmpty()) {
-            return refuse(bucket, key, "invalid_encoding", "object is not UTF-8 text");
+        JsonNode input;
+        switch (UploadContent.sniff(body.get())) {
+            case UploadContent.Sniffed.Refused(String code, String message) -> {
+                return refuse(bucket, key, code, message);
+            }
+            case UploadContent.Sniffed.Input(JsonNode sniffed) -> input = sniffed;
         }
-        Optional<JsonNode> input = input(text.get());
-        if (input.isEmpty()) {
-            return refuse(bucket, key, "invalid_json", "object starts with '{' but is not one valid JSON object");
-        }
-        ObjectNode request = Json.MAPPER.createObjectNode();
-        request.put("task", task);
-        request.set("input", input.get());
-        request.put("idempotencyKey", idempotencyKey(bucket, key, object));
         try {
-            JobService.Submitted submitted = jobs.submit(tenant, Json.write(request));
+            SubmitRequest request = SubmitRequest.of(upload.tenant(), upload.task(), input, null,
+                    UploadKey.idempotencyKey(bucket, key, object.getVersionId(), object.geteTag()));
+            JobService.Submitted submitted = jobs.submit(request);
             log.info("upload accepted: bucket={} key={} jobId={} replay={}", bucket, key, submitted.job().jobId(),
                     submitted.replay());
             return new Result.Accepted(submitted.job().jobId(), submitted.replay());
@@ -173,18 +162,6 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
         }
     }
 
-    /**
-     * Same object (bucket, key, version, or content when unversioned) → same key → same job. Fits
-     * {@code SubmitRequest}'s idempotency key shape.
-     */
-    static String idempotencyKey(String bucket, String key, S3ObjectEntity object) {
-        String version = object.getVersionId() != null && !object.getVersionId().isEmpty()
-                ? "v:" + object.getVersionId()
-                : "e:" + (object.geteTag() == null ? "" : object.geteTag().replace("\"", ""));
-        byte[] digest = Digests.sha256(bucket + "\0" + key + "\0" + version);
-        return "s3-" + HexFormat.of().formatHex(digest);
-    }
-
     private Optional<byte[]> read(String bucket, String key, String versionId) {
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(r -> {
             r.bucket(bucket).key(key);
@@ -198,18 +175,6 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
             return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + key + " failed", e);
-        }
-    }
-
-    private static Optional<JsonNode> input(String text) {
-        if (!text.stripLeading().startsWith("{")) {
-            return Optional.of(Json.MAPPER.createObjectNode().put("text", text));
-        }
-        try {
-            JsonNode node = Json.MAPPER.readTree(text);
-            return node != null && node.isObject() ? Optional.of(node) : Optional.empty();
-        } catch (JsonProcessingException e) {
-            return Optional.empty();
         }
     }
 

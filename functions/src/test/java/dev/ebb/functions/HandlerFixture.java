@@ -72,7 +72,8 @@ final class HandlerFixture {
     // ------------------------------------------------------------------------------------------ handlers
 
     JobService jobService() {
-        return new JobService(jobs, queue, DependencyFactory.tasks(Map.of()), Limits.DEFAULTS, clock);
+        return JobService.builder().store(jobs).queue(queue).tasks(DependencyFactory.tasks(Map.of()))
+                .limits(Limits.DEFAULTS).clock(clock).build();
     }
 
     ApiGateway gateway() {
@@ -92,8 +93,9 @@ final class HandlerFixture {
     }
 
     QueueWorkerHandler queueWorker() {
-        return new QueueWorkerHandler(new JobRunner(jobs, DependencyFactory.tasks(Map.of()), "test-worker",
-                Duration.ofSeconds(60), Limits.DEFAULTS.resultTtl(), clock));
+        return new QueueWorkerHandler(JobRunner.builder().store(jobs).tasks(DependencyFactory.tasks(Map.of()))
+                .owner("test-worker").lease(Duration.ofSeconds(60)).resultTtl(Limits.DEFAULTS.resultTtl())
+                .clock(clock).build());
     }
 
     DeadLetters deadLetters() {

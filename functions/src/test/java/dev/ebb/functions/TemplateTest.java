@@ -1,5 +1,6 @@
 package dev.ebb.functions;
 
+import dev.ebb.core.upload.UploadKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.Context;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.job.DeadLetterIndex;
 import dev.ebb.core.scale.ScalingSettings;
@@ -137,7 +139,7 @@ class TemplateTest {
         assertThat(source.path("Events").asText()).isEqualTo("s3:ObjectCreated:*");
         JsonNode rule = source.at("/Filter/S3Key/Rules").get(0);
         assertThat(rule.path("Name").asText()).isEqualTo("prefix");
-        assertThat(rule.path("Value").asText()).isEqualTo(UploadHandler.PREFIX);
+        assertThat(rule.path("Value").asText()).isEqualTo(UploadKey.PREFIX);
         // The function's bucket name and its read policy name the bucket exactly as the bucket names itself.
         String bucketName = resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText();
         assertThat(environment("UploadFunction").at("/" + UploadHandler.BUCKET + "/Fn::Sub").asText())
@@ -160,7 +162,7 @@ class TemplateTest {
                 prefixes.add(r.path("Prefix").asText());
             }
         });
-        assertThat(prefixes).contains(UploadHandler.PREFIX);
+        assertThat(prefixes).contains(UploadKey.PREFIX);
         JsonNode policy = resources.path("DataBucketTlsOnly");
         assertThat(policy.at("/Properties/Bucket/Ref").asText()).isEqualTo("DataBucket");
         JsonNode deny = policy.at("/Properties/PolicyDocument/Statement/0");
@@ -211,6 +213,76 @@ class TemplateTest {
                     .isTrue();
             assertThat(props.path("BillingMode").asText()).as(name).isEqualTo("PAY_PER_REQUEST");
         });
+    }
+
+    // ------------------------------------------------------------------ held to core's deployment catalogue
+
+    @Test
+    void tables_areExactlyTheCataloguesWithTheirKeysIndexesAndTtl() {
+        Map<String, JsonNode> tables = ofType("AWS::DynamoDB::Table");
+        assertThat(tables.keySet()).as("one <id>Table for each of core's Deployment.TABLES, no more")
+                .containsExactlyInAnyOrderElementsOf(Deployment.TABLES.stream().map(t -> t.id() + "Table").toList());
+        for (Deployment.TableSpec spec : Deployment.TABLES) {
+            String id = spec.id() + "Table";
+            JsonNode props = tables.get(id).path("Properties");
+            assertThat(keySchema(props.path("KeySchema"))).as(id).containsExactly("HASH " + spec.hashKey());
+            assertThat(props.at("/TimeToLiveSpecification/AttributeName").asText()).as(id)
+                    .isEqualTo(spec.ttlAttribute());
+            Map<String, String> types = new TreeMap<>();
+            props.path("AttributeDefinitions").forEach(a ->
+                    types.put(a.path("AttributeName").asText(), a.path("AttributeType").asText()));
+            Map<String, String> expected = new TreeMap<>();
+            spec.keyAttributes().forEach((name, type) -> expected.put(name, type.name()));
+            assertThat(types).as(id + " attribute definitions").isEqualTo(expected);
+            Map<String, List<String>> indexes = new TreeMap<>();
+            props.path("GlobalSecondaryIndexes").forEach(i -> {
+                assertThat(i.at("/Projection/ProjectionType").asText()).isEqualTo("KEYS_ONLY");
+                indexes.put(i.path("IndexName").asText(), keySchema(i.path("KeySchema")));
+            });
+            Map<String, List<String>> expectedIndexes = new TreeMap<>();
+            spec.indexes().forEach(i -> expectedIndexes.put(i.name(),
+                    List.of("HASH " + i.hashKey().name(), "RANGE " + i.rangeKey().name())));
+            assertThat(indexes).as(id + " indexes").isEqualTo(expectedIndexes);
+        }
+    }
+
+    @Test
+    void queues_areExactlyTheCataloguesForSam_andEachLaneRedrivesToItsOwnDeadLetterQueue() {
+        Map<String, JsonNode> queues = ofType("AWS::SQS::Queue");
+        assertThat(queues.keySet()).as("core's Deployment.queues(SAM), no more, no fewer")
+                .containsExactlyInAnyOrderElementsOf(Deployment.queues(Deployment.Target.SAM).stream()
+                        .map(Deployment.QueueSpec::id).toList());
+        for (Deployment.LaneQueues lane : Deployment.LANES) {
+            JsonNode redrive = queues.get(lane.queue().id()).at("/Properties/RedrivePolicy");
+            assertThat(redrive.at("/deadLetterTargetArn/Fn::GetAtt/0").asText()).as(lane.lane().id())
+                    .isEqualTo(lane.deadLetters().id());
+            assertThat(redrive.path("maxReceiveCount").asInt()).isEqualTo(Deployment.MAX_RECEIVE_COUNT);
+            assertThat(environment("SubmitJobFunction").at("/" + lane.urlVariable().name() + "/Ref").asText())
+                    .isEqualTo(lane.queue().id());
+        }
+    }
+
+    /**
+     * Every EBB_ variable a function is given is one of the catalogue's deployment variables, and every variable that
+     * names a resource of the deployment is given to at least one function.
+     */
+    @Test
+    void environment_isExactlyTheCataloguesVariables() {
+        Set<String> set = new HashSet<>();
+        ofType("AWS::Serverless::Function").keySet().forEach(f -> set.addAll(fieldNames(environment(f))));
+        set.removeIf(name -> !name.startsWith("EBB_"));
+        Set<String> deployable = new HashSet<>();
+        Deployment.VARIABLES.stream().filter(v -> v.source() == Deployment.Source.RESOURCE
+                || v.source() == Deployment.Source.SETTING).forEach(v -> deployable.add(v.name()));
+        assertThat(deployable).as("variables the template sets that core's Deployment does not list as deployment "
+                + "variables").containsAll(set);
+        assertThat(set).as("every resource variable of core's Deployment")
+                .containsAll(Deployment.variables(Deployment.Source.RESOURCE).stream()
+                        .map(Deployment.Variable::name).toList());
+        for (Deployment.TableSpec table : Deployment.TABLES) {
+            assertThat(environment("SubmitJobFunction").at("/" + table.nameVariable().name() + "/Ref").asText())
+                    .isEqualTo(table.id() + "Table");
+        }
     }
 
     @Test
@@ -510,6 +582,12 @@ class TemplateTest {
         } else if (node.isArray()) {
             node.forEach(child -> collectReferences(child, targets));
         }
+    }
+
+    private static List<String> keySchema(JsonNode schema) {
+        List<String> keys = new ArrayList<>();
+        schema.forEach(k -> keys.add(k.path("KeyType").asText() + " " + k.path("AttributeName").asText()));
+        return keys;
     }
 
     private static Set<String> fieldNames(JsonNode node) {

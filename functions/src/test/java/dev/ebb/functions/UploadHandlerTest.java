@@ -267,20 +267,6 @@ class UploadHandlerTest {
         assertThat(unreachable.allJobItems()).isEmpty();
     }
 
-    @Test
-    void idempotencyKey_dependsOnVersionWhenThereIsOneElseOnETag_andFitsTheApisKeyShape() {
-        String withVersion = UploadHandler.idempotencyKey(BUCKET, "k", new S3ObjectEntity("k", 1L, "e1", "v1", "s"));
-        String otherETagSameVersion = UploadHandler.idempotencyKey(BUCKET, "k",
-                new S3ObjectEntity("k", 1L, "e2", "v1", "s"));
-        String unversioned = UploadHandler.idempotencyKey(BUCKET, "k", new S3ObjectEntity("k", 1L, "\"e1\"", null, "s"));
-        String quotedOrNot = UploadHandler.idempotencyKey(BUCKET, "k", new S3ObjectEntity("k", 1L, "e1", null, "s"));
-        String otherBucket = UploadHandler.idempotencyKey("other", "k", new S3ObjectEntity("k", 1L, "e1", null, "s"));
-
-        assertThat(withVersion).isEqualTo(otherETagSameVersion).isNotEqualTo(unversioned);
-        assertThat(unversioned).isEqualTo(quotedOrNot).isNotEqualTo(otherBucket);
-        assertThat(withVersion).matches("[A-Za-z0-9._:-]{1,255}");
-    }
-
     // ------------------------------------------------------------------------------------------ helpers
 
     private static PutObjectResponse put(String key, String body) {

@@ -140,17 +140,13 @@ public final class FaultInjection {
                 }
 
                 @Override
-                public List<Outcome> runBatch(List<JsonNode> inputs) {
-                    return runBatch(null, inputs);
-                }
-
-                @Override
-                public List<Outcome> runBatch(String model, List<JsonNode> inputs) {
-                    if (poisonText != null && inputs.stream().anyMatch(i -> i != null && i.toString().contains(poisonText))) {
+                public List<Outcome> runBatch(List<dev.ebb.core.task.JobContext> jobs) {
+                    if (poisonText != null && jobs.stream().anyMatch(
+                            j -> j.input() != null && j.input().toString().contains(poisonText))) {
                         halt("poison input", POISON_EXIT);
                     }
                     at(Point.MID_BATCH);
-                    return model == null ? task.runBatch(inputs) : task.runBatch(model, inputs);
+                    return task.runBatch(jobs);
                 }
             });
         }

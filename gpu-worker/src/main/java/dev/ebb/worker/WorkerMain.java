@@ -1,5 +1,7 @@
 package dev.ebb.worker;
 
+import dev.ebb.core.config.AwsClientFactory;
+import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.config.SettingsException;
 import dev.ebb.core.job.DynamoDbJobStore;
@@ -7,37 +9,27 @@ import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.queue.ReceivedJob;
 import dev.ebb.core.queue.SqsJobQueue;
-import dev.ebb.core.retry.SdkRetries;
 import dev.ebb.core.run.JobRunner;
 import dev.ebb.core.task.Lane;
 import dev.ebb.core.store.ObjectStore;
 import dev.ebb.core.store.S3ObjectStore;
+import dev.ebb.core.task.TaskCatalogue;
 import dev.ebb.core.task.TaskRegistry;
-import dev.ebb.core.task.math.MathTask;
-import dev.ebb.worker.embed.ClassifyTask;
-import dev.ebb.worker.embed.EmbedTask;
-import dev.ebb.worker.model.LoadedModels;
-import dev.ebb.worker.model.ModelSettings;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -53,14 +45,13 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
  */
 public final class WorkerMain {
     private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
-    public static final String DYNAMODB_ENDPOINT = "EBB_DYNAMODB_ENDPOINT";
-    public static final String SQS_ENDPOINT = "EBB_SQS_ENDPOINT";
+    public static final String DYNAMODB_ENDPOINT = Deployment.DYNAMODB_ENDPOINT.name();
+    public static final String SQS_ENDPOINT = Deployment.SQS_ENDPOINT.name();
     /** The object-store bucket that holds inputs too large for a message; unset, such jobs fail with that reason. */
-    public static final String BUCKET = "EBB_BUCKET";
+    public static final String BUCKET = Deployment.BUCKET.name();
     /** The object store's endpoint for the local cloud; set, the client addresses buckets path-style. */
-    public static final String S3_ENDPOINT = "EBB_S3_ENDPOINT";
+    public static final String S3_ENDPOINT = Deployment.S3_ENDPOINT.name();
     /** Models of this process by their settings: in-process workers (the local runtime) share one copy. */
-    private static final Map<ModelSettings, LoadedModels> MODELS = new ConcurrentHashMap<>();
 
     private WorkerMain() {
     }
@@ -157,21 +148,12 @@ public final class WorkerMain {
     }
 
     /**
-     * math, embed and classify. The default embedding model ({@code EBB_MODEL}, on {@code EBB_DEVICE}) loads and
-     * warms up here, once per process, so a worker built on these tasks takes no message before its model is
-     * ready; a bad model setting fails here, at start. A worker of the cpu lane gets no embedding model: the
-     * submit path sends embed and classify to the gpu lane only, so it would load one for nothing.
+     * The tasks of a worker of the lane {@code env} names: every task in the catalogue, with the runners this
+     * process's modules contribute for that lane (a gpu-lane worker loads its model here; see
+     * {@link dev.ebb.worker.embed.EmbeddingTaskRunners}).
      */
     public static TaskRegistry tasks(Map<String, String> env) {
-        if (WorkerSettings.fromEnv(env).lane() == Lane.CPU) {
-            return TaskRegistry.of(new MathTask());
-        }
-        ModelSettings modelSettings = ModelSettings.fromEnv(env);
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true"); // the model files come from our jars; fetch nothing
-        }
-        LoadedModels models = MODELS.computeIfAbsent(modelSettings, LoadedModels::start);
-        return TaskRegistry.of(new MathTask(), new EmbedTask(models), new ClassifyTask(models));
+        return TaskCatalogue.forWorker(env, WorkerSettings.fromEnv(env).lane());
     }
 
     /** A message's share of a dynamic batch: its task's units (texts), 1 if it cannot be read. */
@@ -201,47 +183,34 @@ public final class WorkerMain {
                                  TaskRegistry tasks, FaultInjection faults) {
         String owner = "worker-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
-        JobRunner runner = new JobRunner(new DynamoDbJobStore(clients.dynamoDb(), settings.jobsTable()), tasks, owner,
-                settings.lease(), settings.limits().resultTtl(), Clock.systemUTC(), clients.objects(),
-                settings.largeResultBytes());
+        JobRunner runner = JobRunner.builder().store(new DynamoDbJobStore(clients.dynamoDb(), settings.jobsTable()))
+                .tasks(tasks).owner(owner).lease(settings.lease()).resultTtl(settings.limits().resultTtl())
+                .clock(Clock.systemUTC()).objects(clients.objects()).largeResultBytes(settings.largeResultBytes())
+                .build();
         log.info("worker {} on the {} lane", owner, workerSettings.lane().id());
         return new Worker(new SqsJobQueue(clients.sqs(), settings.queueUrls()), runner, workerSettings,
                 jobUnits(tasks), faults);
     }
 
     /**
-     * The worker's AWS clients, built once per process: timeouts above the long poll, the SDK's retry strategy, and
-     * endpoint overrides for the local cloud. {@code objects} is null without {@code EBB_BUCKET}.
+     * The worker's AWS clients, built once per process through core's {@link AwsClientFactory}: the Apache HTTP
+     * client with a pool sized to the pollers and runners, timeouts above the long poll, the shared retry strategy,
+     * and endpoint overrides for the local cloud. {@code objects} is null without {@code EBB_BUCKET}.
      */
     record Clients(DynamoDbClient dynamoDb, SqsClient sqs, ObjectStore objects) {
         static Clients create(Map<String, String> env, WorkerSettings workerSettings) {
-            ClientOverrideConfiguration timeouts = ClientOverrideConfiguration.builder()
-                    .apiCallAttemptTimeout(Duration.ofSeconds(30)) // above the 20 s long poll
-                    .apiCallTimeout(Duration.ofSeconds(60))
-                    .retryStrategy(SdkRetries.strategy())
-                    .build();
-            Region region = Region.of(env.getOrDefault("AWS_REGION", "us-east-1"));
             int connections = 2 * (workerSettings.pollers() + workerSettings.runners()) + 8;
-            var dynamoDb = DynamoDbClient.builder().region(region).overrideConfiguration(timeouts)
-                    .httpClientBuilder(ApacheHttpClient.builder().maxConnections(connections));
-            var sqs = SqsClient.builder().region(region).overrideConfiguration(timeouts)
-                    .httpClientBuilder(ApacheHttpClient.builder().maxConnections(connections));
-            if (env.containsKey(DYNAMODB_ENDPOINT)) {
-                dynamoDb.endpointOverride(URI.create(env.get(DYNAMODB_ENDPOINT)));
-            }
-            if (env.containsKey(SQS_ENDPOINT)) {
-                sqs.endpointOverride(URI.create(env.get(SQS_ENDPOINT)));
-            }
+            AwsClientFactory factory = AwsClientFactory.builder()
+                    .environment(env)
+                    .httpClient(() -> ApacheHttpClient.builder().maxConnections(connections))
+                    .attemptTimeout(Duration.ofSeconds(30)) // above the 20 s long poll
+                    .callTimeout(Duration.ofSeconds(60))
+                    .build();
             ObjectStore objects = null;
             if (env.get(BUCKET) != null && !env.get(BUCKET).isBlank()) {
-                var s3 = S3Client.builder().region(region).overrideConfiguration(timeouts)
-                        .httpClientBuilder(ApacheHttpClient.builder().maxConnections(connections));
-                if (env.containsKey(S3_ENDPOINT)) {
-                    s3.endpointOverride(URI.create(env.get(S3_ENDPOINT))).forcePathStyle(true);
-                }
-                objects = new S3ObjectStore(s3.build(), env.get(BUCKET));
+                objects = new S3ObjectStore(factory.s3(), env.get(BUCKET));
             }
-            return new Clients(dynamoDb.build(), sqs.build(), objects);
+            return new Clients(factory.dynamoDb(), factory.sqs(), objects);
         }
 
         /**

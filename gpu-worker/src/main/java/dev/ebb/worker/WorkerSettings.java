@@ -1,5 +1,6 @@
 package dev.ebb.worker;
 
+import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Env;
 import dev.ebb.core.config.SettingsException;
 import dev.ebb.core.task.Lane;
@@ -16,14 +17,14 @@ import java.util.Map;
  */
 public record WorkerSettings(Lane lane, int maxBatchSize, Duration maxBatchDelay, int pollers, int runners,
                              Duration pollWait, Duration drainDeadline, Duration visibility) {
-    public static final String LANE = "EBB_LANE";
-    public static final String MAX_BATCH_SIZE = "EBB_MAX_BATCH_SIZE";
-    public static final String MAX_BATCH_DELAY_MS = "EBB_MAX_BATCH_DELAY_MS";
-    public static final String POLLERS = "EBB_POLLERS";
-    public static final String RUNNERS = "EBB_RUNNERS";
-    public static final String DRAIN_SECONDS = "EBB_DRAIN_SECONDS";
-    public static final String POLL_WAIT_SECONDS = "EBB_POLL_WAIT_SECONDS";
-    public static final String VISIBILITY_SECONDS = "EBB_VISIBILITY_SECONDS";
+    public static final String LANE = Deployment.LANE.name();
+    public static final String MAX_BATCH_SIZE = Deployment.MAX_BATCH_SIZE.name();
+    public static final String MAX_BATCH_DELAY_MS = Deployment.MAX_BATCH_DELAY_MS.name();
+    public static final String POLLERS = Deployment.POLLERS.name();
+    public static final String RUNNERS = Deployment.RUNNERS.name();
+    public static final String DRAIN_SECONDS = Deployment.DRAIN_SECONDS.name();
+    public static final String POLL_WAIT_SECONDS = Deployment.POLL_WAIT_SECONDS.name();
+    public static final String VISIBILITY_SECONDS = Deployment.VISIBILITY_SECONDS.name();
 
     public static WorkerSettings fromEnv(Map<String, String> vars) {
         Env env = new Env(vars);

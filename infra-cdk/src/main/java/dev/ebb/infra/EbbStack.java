@@ -1,5 +1,6 @@
 package dev.ebb.infra;
 
+import dev.ebb.core.config.Deployment;
 import java.util.HashMap;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -18,19 +19,19 @@ import software.constructs.Construct;
  * docs/deploy.md says (nothing runs until there is work).
  */
 public final class EbbStack extends Stack {
-    /** Names read by dev.ebb.core.config.Settings (duplicated here: infra-cdk does not depend on core). */
-    static final String JOBS_TABLE = "EBB_JOBS_TABLE";
-    static final String KEYS_TABLE = "EBB_KEYS_TABLE";
-    static final String GPU_QUEUE_URL = "EBB_GPU_QUEUE_URL";
-    static final String CPU_QUEUE_URL = "EBB_CPU_QUEUE_URL";
+    /** Names read by dev.ebb.core.config.Settings: core's deployment catalogue, the one list of them. */
+    static final String JOBS_TABLE = Deployment.JOBS.nameVariable().name();
+    static final String KEYS_TABLE = Deployment.KEYS.nameVariable().name();
+    static final String GPU_QUEUE_URL = Deployment.GPU.urlVariable().name();
+    static final String CPU_QUEUE_URL = Deployment.CPU.urlVariable().name();
     /** Names read by the gpu worker (dev.ebb.worker.WorkerSettings and the model loader). */
-    static final String LANE = "EBB_LANE";
-    static final String DEVICE = "EBB_DEVICE";
-    static final String MODEL_DIR = "EBB_MODEL_DIR";
-    static final String DRAIN_SECONDS = "EBB_DRAIN_SECONDS";
+    static final String LANE = Deployment.LANE.name();
+    static final String DEVICE = Deployment.DEVICE.name();
+    static final String MODEL_DIR = Deployment.MODEL_DIR.name();
+    static final String DRAIN_SECONDS = Deployment.DRAIN_SECONDS.name();
 
     /** Receives before a message is a dead letter; the same as the local cloud's queues. */
-    static final int MAX_RECEIVE_COUNT = 5;
+    static final int MAX_RECEIVE_COUNT = Deployment.MAX_RECEIVE_COUNT;
     /** ECS waits this long after SIGTERM before SIGKILL; the worker's drain deadline is a little shorter. */
     static final Duration WORKER_STOP_TIMEOUT = Duration.seconds(120);
 
@@ -51,8 +52,9 @@ public final class EbbStack extends Stack {
         this.data = new DataBucket(this, "Data", new DataBucket.Props(Duration.days(7), true));
 
         Map<String, String> common = new LinkedHashMap<>();
-        common.put(JOBS_TABLE, tables.jobs().getTableName());
-        common.put(KEYS_TABLE, tables.keys().getTableName());
+        for (Deployment.TableSpec table : Deployment.TABLES) {
+            common.put(table.nameVariable().name(), tables.table(table).getTableName());
+        }
         common.put(GPU_QUEUE_URL, queues.gpu().queue().getQueueUrl());
         common.put(CPU_QUEUE_URL, queues.cpu().queue().getQueueUrl());
         common.put(Functions.BUCKET, data.bucket().getBucketName());
@@ -89,11 +91,8 @@ public final class EbbStack extends Stack {
                 .resourceArns(List.of(workers.cluster().arnForTasks("*")))
                 .build());
 
-        Map<String, String> functionEnvironment = new HashMap<>(common);
-        functionEnvironment.put(Functions.GPU_DLQ_URL, queues.gpu().deadLetters().getQueueUrl());
-        functionEnvironment.put(Functions.CPU_DLQ_URL, queues.cpu().deadLetters().getQueueUrl());
         this.functions = new Functions(this, "Functions", new Functions.Props(settings.functionsJar(),
-                functionEnvironment, tables, queues, data.bucket(), workers));
+                common, tables, queues, data.bucket(), workers));
 
         this.api = new Api(this, "Api", new Api.Props(100, 200, functions.submit(), functions.get(),
                 functions.cancel()));

@@ -1,5 +1,6 @@
 package dev.ebb.infra;
 
+import dev.ebb.core.config.Deployment;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -42,20 +43,18 @@ public final class Functions extends Construct {
     static final String SCALER_STATE_KEY = "scaler#gpu";
     public static final String ALIAS = "live";
     public static final String HANDLER_PACKAGE = "dev.ebb.functions.";
-    /** Environment names the functions read besides dev.ebb.core.config.Settings' (agreed in the design). */
-    public static final String BUCKET = "EBB_BUCKET";
-    public static final String GPU_DLQ_URL = "EBB_GPU_DLQ_URL";
-    public static final String CPU_DLQ_URL = "EBB_CPU_DLQ_URL";
-    public static final String ECS_CLUSTER = "EBB_ECS_CLUSTER";
-    public static final String ECS_SERVICE = "EBB_ECS_SERVICE";
-    public static final String SCALER_FUNCTION = "EBB_SCALER_FUNCTION";
-    public static final String LEASE_SECONDS = "EBB_LEASE_SECONDS";
+    /** Environment names the functions read besides dev.ebb.core.config.Settings' (core's deployment catalogue). */
+    public static final String BUCKET = Deployment.BUCKET.name();
+    public static final String ECS_CLUSTER = Deployment.ECS_CLUSTER.name();
+    public static final String ECS_SERVICE = Deployment.ECS_SERVICE.name();
+    public static final String SCALER_FUNCTION = Deployment.SCALER_FUNCTION.name();
+    public static final String LEASE_SECONDS = Deployment.LEASE_SECONDS.name();
     /** The queue-worker function's timeout; the cpu queue's visibility timeout is 6x this. */
     public static final Duration QUEUE_WORKER_TIMEOUT = Duration.seconds(30);
 
     /**
      * @param code         the functions' -lambda.jar
-     * @param environment  what every function gets: the Settings names (tables, queues) and the bucket and DLQs
+     * @param environment  what every function gets: the Settings names (tables, queues) and the bucket
      * @param tables       the tables
      * @param queues       the lanes' queues
      * @param bucket       the data bucket (uploads)
@@ -171,7 +170,7 @@ public final class Functions extends Construct {
                 .build()));
 
         // ---- uploads: S3 invokes asynchronously; events that still fail after Lambda's retries are kept here
-        this.uploadFailures = Queue.Builder.create(this, "UploadFailures")
+        this.uploadFailures = Queue.Builder.create(this, Deployment.UPLOAD_FAILURES.id())
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
                 .retentionPeriod(Duration.days(14))

@@ -1,5 +1,6 @@
 package dev.ebb.infra;
 
+import dev.ebb.core.config.Deployment;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.sqs.DeadLetterQueue;
 import software.amazon.awscdk.services.sqs.Queue;
@@ -9,8 +10,9 @@ import software.amazon.awscdk.services.sqs.RedrivePermission;
 import software.constructs.Construct;
 
 /**
- * Each lane's queue and its dead-letter queue: SQS-managed encryption, TLS only, messages kept 14 days (as long as
- * a job), and the redrive policy attached to the main queue after {@link Props#maxReceiveCount()} receives.
+ * Each lane's queue and its dead-letter queue ({@link Deployment#LANES}, construct ids from there): SQS-managed
+ * encryption, TLS only, messages kept 14 days (as long as a job), and the redrive policy attached to the main queue
+ * after {@link Props#maxReceiveCount()} receives.
  */
 public final class Queues extends Construct {
     /**
@@ -32,19 +34,19 @@ public final class Queues extends Construct {
 
     public Queues(Construct scope, String id, Props props) {
         super(scope, id);
-        this.gpu = lane("Gpu", props.gpuVisibility(), props.maxReceiveCount());
-        this.cpu = lane("Cpu", props.cpuVisibility(), props.maxReceiveCount());
+        this.gpu = lane(Deployment.GPU, props.gpuVisibility(), props.maxReceiveCount());
+        this.cpu = lane(Deployment.CPU, props.cpuVisibility(), props.maxReceiveCount());
     }
 
-    private Lane lane(String name, Duration visibility, int maxReceiveCount) {
-        Queue deadLetters = Queue.Builder.create(this, name + "DeadLetterQueue")
+    private Lane lane(Deployment.LaneQueues spec, Duration visibility, int maxReceiveCount) {
+        Queue deadLetters = Queue.Builder.create(this, spec.deadLetters().id())
                 .encryption(QueueEncryption.SQS_MANAGED)
                 // Stated rather than defaulted; naming the lane queue here would be a reference cycle.
                 .redriveAllowPolicy(RedriveAllowPolicy.builder().redrivePermission(RedrivePermission.ALLOW_ALL).build())
                 .enforceSsl(true)
                 .retentionPeriod(RETENTION)
                 .build();
-        Queue queue = Queue.Builder.create(this, name + "Queue")
+        Queue queue = Queue.Builder.create(this, spec.queue().id())
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
                 .retentionPeriod(RETENTION)

@@ -1,5 +1,8 @@
 package dev.ebb.infra;
 
+import dev.ebb.core.config.Deployment;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
@@ -12,65 +15,64 @@ import software.amazon.awscdk.services.dynamodb.TableEncryption;
 import software.constructs.Construct;
 
 /**
- * The four DynamoDB tables: jobs, keys, cache, sessions. Every item carries its expiry in {@value #TTL_ATTRIBUTE}
- * (epoch seconds), tables bill per request (nothing when idle), are encrypted with the AWS-managed key and keep
+ * The DynamoDB tables: exactly {@link Deployment#TABLES} (jobs and keys), each with its key schema, indexes and TTL
+ * attribute from there. Tables bill per request (nothing when idle), are encrypted with the AWS-managed key and keep
  * point-in-time recovery. They survive {@code cdk destroy} unless {@link Props#retain()} is false.
  */
 public final class Tables extends Construct {
-    static final String DEAD_LETTER_INDEX = "deadLettered";
-    public static final String TTL_ATTRIBUTE = "expiresAt";
+    public static final String TTL_ATTRIBUTE = Deployment.TTL_ATTRIBUTE;
 
     /** @param retain keep the tables (and their data) when the stack is deleted */
     public record Props(boolean retain) {
     }
 
-    private final Table jobs;
-    private final Table keys;
-    private final Table cache;
-    private final Table sessions;
+    private final Map<Deployment.TableSpec, Table> tables = new LinkedHashMap<>();
 
     public Tables(Construct scope, String id, Props props) {
         super(scope, id);
         RemovalPolicy removal = props.retain() ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-        this.jobs = table("Jobs", "jobId", removal);
-        // Sparse: only dead-lettered jobs carry these attributes, so redrive finds them without a scan (the names
-        // are core's DeadLetterIndex).
-        jobs.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
-                .indexName(DEAD_LETTER_INDEX)
-                .partitionKey(Attribute.builder().name("deadLetterLane").type(AttributeType.STRING).build())
-                .sortKey(Attribute.builder().name("deadLetteredAt").type(AttributeType.NUMBER).build())
-                .projectionType(ProjectionType.KEYS_ONLY)
-                .build());
-        this.keys = table("Keys", "keyHash", removal);
-        this.cache = table("Cache", "cacheKey", removal);
-        this.sessions = table("Sessions", "sessionId", removal);
+        for (Deployment.TableSpec spec : Deployment.TABLES) {
+            tables.put(spec, table(spec, removal));
+        }
     }
 
-    private Table table(String id, String partitionKey, RemovalPolicy removal) {
-        return Table.Builder.create(this, id)
-                .partitionKey(Attribute.builder().name(partitionKey).type(AttributeType.STRING).build())
+    private Table table(Deployment.TableSpec spec, RemovalPolicy removal) {
+        Table table = Table.Builder.create(this, spec.id())
+                .partitionKey(Attribute.builder().name(spec.hashKey()).type(AttributeType.STRING).build())
                 .billingMode(BillingMode.PAY_PER_REQUEST)
-                .timeToLiveAttribute(TTL_ATTRIBUTE)
+                .timeToLiveAttribute(spec.ttlAttribute())
                 .encryption(TableEncryption.AWS_MANAGED)
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
                         .pointInTimeRecoveryEnabled(true).build())
                 .removalPolicy(removal)
                 .build();
+        for (Deployment.IndexSpec index : spec.indexes()) {
+            table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                    .indexName(index.name())
+                    .partitionKey(attribute(index.hashKey()))
+                    .sortKey(attribute(index.rangeKey()))
+                    .projectionType(ProjectionType.KEYS_ONLY)
+                    .build());
+        }
+        return table;
+    }
+
+    private static Attribute attribute(Deployment.KeyAttribute key) {
+        return Attribute.builder().name(key.name())
+                .type(key.type() == Deployment.AttributeType.N ? AttributeType.NUMBER : AttributeType.STRING)
+                .build();
+    }
+
+    /** The table {@code spec} describes. */
+    public Table table(Deployment.TableSpec spec) {
+        return tables.get(spec);
     }
 
     public Table jobs() {
-        return jobs;
+        return table(Deployment.JOBS);
     }
 
     public Table keys() {
-        return keys;
-    }
-
-    public Table cache() {
-        return cache;
-    }
-
-    public Table sessions() {
-        return sessions;
+        return table(Deployment.KEYS);
     }
 }

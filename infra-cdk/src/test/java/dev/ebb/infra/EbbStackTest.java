@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ebb.core.config.Deployment;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.ArrayList;
@@ -30,14 +31,43 @@ class EbbStackTest {
     // ------------------------------------------------------------------------------------------ tables
 
     @Test
-    void tables_areTheFourWithTtlOnExpiresAtPointInTimeRecoveryEncryptionAndOnDemandBilling() {
+    void tables_areExactlyTheCataloguesWithTheirKeysIndexesAndTtl() {
         Map<String, JsonNode> tables = ofType("AWS::DynamoDB::Table");
-        assertThat(tables.keySet()).hasSize(4)
-                .anyMatch(id -> id.startsWith("TablesJobs")).anyMatch(id -> id.startsWith("TablesKeys"))
-                .anyMatch(id -> id.startsWith("TablesCache")).anyMatch(id -> id.startsWith("TablesSessions"));
+        Map<String, Deployment.TableSpec> byId = new TreeMap<>();
+        tables.keySet().forEach(id -> byId.put(id, Deployment.TABLES.stream()
+                .filter(spec -> stem(id).equals("Tables" + spec.id())).findFirst()
+                .orElseThrow(() -> new AssertionError(id + " is a table that core's Deployment.TABLES does not name"))));
+        assertThat(byId.values()).as("one table for each of Deployment.TABLES, no more")
+                .containsExactlyInAnyOrderElementsOf(Deployment.TABLES);
+        byId.forEach((id, spec) -> {
+            JsonNode props = tables.get(id).path("Properties");
+            assertThat(keySchema(props.path("KeySchema"))).as(id).containsExactly("HASH " + spec.hashKey());
+            assertThat(props.at("/TimeToLiveSpecification/AttributeName").asText()).as(id)
+                    .isEqualTo(spec.ttlAttribute());
+            Map<String, String> types = new TreeMap<>();
+            props.path("AttributeDefinitions").forEach(a ->
+                    types.put(a.path("AttributeName").asText(), a.path("AttributeType").asText()));
+            Map<String, String> expected = new TreeMap<>();
+            spec.keyAttributes().forEach((name, type) -> expected.put(name, type.name()));
+            assertThat(types).as(id + " attribute definitions").isEqualTo(expected);
+            Map<String, List<String>> indexes = new TreeMap<>();
+            props.path("GlobalSecondaryIndexes").forEach(i -> {
+                assertThat(i.at("/Projection/ProjectionType").asText()).isEqualTo("KEYS_ONLY");
+                indexes.put(i.path("IndexName").asText(), keySchema(i.path("KeySchema")));
+            });
+            Map<String, List<String>> expectedIndexes = new TreeMap<>();
+            spec.indexes().forEach(i -> expectedIndexes.put(i.name(),
+                    List.of("HASH " + i.hashKey().name(), "RANGE " + i.rangeKey().name())));
+            assertThat(indexes).as(id + " indexes").isEqualTo(expectedIndexes);
+        });
+    }
+
+    @Test
+    void tables_haveTtlPointInTimeRecoveryEncryptionAndOnDemandBillingAndSurviveTheStack() {
+        Map<String, JsonNode> tables = ofType("AWS::DynamoDB::Table");
+        assertThat(tables).isNotEmpty();
         tables.forEach((id, table) -> {
             JsonNode props = table.path("Properties");
-            assertThat(props.at("/TimeToLiveSpecification/AttributeName").asText()).as(id).isEqualTo("expiresAt");
             assertThat(props.at("/TimeToLiveSpecification/Enabled").asBoolean()).as(id).isTrue();
             assertThat(props.at("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled").asBoolean()).as(id)
                     .isTrue();
@@ -47,6 +77,59 @@ class EbbStackTest {
         });
         assertThat(hashKey(tables, "TablesJobs")).isEqualTo("jobId");
         assertThat(hashKey(tables, "TablesKeys")).isEqualTo("keyHash");
+    }
+
+    @Test
+    void queues_areExactlyTheCataloguesForTheStack_andEachLaneRedrivesToItsOwnDeadLetterQueue() {
+        Map<String, JsonNode> queues = ofType("AWS::SQS::Queue");
+        Map<Deployment.QueueSpec, String> ids = new java.util.HashMap<>();
+        queues.keySet().forEach(id -> {
+            List<Deployment.QueueSpec> specs = Deployment.QUEUES.stream()
+                    .filter(spec -> stem(id).endsWith(spec.id())).toList();
+            assertThat(specs).as(id + " is a queue that core's Deployment.QUEUES names once").hasSize(1);
+            assertThat(ids.put(specs.get(0), id)).as("a second queue for " + specs.get(0).id()).isNull();
+        });
+        assertThat(ids.keySet()).as("Deployment.queues(CDK), no more, no fewer")
+                .containsExactlyInAnyOrderElementsOf(Deployment.queues(Deployment.Target.CDK));
+        for (Deployment.LaneQueues lane : Deployment.LANES) {
+            JsonNode redrive = queues.get(ids.get(lane.queue())).at("/Properties/RedrivePolicy");
+            assertThat(redrive.at("/deadLetterTargetArn/Fn::GetAtt/0").asText()).as(lane.lane().id())
+                    .isEqualTo(ids.get(lane.deadLetters()));
+            assertThat(redrive.path("maxReceiveCount").asInt()).isEqualTo(Deployment.MAX_RECEIVE_COUNT);
+        }
+    }
+
+    /**
+     * Every EBB_ variable a function or the worker container is given is one of the catalogue's deployment
+     * variables, and every variable that names a resource of the deployment is given to at least one of them.
+     */
+    @Test
+    void environment_isExactlyTheCataloguesVariables() {
+        Set<String> set = new HashSet<>();
+        appFunctions().values().forEach(fn -> fn.at("/Properties/Environment/Variables").fieldNames()
+                .forEachRemaining(set::add));
+        single("AWS::ECS::TaskDefinition").at("/Properties/ContainerDefinitions/0/Environment")
+                .forEach(e -> set.add(e.path("Name").asText()));
+        set.removeIf(name -> !name.startsWith("EBB_"));
+        Set<String> deployable = new HashSet<>();
+        Deployment.VARIABLES.stream().filter(v -> v.source() == Deployment.Source.RESOURCE
+                || v.source() == Deployment.Source.SETTING).forEach(v -> deployable.add(v.name()));
+        assertThat(deployable).as("variables the stack sets that core's Deployment does not list as deployment "
+                + "variables").containsAll(set);
+        assertThat(set).as("every resource variable of core's Deployment")
+                .containsAll(Deployment.variables(Deployment.Source.RESOURCE).stream()
+                        .map(Deployment.Variable::name).toList());
+    }
+
+    private static List<String> keySchema(JsonNode schema) {
+        List<String> keys = new ArrayList<>();
+        schema.forEach(k -> keys.add(k.path("KeyType").asText() + " " + k.path("AttributeName").asText()));
+        return keys;
+    }
+
+    /** A logical id without the 8-character hash CDK appends. */
+    private static String stem(String logicalId) {
+        return logicalId.replaceAll("[0-9A-F]{8}$", "");
     }
 
     // ------------------------------------------------------------------------------------------ queues
@@ -98,7 +181,7 @@ class EbbStackTest {
             assertThat(props.at("/Code/S3Key").toString()).as(id + " code is the -lambda.jar asset").contains(".jar");
             JsonNode env = props.at("/Environment/Variables");
             for (String name : List.of(EbbStack.JOBS_TABLE, EbbStack.KEYS_TABLE, EbbStack.GPU_QUEUE_URL,
-                    EbbStack.CPU_QUEUE_URL, Functions.BUCKET, Functions.GPU_DLQ_URL, Functions.CPU_DLQ_URL)) {
+                    EbbStack.CPU_QUEUE_URL, Functions.BUCKET)) {
                 assertThat(env.has(name)).as(id + " has " + name).isTrue();
             }
         });

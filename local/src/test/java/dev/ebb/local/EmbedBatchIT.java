@@ -15,6 +15,7 @@ import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.SqsJobQueue;
 import dev.ebb.core.task.InvalidInputException;
 import dev.ebb.core.task.Lane;
+import dev.ebb.core.task.JobContext;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.Task;
 import dev.ebb.core.task.TaskRegistry;
@@ -64,9 +65,10 @@ class EmbedBatchIT {
             @Override public JsonNode validate(JsonNode input) throws InvalidInputException {
                 return embed.validate(input);
             }
-            @Override public List<Outcome> runBatch(List<JsonNode> inputs) {
+            @Override public List<Outcome> runBatch(List<JobContext> jobs) {
+                List<JsonNode> inputs = JobContext.inputs(jobs);
                 textsPerBatch.add(inputs.stream().mapToInt(embed::units).sum());
-                return embed.runBatch(inputs);
+                return embed.runBatch(jobs);
             }
         };
         List<String> ids = new ArrayList<>();

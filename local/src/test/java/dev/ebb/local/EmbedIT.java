@@ -19,6 +19,7 @@ import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.run.JobRunner;
 import dev.ebb.core.task.Lane;
+import dev.ebb.core.task.JobContext;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.Task;
 import dev.ebb.core.task.TaskRegistry;
@@ -131,16 +132,18 @@ class EmbedIT {
             @Override public JsonNode validate(JsonNode input) throws dev.ebb.core.task.InvalidInputException {
                 return embed.validate(input);
             }
-            @Override public List<Outcome> runBatch(List<JsonNode> inputs) {
+            @Override public List<Outcome> runBatch(List<JobContext> jobs) {
+                List<JsonNode> inputs = JobContext.inputs(jobs);
                 if (inputs.stream().anyMatch(i -> i.toString().contains("POISON"))) {
                     throw new IllegalStateException("native error on a poisoned input");
                 }
-                return embed.runBatch(inputs);
+                return embed.runBatch(jobs);
             }
         };
         var store = new DynamoDbJobStore(EmbeddedCloud.get().dynamoDbClient(), "ebb-jobs");
-        JobRunner runner = new JobRunner(store, TaskRegistry.of(poisoned), "poison-test", Duration.ofMinutes(1),
-                Duration.ofHours(1), Clock.systemUTC());
+        JobRunner runner = JobRunner.builder().store(store).tasks(TaskRegistry.of(poisoned)).owner("poison-test")
+                .lease(Duration.ofMinutes(1)).resultTtl(Duration.ofHours(1)).clock(Clock.systemUTC())
+                .build();
         List<QueueMessage> messages = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 8; i++) {

@@ -16,6 +16,7 @@ import dev.ebb.core.run.ResultSpill;
 import dev.ebb.core.store.ObjectStore;
 import dev.ebb.core.store.S3ObjectStore;
 import dev.ebb.core.task.Lane;
+import dev.ebb.core.task.JobContext;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.Task;
 import dev.ebb.core.task.TaskRegistry;
@@ -100,8 +101,9 @@ class LargeResultIT {
     }
 
     private JobRunner runner(ObjectStore store) {
-        return new JobRunner(jobs, tasks, "large-result-it", settings.lease(), settings.limits().resultTtl(),
-                Clock.systemUTC(), store, settings.largeResultBytes());
+        return JobRunner.builder().store(jobs).tasks(tasks).owner("large-result-it")
+                .lease(settings.lease()).resultTtl(settings.limits().resultTtl()).clock(Clock.systemUTC())
+                .objects(store).largeResultBytes(settings.largeResultBytes()).build();
     }
 
     private Job queued(int length) {
@@ -138,7 +140,8 @@ class LargeResultIT {
         }
 
         @Override
-        public List<Outcome> runBatch(List<JsonNode> inputs) {
+        public List<Outcome> runBatch(List<JobContext> jobs) {
+            List<JsonNode> inputs = JobContext.inputs(jobs);
             return inputs.stream().map(i -> Outcome.success(resultOf(i.path("length").asInt()))).toList();
         }
     }

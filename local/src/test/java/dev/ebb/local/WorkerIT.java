@@ -16,6 +16,7 @@ import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.queue.SqsJobQueue;
 import dev.ebb.core.task.InvalidInputException;
 import dev.ebb.core.task.Lane;
+import dev.ebb.core.task.JobContext;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.Task;
 import dev.ebb.core.task.TaskRegistry;
@@ -334,7 +335,8 @@ class WorkerIT {
         }
 
         @Override
-        public List<Outcome> runBatch(List<JsonNode> inputs) {
+        public List<Outcome> runBatch(List<JobContext> jobs) {
+            List<JsonNode> inputs = JobContext.inputs(jobs);
             batchSizes.add(inputs.size());
             if (holdMillis > 0) {
                 sleep(holdMillis);
@@ -350,7 +352,7 @@ class WorkerIT {
                     throw new IllegalStateException("interrupted while held", e);
                 }
             }
-            return math.runBatch(inputs);
+            return math.runBatch(jobs);
         }
     }
 }

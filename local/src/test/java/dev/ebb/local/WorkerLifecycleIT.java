@@ -11,6 +11,7 @@ import dev.ebb.core.job.JobIds;
 import dev.ebb.core.job.JobStatus;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.SqsJobQueue;
+import dev.ebb.core.task.JobContext;
 import dev.ebb.core.task.Lane;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.Task;
@@ -171,7 +172,7 @@ class WorkerLifecycleIT {
         }
 
         @Override
-        public List<Outcome> runBatch(List<JsonNode> inputs) {
+        public List<Outcome> runBatch(List<JobContext> jobs) {
             entered.countDown();
             try {
                 new CountDownLatch(1).await(); // only an interrupt ends this

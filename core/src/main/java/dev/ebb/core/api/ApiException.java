@@ -2,9 +2,10 @@ package dev.ebb.core.api;
 
 /**
  * A request that cannot be served, with the HTTP status, a stable snake_case code and a message for people.
- * Rendered as {@code {"error":{"code":…,"message":…}}}; never carries a stack trace to the client.
+ * Rendered as {@code {"error":{"code":…,"message":…}}}; never carries a stack trace to the client. Unchecked, as
+ * the SDK's own exceptions are: every layer may refuse a request, and only the edge (the gateway adapter) renders it.
  */
-public final class ApiException extends Exception {
+public final class ApiException extends RuntimeException {
     private final int status;
     private final String code;
     private final long retryAfterSeconds;

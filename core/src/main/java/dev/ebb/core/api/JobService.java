@@ -1,8 +1,10 @@
 package dev.ebb.core.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ebb.core.Digests;
-import dev.ebb.core.Json;
+import dev.ebb.core.admission.Admission;
+import dev.ebb.core.admission.AdmissionPipeline;
+import dev.ebb.core.admission.AdmissionStep;
+import dev.ebb.core.admission.Decision;
 import dev.ebb.core.job.Job;
 import dev.ebb.core.job.JobIds;
 import dev.ebb.core.job.JobStatus;
@@ -11,22 +13,22 @@ import dev.ebb.core.job.JobStore.CancelResult;
 import dev.ebb.core.job.JobStore.CreateResult;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.JobQueue;
-import dev.ebb.core.queue.QueueText;
 import dev.ebb.core.run.ResultSpill;
 import dev.ebb.core.store.ObjectStore;
-import dev.ebb.core.task.InvalidInputException;
-import dev.ebb.core.task.TaskSpec;
 import dev.ebb.core.task.TaskRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * What the HTTP API does, apart from HTTP: accept a job (validate, record QUEUED, enqueue), read it, cancel it.
+ * What the HTTP API does, apart from HTTP: accept a job (admit it, record it QUEUED, enqueue it), read it, cancel it.
+ * Admission is an ordered list of steps ({@link AdmissionPipeline}); this class only stores and queues what they let
+ * through.
  *
  * <p>Accepting writes the job first and the message second. If the message cannot be sent, the job is removed
  * again and the client gets a 503, so a 202 always means the job is both stored and queued. A replay of an
@@ -38,93 +40,103 @@ public final class JobService {
 
     private final JobStore store;
     private final JobQueue queue;
-    private final TaskRegistry tasks;
     private final Limits limits;
     private final Clock clock;
-    /** Where large inputs go; null when this deployment has no bucket (large inputs are then refused). */
-    private final ObjectStore objects;
+    private final AdmissionPipeline admission;
     /** Reads results that were too large for the job item back from the object store. */
     private final ResultSpill results;
 
-    public JobService(JobStore store, JobQueue queue, TaskRegistry tasks, Limits limits, Clock clock) {
-        this(store, queue, tasks, limits, clock, null);
+    private JobService(Builder builder) {
+        this.store = Objects.requireNonNull(builder.store, "store");
+        this.queue = Objects.requireNonNull(builder.queue, "queue");
+        this.limits = Objects.requireNonNull(builder.limits, "limits");
+        this.clock = builder.clock;
+        this.results = new ResultSpill(builder.objects, ResultSpill.DEFAULT_THRESHOLD_BYTES);
+        AdmissionPipeline pipeline = AdmissionPipeline.standard(Objects.requireNonNull(builder.tasks, "tasks"),
+                limits, builder.objects);
+        for (AdmissionStep step : builder.steps) {
+            pipeline = pipeline.with(step);
+        }
+        this.admission = pipeline;
     }
 
-    public JobService(JobStore store, JobQueue queue, TaskRegistry tasks, Limits limits, Clock clock,
-                      ObjectStore objects) {
-        this.objects = objects;
-        this.results = new ResultSpill(objects, ResultSpill.DEFAULT_THRESHOLD_BYTES);
-        this.store = store;
-        this.queue = queue;
-        this.tasks = tasks;
-        this.limits = limits;
-        this.clock = clock;
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** The job accepted, and whether it is an earlier job returned again for the same idempotency key. */
-    public record Submitted(Job job, boolean replay) {
+    /** How a submit ended. */
+    public enum How {
+        /** A new job, stored and queued: 202. */
+        ACCEPTED,
+        /** An earlier job of the same idempotency key, returned again (its message re-sent while it is QUEUED). */
+        REPLAYED,
+        /** Answered by an admission step without a run (a cached result): the job has ended. */
+        ANSWERED
     }
 
-    public Submitted submit(String tenant, String body) throws ApiException {
-        if (body != null && tooLarge(body)) {
-            throw ApiException.tooLarge("request_too_large",
-                    "request body is larger than " + limits.maxRequestBytes() + " bytes");
-        }
-        SubmitRequest request = SubmitRequest.parse(body);
-        TaskSpec task = tasks.find(request.task()).orElseThrow(() -> ApiException.badRequest("unknown_task",
-                "unknown task '" + request.task() + "' (known: " + String.join(", ", tasks.names()) + ")"));
-        JsonNode input;
-        try {
-            task.checkModel(request.model());
-            input = task.validate(request.input());
-        } catch (InvalidInputException e) {
-            throw ApiException.badRequest(e.code(), e.getMessage());
-        }
-        String inputJson = Json.write(input);
-        if (QueueText.firstInvalid(inputJson) >= 0) {
-            throw ApiException.badRequest("invalid_input",
-                    "input contains a character that cannot be queued (an unpaired surrogate, U+FFFE or U+FFFF)");
-        }
-        int inputBytes = inputJson.getBytes(StandardCharsets.UTF_8).length;
-        if (inputBytes > limits.maxInputBytes()) {
-            throw ApiException.tooLarge("input_too_large",
-                    "input is " + inputBytes + " bytes; the limit is " + limits.maxInputBytes());
+    /** The job the submit came to, and how. */
+    public record Submitted(Job job, How how) {
+        public boolean replay() {
+            return how == How.REPLAYED;
         }
 
-        boolean large = inputBytes > limits.inlineInputBytes();
-        if (large && objects == null) {
-            throw ApiException.tooLarge("input_too_large", "input is " + inputBytes + " bytes; inputs over "
-                    + limits.inlineInputBytes() + " bytes need an object store, and this deployment has none"
-                    + " (EBB_BUCKET is not set)");
+        /** Whether the client gets the job itself (200) rather than its acceptance (202). */
+        public boolean finished() {
+            return how == How.ANSWERED || (how == How.REPLAYED && job.status().isTerminal());
         }
+    }
 
-        Instant now = clock.instant();
-        String requestHash = requestHash(task.name(), request.model(), inputJson);
-        String jobId = request.idempotencyKey() == null
-                ? JobIds.random()
-                : JobIds.fromIdempotencyKey(tenant, request.idempotencyKey());
-        Job job = Job.queued(jobId, tenant, task.name(), task.lane(), request.model(), input,
-                request.idempotencyKey(), requestHash, now, now.plus(limits.jobTtl()));
-        if (large) {
-            job = job.withInputRef(putInput(tenant, jobId, requestHash, inputJson));
+    /** The admission steps this service runs, in order. */
+    public AdmissionPipeline admission() {
+        return admission;
+    }
+
+    /** {@link #submit(SubmitRequest)} of a {@code POST /v1/jobs} body: parsed (and its size checked) first. */
+    public Submitted submit(String tenant, String body) {
+        return submit(SubmitRequest.parse(tenant, body, limits.maxRequestBytes()));
+    }
+
+    /**
+     * Admits the request (every step of {@link #admission()}, in order) and, unless a step refused or answered it,
+     * stores the job QUEUED and sends its message.
+     *
+     * @throws ApiException a step's refusal, {@code 409 idempotency_key_reused}, or {@code 503} when the queue
+     *                      cannot be reached (nothing was accepted)
+     */
+    public Submitted submit(SubmitRequest request) {
+        Admission submit = new Admission(request, clock.instant());
+        switch (admission.admit(submit)) {
+            case Decision.Reject(ApiException error) -> throw error;
+            case Decision.Answer(Job answered) -> {
+                return new Submitted(answered, How.ANSWERED);
+            }
+            case Decision.Pass pass -> {
+            }
+        }
+        Instant now = submit.now();
+        Job job = Job.queued(submit.jobId(), request.tenant(), submit.task().name(), submit.task().lane(),
+                request.model(), submit.input(), request.idempotencyKey(), submit.requestHash(), now,
+                now.plus(limits.jobTtl()));
+        if (submit.inputRef() != null) {
+            job = job.withInputRef(submit.inputRef());
         }
 
         CreateResult created = store.create(job);
         if (created instanceof CreateResult.AlreadyExists(Job existing)) {
-            if (!requestHash.equals(existing.requestHash())) {
+            if (!submit.requestHash().equals(existing.requestHash())) {
                 throw new ApiException(409, "idempotency_key_reused",
                         "idempotencyKey '" + request.idempotencyKey() + "' was used for a different request");
             }
             if (existing.status() == JobStatus.QUEUED) {
                 enqueueOrUndo(existing, false);
             }
-            return new Submitted(withStoredResult(existing), true);
+            return new Submitted(withStoredResult(existing), How.REPLAYED);
         }
         enqueueOrUndo(job, true);
-        return new Submitted(job, false);
+        return new Submitted(job, How.ACCEPTED);
     }
 
-    public Job get(String tenant, String jobId) throws ApiException {
+    public Job get(String tenant, String jobId) {
         requireValidId(jobId);
         Job job = store.find(jobId)
                 .filter(found -> found.tenant().equals(tenant))
@@ -137,7 +149,7 @@ public final class JobService {
      * result looks to the client like any other. An object that is gone is a {@code 410 result_missing} (the job
      * did succeed; its result cannot be served any more), one that cannot be read now a {@code 503}.
      */
-    private Job withStoredResult(Job job) throws ApiException {
+    private Job withStoredResult(Job job) {
         if (job.resultRef() == null || job.result() != null) {
             return job;
         }
@@ -151,7 +163,7 @@ public final class JobService {
         };
     }
 
-    public Job cancel(String tenant, String jobId) throws ApiException {
+    public Job cancel(String tenant, String jobId) {
         requireValidId(jobId);
         Instant now = clock.instant();
         return switch (store.cancel(tenant, jobId, now, now.plus(limits.resultTtl()))) {
@@ -162,25 +174,7 @@ public final class JobService {
         };
     }
 
-    /** Writes a large input before its job exists, so no message can name an object that is not there yet. */
-    private String putInput(String tenant, String jobId, String requestHash, String inputJson) throws ApiException {
-        String key = inputKey(tenant, jobId, requestHash);
-        try {
-            objects.put(key, inputJson.getBytes(StandardCharsets.UTF_8));
-        } catch (SdkException e) {
-            log.error("input put failed for jobId={} key={}: {}", jobId, key, e.toString());
-            throw ApiException.unavailable("object_store_unavailable",
-                    "the object store is not reachable; the job was not accepted, retry later", 5);
-        }
-        return key;
-    }
-
-    /** The object-store key of a large input: {@code inputs/<tenant>/<jobId>/<requestHash>.json}. */
-    public static String inputKey(String tenant, String jobId, String requestHash) {
-        return "inputs/" + tenant + "/" + jobId + "/" + requestHash + ".json";
-    }
-
-    private void enqueueOrUndo(Job job, boolean undoOnFailure) throws ApiException {
+    private void enqueueOrUndo(Job job, boolean undoOnFailure) {
         try {
             queue.send(job.lane(), JobEnvelope.of(job));
         } catch (SdkException e) {
@@ -193,20 +187,65 @@ public final class JobService {
         }
     }
 
-    /** Whether the body's UTF-8 size is over the limit; encodes only when it might be (a char is at most 3 bytes). */
-    private boolean tooLarge(String body) {
-        return (long) body.length() * 3 > limits.maxRequestBytes()
-                && body.getBytes(StandardCharsets.UTF_8).length > limits.maxRequestBytes();
-    }
-
-    private static void requireValidId(String jobId) throws ApiException {
+    private static void requireValidId(String jobId) {
         if (!JobIds.isValid(jobId)) {
             throw ApiException.badRequest("invalid_job_id", "job ids look like j_ followed by 26 characters of 0-9a-z");
         }
     }
 
-    private static String requestHash(String task, String model, String inputJson) {
-        byte[] digest = Digests.sha256(task + "\0" + (model == null ? "" : model) + "\0" + inputJson);
-        return HexFormat.of().formatHex(digest, 0, 16);
+    /** Builds a {@link JobService}; store, queue, tasks and limits are required. */
+    public static final class Builder {
+        private JobStore store;
+        private JobQueue queue;
+        private TaskRegistry tasks;
+        private Limits limits;
+        private Clock clock = Clock.systemUTC();
+        private ObjectStore objects;
+        private final List<AdmissionStep> steps = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        public Builder store(JobStore store) {
+            this.store = store;
+            return this;
+        }
+
+        public Builder queue(JobQueue queue) {
+            this.queue = queue;
+            return this;
+        }
+
+        /** The task catalogue the requests are checked against. */
+        public Builder tasks(TaskRegistry tasks) {
+            this.tasks = tasks;
+            return this;
+        }
+
+        public Builder limits(Limits limits) {
+            this.limits = limits;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Where large inputs go and large results are read from; unset, large inputs are refused with a 413. */
+        public Builder objects(ObjectStore objects) {
+            this.objects = objects;
+            return this;
+        }
+
+        /** An admission step besides the built-in ones; it runs at its {@link AdmissionStep#stage()}. */
+        public Builder step(AdmissionStep step) {
+            this.steps.add(Objects.requireNonNull(step, "step"));
+            return this;
+        }
+
+        public JobService build() {
+            return new JobService(this);
+        }
     }
 }

@@ -3,20 +3,78 @@ package dev.ebb.core.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A parsed {@code POST /v1/jobs} body: {@code {task, input, model?, idempotencyKey?}}. Parsing checks shape only;
- * the task checks its own input.
+ * A request for one job, however it arrived: the HTTP body of {@code POST /v1/jobs} ({@link #parse}), an uploaded
+ * object (the upload handler builds one directly), or any future source. What every source shares goes through one
+ * {@link JobService#submit(SubmitRequest)}. The record checks the shape of its fields, so no source can hand the
+ * service a task name or idempotency key the HTTP API would refuse; the task checks its own input.
+ *
+ * @param tenant         whose job it is, as authenticated (the API key's tenant, or the upload's prefix)
+ * @param sessionId      the conversation the job belongs to, or null (no task uses sessions yet)
+ * @param priority       0 for normal work; larger is more urgent (not yet used by any lane)
+ * @param cache          how the job may use cached results (no cache exists yet: every mode runs the job)
  */
-public record SubmitRequest(String task, JsonNode input, String model, String idempotencyKey) {
+public record SubmitRequest(String tenant, String task, JsonNode input, String model, String idempotencyKey,
+                            String sessionId, int priority, CacheMode cache) {
     private static final Set<String> FIELDS = Set.of("task", "input", "model", "idempotencyKey");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,255}");
+    private static final String TASK_SHAPE = "a task name such as \"math\"";
+    private static final String MODEL_SHAPE = "a model name of letters, digits and ._:/-";
+    private static final String KEY_SHAPE = "1 to 255 characters of letters, digits and ._:-";
 
-    public static SubmitRequest parse(String body) throws ApiException {
+    /** Whether a job may be answered from, and may fill, the result cache. */
+    public enum CacheMode {
+        /** Read and write the cache where the task allows it. */
+        DEFAULT,
+        /** Read the cache, never write it. */
+        READ,
+        /** Run the job; neither read nor write the cache. */
+        OFF
+    }
+
+    public SubmitRequest {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(cache, "cache");
+        if (task == null) {
+            throw ApiException.badRequest("missing_field", "'task' is required");
+        }
+        requireShape("task", task, NAME, TASK_SHAPE);
+        if (input == null || input.isNull()) {
+            throw ApiException.badRequest("missing_field", "'input' is required");
+        }
+        if (model != null) {
+            requireShape("model", model, NAME, MODEL_SHAPE);
+        }
+        if (idempotencyKey != null) {
+            requireShape("idempotencyKey", idempotencyKey, IDEMPOTENCY_KEY, KEY_SHAPE);
+        }
+    }
+
+    /** A request outside any session, at normal priority, with the default cache mode. */
+    public static SubmitRequest of(String tenant, String task, JsonNode input, String model, String idempotencyKey) {
+        return new SubmitRequest(tenant, task, input, model, idempotencyKey, null, 0, CacheMode.DEFAULT);
+    }
+
+    /**
+     * Parses a {@code POST /v1/jobs} body, {@code {task, input, model?, idempotencyKey?}}, of {@code tenant}; a body
+     * over {@code maxBodyBytes} of UTF-8 is {@code 413 request_too_large} before it is parsed.
+     */
+    public static SubmitRequest parse(String tenant, String body, int maxBodyBytes) {
+        if (body != null && (long) body.length() * 3 > maxBodyBytes // a char is at most 3 bytes: encode only if it may be over
+                && body.getBytes(StandardCharsets.UTF_8).length > maxBodyBytes) {
+            throw ApiException.tooLarge("request_too_large", "request body is larger than " + maxBodyBytes + " bytes");
+        }
+        return parse(tenant, body);
+    }
+
+    private static SubmitRequest parse(String tenant, String body) {
         if (body == null || body.isBlank()) {
             throw ApiException.badRequest("invalid_json", "request body is empty: send a JSON object "
                     + "like {\"task\":\"math\",\"input\":{\"text\":\"What is 50 divided by 2?\"}}");
@@ -37,19 +95,17 @@ public record SubmitRequest(String task, JsonNode input, String model, String id
                         "unknown field '" + printable(name) + "' (allowed: task, input, model, idempotencyKey)");
             }
         }
-        String task = string(node, "task", true, NAME, "a task name such as \"math\"");
+        String task = string(node, "task", true, NAME, TASK_SHAPE);
         JsonNode input = node.get("input");
         if (input == null || input.isNull()) {
             throw ApiException.badRequest("missing_field", "'input' is required");
         }
-        String model = string(node, "model", false, NAME, "a model name of letters, digits and ._:/-");
-        String idempotencyKey = string(node, "idempotencyKey", false, IDEMPOTENCY_KEY,
-                "1 to 255 characters of letters, digits and ._:-");
-        return new SubmitRequest(task, input, model, idempotencyKey);
+        String model = string(node, "model", false, NAME, MODEL_SHAPE);
+        String idempotencyKey = string(node, "idempotencyKey", false, IDEMPOTENCY_KEY, KEY_SHAPE);
+        return of(tenant, task, input, model, idempotencyKey);
     }
 
-    private static String string(JsonNode node, String field, boolean required, Pattern shape, String expected)
-            throws ApiException {
+    private static String string(JsonNode node, String field, boolean required, Pattern shape, String expected) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             if (required) {
@@ -60,10 +116,14 @@ public record SubmitRequest(String task, JsonNode input, String model, String id
         if (!value.isTextual()) {
             throw ApiException.badRequest("invalid_field", "'" + field + "' must be a string");
         }
-        if (!shape.matcher(value.textValue()).matches()) {
+        requireShape(field, value.textValue(), shape, expected);
+        return value.textValue();
+    }
+
+    private static void requireShape(String field, String value, Pattern shape, String expected) {
+        if (!shape.matcher(value).matches()) {
             throw ApiException.badRequest("invalid_field", "'" + field + "' must be " + expected);
         }
-        return value.textValue();
     }
 
     /** A field name safe to echo in a message: printable ASCII, bounded. */

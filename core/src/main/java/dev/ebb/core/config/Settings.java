@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * What every deployable reads at start: where the tables and queues are and the limits. Read once from the
- * environment; a missing or bad variable fails start-up with its name.
+ * environment; a missing or bad variable fails start-up with its name. The names are {@link Deployment}'s.
  *
  * @param lease              how long a claim holds a job; keep it below the queue's visibility timeout so that a
  *                           message that comes back finds its lease lapsed
@@ -19,14 +19,14 @@ import java.util.Map;
  */
 public record Settings(String jobsTable, String keysTable, Map<Lane, String> queueUrls, Limits limits,
                        Duration lease, Duration keyCache, int groupCommitThreads, int largeResultBytes) {
-    public static final String JOBS_TABLE = "EBB_JOBS_TABLE";
-    public static final String KEYS_TABLE = "EBB_KEYS_TABLE";
-    public static final String GPU_QUEUE_URL = "EBB_GPU_QUEUE_URL";
-    public static final String CPU_QUEUE_URL = "EBB_CPU_QUEUE_URL";
-    public static final String MAX_REQUEST_BYTES = "EBB_MAX_REQUEST_BYTES";
-    public static final String MAX_INPUT_BYTES = "EBB_MAX_INPUT_BYTES";
+    public static final String JOBS_TABLE = Deployment.JOBS_TABLE.name();
+    public static final String KEYS_TABLE = Deployment.KEYS_TABLE.name();
+    public static final String GPU_QUEUE_URL = Deployment.GPU_QUEUE_URL.name();
+    public static final String CPU_QUEUE_URL = Deployment.CPU_QUEUE_URL.name();
+    public static final String MAX_REQUEST_BYTES = Deployment.MAX_REQUEST_BYTES.name();
+    public static final String MAX_INPUT_BYTES = Deployment.MAX_INPUT_BYTES.name();
     /** Inputs above this many bytes go to the object store (EBB_BUCKET) instead of inline in the item and message. */
-    public static final String LARGE_INPUT_BYTES = "EBB_LARGE_INPUT_BYTES";
+    public static final String LARGE_INPUT_BYTES = Deployment.LARGE_INPUT_BYTES.name();
     /**
      * The most EBB_MAX_INPUT_BYTES may be: a large input travels in one request, and a Lambda function behind API
      * Gateway takes at most 6 MB synchronously (API Gateway itself 10 MB); 5 MiB leaves room for the envelope.
@@ -38,12 +38,12 @@ public record Settings(String jobsTable, String keysTable, Map<Lane, String> que
      * Results above this many bytes go to the object store (EBB_BUCKET) instead of into the job item. At most
      * 300 KiB: the item (400 KB) also holds an inline input and the rest of the job.
      */
-    public static final String LARGE_RESULT_BYTES = "EBB_LARGE_RESULT_BYTES";
-    public static final String JOB_TTL_SECONDS = "EBB_JOB_TTL_SECONDS";
-    public static final String RESULT_TTL_SECONDS = "EBB_RESULT_TTL_SECONDS";
-    public static final String LEASE_SECONDS = "EBB_LEASE_SECONDS";
-    public static final String KEY_CACHE_SECONDS = "EBB_KEY_CACHE_SECONDS";
-    public static final String GROUP_COMMIT_THREADS = "EBB_GROUP_COMMIT_THREADS";
+    public static final String LARGE_RESULT_BYTES = Deployment.LARGE_RESULT_BYTES.name();
+    public static final String JOB_TTL_SECONDS = Deployment.JOB_TTL_SECONDS.name();
+    public static final String RESULT_TTL_SECONDS = Deployment.RESULT_TTL_SECONDS.name();
+    public static final String LEASE_SECONDS = Deployment.LEASE_SECONDS.name();
+    public static final String KEY_CACHE_SECONDS = Deployment.KEY_CACHE_SECONDS.name();
+    public static final String GROUP_COMMIT_THREADS = Deployment.GROUP_COMMIT_THREADS.name();
 
     public Settings {
         queueUrls = Map.copyOf(queueUrls);
@@ -52,8 +52,9 @@ public record Settings(String jobsTable, String keysTable, Map<Lane, String> que
     public static Settings fromEnv(Map<String, String> vars) {
         Env env = new Env(vars);
         Map<Lane, String> queues = new EnumMap<>(Lane.class);
-        queues.put(Lane.GPU, env.required(GPU_QUEUE_URL));
-        queues.put(Lane.CPU, env.required(CPU_QUEUE_URL));
+        for (Deployment.LaneQueues lane : Deployment.LANES) {
+            queues.put(lane.lane(), env.required(lane.urlVariable().name()));
+        }
         Limits defaults = Limits.DEFAULTS;
         int maxRequest = env.integer(MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_BYTES, 1024, 6 * 1024 * 1024);
         int maxInput = env.integer(MAX_INPUT_BYTES, Math.min(MAX_LARGE_INPUT_BYTES, maxRequest), 1,
@@ -64,8 +65,8 @@ public record Settings(String jobsTable, String keysTable, Map<Lane, String> que
                     + " (" + maxRequest + ")");
         }
         return new Settings(
-                env.string(JOBS_TABLE, "ebb-jobs"),
-                env.string(KEYS_TABLE, "ebb-keys"),
+                env.string(JOBS_TABLE, Deployment.JOBS.defaultName()),
+                env.string(KEYS_TABLE, Deployment.KEYS.defaultName()),
                 queues,
                 new Limits(maxRequest, maxInput, inlineInput,
                         env.seconds(JOB_TTL_SECONDS, defaults.jobTtl()),

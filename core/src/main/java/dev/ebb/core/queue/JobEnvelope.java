@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ebb.core.Json;
 import dev.ebb.core.job.Job;
+import dev.ebb.core.task.JobContext;
 import java.util.Objects;
 
 /**
@@ -36,6 +37,11 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
     /** This envelope with the input that its reference named, read from the object store. */
     public JobEnvelope withInput(JsonNode resolved) {
         return new JobEnvelope(version, jobId, tenant, task, model, resolved, null);
+    }
+
+    /** The job as its task runs it (version 1 carries no session). */
+    public JobContext context() {
+        return new JobContext(jobId, tenant, model, null, input);
     }
 
     public String toJson() {

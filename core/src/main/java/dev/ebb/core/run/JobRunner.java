@@ -10,6 +10,7 @@ import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.queue.ReceivedJob;
 import dev.ebb.core.store.ObjectStore;
+import dev.ebb.core.task.JobContext;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.Task;
 import dev.ebb.core.task.TaskRegistry;
@@ -57,26 +58,84 @@ public final class JobRunner {
     /** jobId → the claim's lease owner, for the jobs being run now: what the heartbeat extends. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
 
-    public JobRunner(JobStore store, TaskRegistry tasks, String owner, Duration lease, Duration resultTtl, Clock clock) {
-        this(store, tasks, owner, lease, resultTtl, clock, null);
+    private JobRunner(Builder builder) {
+        this.store = Objects.requireNonNull(builder.store, "store");
+        this.tasks = Objects.requireNonNull(builder.tasks, "tasks");
+        this.owner = Objects.requireNonNull(builder.owner, "owner");
+        this.lease = Objects.requireNonNull(builder.lease, "lease");
+        this.resultTtl = Objects.requireNonNull(builder.resultTtl, "resultTtl");
+        this.clock = builder.clock;
+        this.objects = builder.objects;
+        this.spill = new ResultSpill(builder.objects, builder.largeResultBytes);
     }
 
-    public JobRunner(JobStore store, TaskRegistry tasks, String owner, Duration lease, Duration resultTtl, Clock clock,
-                     ObjectStore objects) {
-        this(store, tasks, owner, lease, resultTtl, clock, objects, ResultSpill.DEFAULT_THRESHOLD_BYTES);
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** {@code largeResultBytes}: results whose JSON is larger go to {@code objects} (EBB_LARGE_RESULT_BYTES). */
-    public JobRunner(JobStore store, TaskRegistry tasks, String owner, Duration lease, Duration resultTtl, Clock clock,
-                     ObjectStore objects, int largeResultBytes) {
-        this.objects = objects;
-        this.spill = new ResultSpill(objects, largeResultBytes);
-        this.store = store;
-        this.tasks = tasks;
-        this.owner = owner;
-        this.lease = lease;
-        this.resultTtl = resultTtl;
-        this.clock = clock;
+    /** Builds a {@link JobRunner}; store, tasks, owner, lease and result TTL are required. */
+    public static final class Builder {
+        private JobStore store;
+        private TaskRegistry tasks;
+        private String owner;
+        private Duration lease;
+        private Duration resultTtl;
+        private Clock clock = Clock.systemUTC();
+        private ObjectStore objects;
+        private int largeResultBytes = ResultSpill.DEFAULT_THRESHOLD_BYTES;
+
+        private Builder() {
+        }
+
+        public Builder store(JobStore store) {
+            this.store = store;
+            return this;
+        }
+
+        /** The tasks this runner can run (the catalogue with this process's runners). */
+        public Builder tasks(TaskRegistry tasks) {
+            this.tasks = tasks;
+            return this;
+        }
+
+        /** This process's name in leases; each run claims as {@code owner#n}. */
+        public Builder owner(String owner) {
+            this.owner = owner;
+            return this;
+        }
+
+        /** How long a claim holds a job (EBB_LEASE_SECONDS). */
+        public Builder lease(Duration lease) {
+            this.lease = lease;
+            return this;
+        }
+
+        /** How long a finished job is kept. */
+        public Builder resultTtl(Duration resultTtl) {
+            this.resultTtl = resultTtl;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Where large inputs are read from and large results go; unset, such jobs fail clearly. */
+        public Builder objects(ObjectStore objects) {
+            this.objects = objects;
+            return this;
+        }
+
+        /** Results whose JSON is larger go to the object store (EBB_LARGE_RESULT_BYTES). */
+        public Builder largeResultBytes(int largeResultBytes) {
+            this.largeResultBytes = largeResultBytes;
+            return this;
+        }
+
+        public JobRunner build() {
+            return new JobRunner(this);
+        }
     }
 
     /** What to do with a message after a run. */
@@ -417,9 +476,9 @@ public final class JobRunner {
         if (part.isEmpty()) {
             return List.of();
         }
-        List<JsonNode> inputs = part.stream().map(c -> c.envelope.input()).toList();
+        List<JobContext> jobs = part.stream().map(c -> c.envelope.context()).toList();
         try {
-            return checked(task.runBatch(model, inputs), inputs.size(), task.name());
+            return checked(task.runBatch(jobs), jobs.size(), task.name());
         } catch (RuntimeException e) {
             if (part.size() == 1) {
                 log.warn("task {} failed jobId={}: {}", task.name(), part.get(0).envelope.jobId(), e.toString());

@@ -3,7 +3,6 @@ package dev.ebb.core.scale;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.OptionalDouble;
 
 /**
  * What the scaler observed of one lane at {@code observedAt}.
@@ -61,9 +60,5 @@ public record ScalingMetrics(long visible, long inFlight, Duration oldestAge, in
 
     public Optional<Duration> oldest() {
         return Optional.ofNullable(oldestAge);
-    }
-
-    public OptionalDouble measuredThroughput() {
-        return throughput == null ? OptionalDouble.empty() : OptionalDouble.of(throughput);
     }
 }

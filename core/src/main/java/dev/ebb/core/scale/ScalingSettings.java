@@ -1,5 +1,6 @@
 package dev.ebb.core.scale;
 
+import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Env;
 import dev.ebb.core.config.SettingsException;
 import java.time.Duration;
@@ -25,14 +26,14 @@ import java.util.Map;
  */
 public record ScalingSettings(int minWorkers, int maxWorkers, Duration targetWait, Duration coolDown,
                               Duration startup, double jobsPerSecond, Duration staleAfter, Duration interval) {
-    public static final String MIN_WORKERS = "EBB_SCALE_MIN_WORKERS";
-    public static final String MAX_WORKERS = "EBB_SCALE_MAX_WORKERS";
-    public static final String TARGET_WAIT_SECONDS = "EBB_SCALE_TARGET_WAIT_SECONDS";
-    public static final String COOL_DOWN_SECONDS = "EBB_SCALE_COOL_DOWN_SECONDS";
-    public static final String STARTUP_SECONDS = "EBB_SCALE_STARTUP_SECONDS";
-    public static final String JOBS_PER_SECOND = "EBB_SCALE_JOBS_PER_SECOND";
-    public static final String STALE_SECONDS = "EBB_SCALE_STALE_SECONDS";
-    public static final String INTERVAL_SECONDS = "EBB_SCALE_INTERVAL_SECONDS";
+    public static final String MIN_WORKERS = Deployment.SCALE_MIN_WORKERS.name();
+    public static final String MAX_WORKERS = Deployment.SCALE_MAX_WORKERS.name();
+    public static final String TARGET_WAIT_SECONDS = Deployment.SCALE_TARGET_WAIT_SECONDS.name();
+    public static final String COOL_DOWN_SECONDS = Deployment.SCALE_COOL_DOWN_SECONDS.name();
+    public static final String STARTUP_SECONDS = Deployment.SCALE_STARTUP_SECONDS.name();
+    public static final String JOBS_PER_SECOND = Deployment.SCALE_JOBS_PER_SECOND.name();
+    public static final String STALE_SECONDS = Deployment.SCALE_STALE_SECONDS.name();
+    public static final String INTERVAL_SECONDS = Deployment.SCALE_INTERVAL_SECONDS.name();
 
     /** Defaults for a GPU lane on AWS: 0..10 workers, 30 s acceptable wait, 2 min cool-down, 60 s start-up. */
     public static final ScalingSettings DEFAULTS = new ScalingSettings(0, 10, Duration.ofSeconds(30),

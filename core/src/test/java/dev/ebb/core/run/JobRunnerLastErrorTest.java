@@ -84,8 +84,9 @@ class JobRunnerLastErrorTest {
     }
 
     private static JobRunner runner(JobStore jobs, Task task) {
-        return new JobRunner(jobs, TaskRegistry.of(task), "worker-1", Duration.ofMinutes(1), Duration.ofHours(1),
-                Clock.systemUTC());
+        return JobRunner.builder().store(jobs).tasks(TaskRegistry.of(task)).owner("worker-1")
+                .lease(Duration.ofMinutes(1)).resultTtl(Duration.ofHours(1)).clock(Clock.systemUTC())
+                .build();
     }
 
     private Job queued() {

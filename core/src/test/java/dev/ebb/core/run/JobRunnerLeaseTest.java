@@ -43,8 +43,8 @@ class JobRunnerLeaseTest {
     /** Runner threads of their own: the common pool may have a single thread on a small machine. */
     private final java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
     private final Duration lease = Duration.ofMillis(300);
-    private final JobRunner runner = new JobRunner(store, TaskRegistry.of(task.task()), "worker-1", lease,
-            Duration.ofHours(1), Clock.systemUTC());
+    private final JobRunner runner = JobRunner.builder().store(store).tasks(TaskRegistry.of(task.task()))
+            .owner("worker-1").lease(lease).resultTtl(Duration.ofHours(1)).clock(Clock.systemUTC()).build();
 
     @BeforeEach
     void freshTable() {

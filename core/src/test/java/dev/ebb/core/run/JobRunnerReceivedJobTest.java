@@ -40,8 +40,9 @@ class JobRunnerReceivedJobTest {
     private final DynamoDbJobStore store = new DynamoDbJobStore(DYNAMO_DB, TABLE);
     /** The runner's clock, which the heartbeat test moves on. */
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
-    private final JobRunner runner = new JobRunner(store, TaskRegistry.of(TestTask.each("echo", Outcome::success)),
-            "worker-1", LEASE, Duration.ofHours(1), new Clock() {
+    private final JobRunner runner = JobRunner.builder().store(store)
+            .tasks(TaskRegistry.of(TestTask.each("echo", Outcome::success)))
+            .owner("worker-1").lease(LEASE).resultTtl(Duration.ofHours(1)).clock(new Clock() {
                 @Override
                 public ZoneId getZone() {
                     return ZoneOffset.UTC;
@@ -56,7 +57,7 @@ class JobRunnerReceivedJobTest {
                 public Instant instant() {
                     return now.get();
                 }
-            });
+            }).build();
 
     @BeforeEach
     void freshTable() {

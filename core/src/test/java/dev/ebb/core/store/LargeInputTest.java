@@ -40,9 +40,11 @@ class LargeInputTest {
     private final SentEnvelopes queue = new SentEnvelopes();
     private final TaskRegistry tasks = TaskRegistry.of(TestTask.each("length", i -> Outcome.success(
             Json.MAPPER.createObjectNode().put("length", i.path("text").asText().length()))));
-    private final JobService service = new JobService(jobs, queue, tasks, LIMITS, Clock.systemUTC(), objects);
-    private final JobRunner runner = new JobRunner(jobs, tasks, "worker-1", Duration.ofMinutes(1),
-            Duration.ofHours(1), Clock.systemUTC(), objects);
+    private final JobService service = JobService.builder().store(jobs).queue(queue).tasks(tasks).limits(LIMITS)
+            .clock(Clock.systemUTC()).objects(objects).build();
+    private final JobRunner runner = JobRunner.builder().store(jobs).tasks(tasks).owner("worker-1")
+            .lease(Duration.ofMinutes(1)).resultTtl(Duration.ofHours(1)).clock(Clock.systemUTC())
+            .objects(objects).build();
 
     @BeforeEach
     void freshTable() {
@@ -111,7 +113,8 @@ class LargeInputTest {
 
     @Test
     void submit_whenThereIsNoObjectStore_refusesALargeInputWith413() {
-        JobService noStore = new JobService(jobs, queue, tasks, LIMITS, Clock.systemUTC());
+        JobService noStore = JobService.builder().store(jobs).queue(queue).tasks(tasks).limits(LIMITS)
+                .clock(Clock.systemUTC()).build();
 
         assertThatThrownBy(() -> noStore.submit("t1", body("e".repeat(300 * 1024), null)))
                 .isInstanceOf(ApiException.class)

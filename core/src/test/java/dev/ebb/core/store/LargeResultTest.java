@@ -51,8 +51,8 @@ class LargeResultTest {
     private final ResultSpill spill = new ResultSpill(objects, THRESHOLD);
     private final TaskRegistry tasks = TaskRegistry.of(
             TestTask.each("repeat", i -> Outcome.success(resultOf(i.path("length").asInt()))));
-    private final JobService service = new JobService(jobs, new SentEnvelopes(), tasks, Limits.DEFAULTS,
-            Clock.systemUTC(), objects);
+    private final JobService service = JobService.builder().store(jobs).queue(new SentEnvelopes()).tasks(tasks)
+            .limits(Limits.DEFAULTS).clock(Clock.systemUTC()).objects(objects).build();
 
     @BeforeEach
     void freshTable() {
@@ -205,8 +205,8 @@ class LargeResultTest {
     void get_whenTheObjectStoreIsDown_answers503() {
         Job job = queued("t1", 5000);
         runner(objects).run(List.of(message(job)));
-        JobService noReach = new JobService(jobs, new SentEnvelopes(), tasks, Limits.DEFAULTS, Clock.systemUTC(),
-                new DownStore());
+        JobService noReach = JobService.builder().store(jobs).queue(new SentEnvelopes()).tasks(tasks)
+                .limits(Limits.DEFAULTS).clock(Clock.systemUTC()).objects(new DownStore()).build();
 
         assertThatThrownBy(() -> noReach.get("t1", job.jobId()))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
@@ -218,8 +218,9 @@ class LargeResultTest {
     // ------------------------------------------------------------------------------------------ helpers
 
     private JobRunner runner(ObjectStore store) {
-        return new JobRunner(jobs, tasks, "worker-1", Duration.ofMinutes(1), Duration.ofHours(1), Clock.systemUTC(),
-                store, THRESHOLD);
+        return JobRunner.builder().store(jobs).tasks(tasks).owner("worker-1")
+                .lease(Duration.ofMinutes(1)).resultTtl(Duration.ofHours(1)).clock(Clock.systemUTC())
+                .objects(store).largeResultBytes(THRESHOLD).build();
     }
 
     private Job queued(String tenant, int length) {

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Keeps what was sent; the queue itself is SqsJobQueue's business, tested against ElasticMQ elsewhere. */
-final class SentEnvelopes implements JobQueue {
-    final List<JobEnvelope> sent = new CopyOnWriteArrayList<>();
+public final class SentEnvelopes implements JobQueue {
+    public final List<JobEnvelope> sent = new CopyOnWriteArrayList<>();
 
     @Override
     public void send(Lane lane, JobEnvelope envelope) {

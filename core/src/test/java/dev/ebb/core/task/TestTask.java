@@ -22,7 +22,7 @@ public record TestTask(String name, Function<List<JsonNode>, List<Outcome>> batc
     }
 
     @Override
-    public List<Outcome> runBatch(List<JsonNode> inputs) {
-        return batch.apply(inputs);
+    public List<Outcome> runBatch(List<JobContext> jobs) {
+        return batch.apply(JobContext.inputs(jobs));
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ebb.core.task.InvalidInputException;
+import dev.ebb.core.task.JobContext;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.Task;
 import dev.ebb.core.task.embed.EmbedSettings;
@@ -30,13 +31,8 @@ public final class EmbedTask extends EmbedSpec implements Task {
     }
 
     @Override
-    public List<Outcome> runBatch(List<JsonNode> inputs) {
-        return runBatch(null, inputs);
-    }
-
-    @Override
-    public List<Outcome> runBatch(String model, List<JsonNode> inputs) {
-        return ModelBatch.run(models, model, inputs, new ModelBatch.Reader<JsonNode>() {
+    public List<Outcome> runBatch(List<JobContext> jobs) {
+        return ModelBatch.run(models, jobs, new ModelBatch.Reader<JsonNode>() {
             @Override
             public JsonNode read(JsonNode input) throws InvalidInputException {
                 return validate(input);

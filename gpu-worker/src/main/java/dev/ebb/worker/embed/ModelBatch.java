@@ -2,6 +2,7 @@ package dev.ebb.worker.embed;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.task.InvalidInputException;
+import dev.ebb.core.task.JobContext;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.worker.model.EmbeddingModel;
 import dev.ebb.worker.model.EmbeddingModel.Embedding;
@@ -30,8 +31,10 @@ final class ModelBatch {
     private ModelBatch() {
     }
 
-    static <T> List<Outcome> run(LoadedModels models, String modelName, List<JsonNode> inputs, Reader<T> reader,
-                                 Writer<T> writer) {
+    /** The jobs of {@code batch} all asked for one model (the runner groups them so); the first one's is the batch's. */
+    static <T> List<Outcome> run(LoadedModels models, List<JobContext> batch, Reader<T> reader, Writer<T> writer) {
+        String modelName = batch.isEmpty() ? null : batch.get(0).model();
+        List<JsonNode> inputs = JobContext.inputs(batch);
         EmbeddingModel model;
         try {
             model = models.get(modelName);

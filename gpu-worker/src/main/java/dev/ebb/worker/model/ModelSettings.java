@@ -1,5 +1,6 @@
 package dev.ebb.worker.model;
 
+import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Env;
 import dev.ebb.core.config.SettingsException;
 import dev.ebb.core.task.embed.EmbeddingModels;
@@ -14,9 +15,9 @@ import java.util.Map;
  * {@code ~/.cache/ebb/models}).
  */
 public record ModelSettings(String model, DeviceChoice device, Path modelDir) {
-    public static final String MODEL = "EBB_MODEL";
-    public static final String DEVICE = "EBB_DEVICE";
-    public static final String MODEL_DIR = "EBB_MODEL_DIR";
+    public static final String MODEL = Deployment.MODEL.name();
+    public static final String DEVICE = Deployment.DEVICE.name();
+    public static final String MODEL_DIR = Deployment.MODEL_DIR.name();
 
     public enum DeviceChoice { AUTO, CPU, GPU }
 

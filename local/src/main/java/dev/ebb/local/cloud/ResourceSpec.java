@@ -4,12 +4,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
-import dev.ebb.core.job.DeadLetterIndex;
+import dev.ebb.core.config.Deployment;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
- * The queues and tables that {@link LocalCloud#provision(ResourceSpec)} creates.
+ * The queues and tables that {@link LocalCloud#provision(ResourceSpec)} creates. {@link #defaults()} is core's
+ * deployment catalogue ({@link Deployment}): its lanes, their dead-letter queues and its tables, under the names a
+ * process reads when no variable names them.
  *
  * <p>Each lane gets a queue {@code <queuePrefix>-<lane>} and a dead-letter queue
  * {@code <queuePrefix>-<lane>-dlq}; a message received {@code maxReceiveCount} times moves to the DLQ.
@@ -29,14 +35,10 @@ public record ResourceSpec(
         Duration dlqRetention,
         List<Table> tables) {
     /** The object-store bucket (uploads, large inputs): on AWS the stack names it, locally it is this. */
-    public static final String BUCKET = "ebb-data";
+    public static final String BUCKET = Deployment.LOCAL_BUCKET;
 
-
-    /** The tables every Ebb deployment has. */
-    public static final List<Table> DEFAULT_TABLES = List.of(
-            new Table("ebb-jobs", "jobId", "expiresAt", List.of(DeadLetterIndex.definition()),
-                    DeadLetterIndex.attributeDefinitions()),
-            new Table("ebb-keys", "keyHash", "expiresAt"));
+    /** The tables every Ebb deployment has: {@link Deployment#TABLES} under their default names. */
+    public static final List<Table> DEFAULT_TABLES = Deployment.TABLES.stream().map(Table::of).toList();
 
     public ResourceSpec {
         Objects.requireNonNull(queuePrefix, "queuePrefix");
@@ -67,6 +69,26 @@ public record ResourceSpec(
         public Table(String name, String hashKey, String ttlAttribute) {
             this(name, hashKey, ttlAttribute, List.of(), List.of());
         }
+
+        /** The table {@code spec} describes, under its default name, its indexes in the SDK's shape. */
+        public static Table of(Deployment.TableSpec spec) {
+            List<GlobalSecondaryIndex> indexes = spec.indexes().stream().map(index -> GlobalSecondaryIndex.builder()
+                            .indexName(index.name())
+                            .keySchema(key(index.hashKey(), KeyType.HASH), key(index.rangeKey(), KeyType.RANGE))
+                            .projection(p -> p.projectionType(ProjectionType.KEYS_ONLY))
+                            .build())
+                    .toList();
+            List<AttributeDefinition> attributes = spec.keyAttributes().entrySet().stream()
+                    .filter(a -> !a.getKey().equals(spec.hashKey()))
+                    .map(a -> AttributeDefinition.builder().attributeName(a.getKey())
+                            .attributeType(ScalarAttributeType.fromValue(a.getValue().name())).build())
+                    .toList();
+            return new Table(spec.defaultName(), spec.hashKey(), spec.ttlAttribute(), indexes, attributes);
+        }
+
+        private static KeySchemaElement key(Deployment.KeyAttribute attribute, KeyType type) {
+            return KeySchemaElement.builder().attributeName(attribute.name()).keyType(type).build();
+        }
     }
 
     public static ResourceSpec defaults() {
@@ -87,8 +109,8 @@ public record ResourceSpec(
 
     public static final class Builder {
         private String queuePrefix = "ebb";
-        private List<String> lanes = List.of("gpu", "cpu");
-        private int maxReceiveCount = 5;
+        private List<String> lanes = Deployment.LANES.stream().map(l -> l.lane().id()).toList();
+        private int maxReceiveCount = Deployment.MAX_RECEIVE_COUNT;
         private Duration visibilityTimeout = Duration.ofSeconds(60);
         private Duration dlqRetention = Duration.ofDays(14);
         private List<Table> tables = DEFAULT_TABLES;

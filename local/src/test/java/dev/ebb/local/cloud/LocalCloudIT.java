@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.ebb.core.config.Deployment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -75,6 +76,58 @@ class LocalCloudIT {
                     assertThat(index.keySchema()).extracting(k -> k.attributeName())
                             .containsExactly(dev.ebb.core.job.DeadLetterIndex.LANE, dev.ebb.core.job.DeadLetterIndex.AT);
                 });
+    }
+
+    /**
+     * The local cloud's tables and queues are exactly core's deployment catalogue: a table or queue under the default
+     * names that the catalogue does not list, or one it lists and the cloud lacks, fails here. (Other tests here
+     * provision names of their own, never under the {@code ebb-} prefix.)
+     */
+    @Test
+    void provision_defaults_createsExactlyTheCataloguesTablesAndQueues() {
+        ProvisionedResources resources = EmbeddedCloud.resources();
+        DynamoDbClient dynamoDb = EmbeddedCloud.get().dynamoDbClient();
+        SqsClient sqs = EmbeddedCloud.get().sqsClient();
+
+        List<String> queueNames = Deployment.queues(Deployment.Target.LOCAL).stream()
+                .map(Deployment.QueueSpec::defaultName).toList();
+        assertThat(sqs.listQueues(r -> r.queueNamePrefix("ebb-")).queueUrls())
+                .extracting(url -> url.substring(url.lastIndexOf('/') + 1))
+                .containsExactlyInAnyOrderElementsOf(queueNames);
+        for (Deployment.LaneQueues lane : Deployment.LANES) {
+            assertThat(resources.queueUrl(lane.lane().id())).endsWith("/" + lane.queue().defaultName());
+            assertThat(resources.dlqUrl(lane.lane().id())).endsWith("/" + lane.deadLetters().defaultName());
+            String redrivePolicy = attributes(sqs, resources.queueUrl(lane.lane().id()))
+                    .get(QueueAttributeName.REDRIVE_POLICY);
+            assertThat(group(DLQ_ARN, redrivePolicy)).endsWith(":" + lane.deadLetters().defaultName());
+            assertThat(group(MAX_RECEIVE_COUNT, redrivePolicy)).isEqualTo(String.valueOf(Deployment.MAX_RECEIVE_COUNT));
+        }
+
+        List<String> tableNames = Deployment.TABLES.stream().map(Deployment.TableSpec::defaultName).toList();
+        assertThat(resources.tables()).containsExactlyInAnyOrderElementsOf(tableNames);
+        assertThat(dynamoDb.listTables().tableNames()).filteredOn(name -> name.startsWith("ebb-"))
+                .containsExactlyInAnyOrderElementsOf(tableNames);
+        for (Deployment.TableSpec spec : Deployment.TABLES) {
+            TableDescription table = dynamoDb.describeTable(r -> r.tableName(spec.defaultName())).table();
+            assertThat(table.keySchema()).extracting(k -> k.keyType() + " " + k.attributeName())
+                    .containsExactly("HASH " + spec.hashKey());
+            Map<String, String> types = new java.util.TreeMap<>();
+            table.attributeDefinitions().forEach(a -> types.put(a.attributeName(), a.attributeTypeAsString()));
+            Map<String, String> expected = new java.util.TreeMap<>();
+            spec.keyAttributes().forEach((name, type) -> expected.put(name, type.name()));
+            assertThat(types).as(spec.defaultName()).isEqualTo(expected);
+            Map<String, List<String>> indexes = new java.util.TreeMap<>();
+            if (table.hasGlobalSecondaryIndexes()) {
+                table.globalSecondaryIndexes().forEach(i -> indexes.put(i.indexName(),
+                        i.keySchema().stream().map(k -> k.keyType() + " " + k.attributeName()).toList()));
+            }
+            Map<String, List<String>> expectedIndexes = new java.util.TreeMap<>();
+            spec.indexes().forEach(i -> expectedIndexes.put(i.name(),
+                    List.of("HASH " + i.hashKey().name(), "RANGE " + i.rangeKey().name())));
+            assertThat(indexes).as(spec.defaultName()).isEqualTo(expectedIndexes);
+            assertThat(dynamoDb.describeTimeToLive(r -> r.tableName(spec.defaultName())).timeToLiveDescription()
+                    .attributeName()).isEqualTo(spec.ttlAttribute());
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ebb.core.task.embed;
 
+import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Env;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ import java.util.Map;
  * JSON, beside an input of up to 200 KB. A job that cannot be written when it finishes would be retried forever.
  */
 public record EmbedSettings(int maxTextsPerJob) {
-    public static final String MAX_TEXTS_PER_JOB = "EBB_MAX_TEXTS_PER_JOB";
+    public static final String MAX_TEXTS_PER_JOB = Deployment.MAX_TEXTS_PER_JOB.name();
     public static final int CEILING = 32;
     public static final EmbedSettings DEFAULTS = new EmbedSettings(CEILING);
 

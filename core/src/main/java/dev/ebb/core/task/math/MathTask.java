@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ebb.core.task.InvalidInputException;
+import dev.ebb.core.task.JobContext;
 import dev.ebb.core.task.Lane;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.Task;
@@ -42,8 +43,8 @@ public final class MathTask implements Task {
     }
 
     @Override
-    public List<Outcome> runBatch(List<JsonNode> inputs) {
-        return inputs.stream().map(MathTask::run).toList();
+    public List<Outcome> runBatch(List<JobContext> jobs) {
+        return jobs.stream().map(job -> run(job.input())).toList();
     }
 
     private static Outcome run(JsonNode input) {

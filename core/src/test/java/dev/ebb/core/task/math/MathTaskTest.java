@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ebb.core.task.InvalidInputException;
 import dev.ebb.core.task.Lane;
+import dev.ebb.core.task.JobContext;
 import dev.ebb.core.task.Outcome;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -184,7 +185,7 @@ class MathTaskTest {
 
     @Test
     void runBatch_whenDivisionByZero_failsThatJobOnly() {
-        List<Outcome> outcomes = task.runBatch(List.of(
+        List<Outcome> outcomes = runBatch(List.of(
                 text("1 plus 1"), text("1 / 0"), text("hello"), NODES.numberNode(5), text("3 times 3")));
 
         assertThat(outcomes).hasSize(5);
@@ -197,7 +198,7 @@ class MathTaskTest {
 
     @Test
     void runBatch_withBareStringOrNull_treatsThemLikeValidate() {
-        List<Outcome> outcomes = task.runBatch(Arrays.asList(NODES.textNode(" 2 + 2 "), null));
+        List<Outcome> outcomes = runBatch(Arrays.asList(NODES.textNode(" 2 + 2 "), null));
 
         assertThat(((Outcome.Success) outcomes.get(0)).result().get("value").asInt()).isEqualTo(4);
         assertThat(((Outcome.Failure) outcomes.get(1)).code()).isEqualTo("invalid_input");
@@ -276,13 +277,22 @@ class MathTaskTest {
                 assertThat(e.code()).isEqualTo("invalid_input");
             }
         }
-        List<Outcome> outcomes = task.runBatch(inputs);
+        List<Outcome> outcomes = runBatch(inputs);
 
         assertThat(outcomes).hasSize(inputs.size()).doesNotContainNull();
         assertThat(outcomes).filteredOn(Outcome.Success.class::isInstance).hasSizeGreaterThan(50);
         assertThat(outcomes).filteredOn(Outcome.Failure.class::isInstance)
                 .allSatisfy(o -> assertThat(((Outcome.Failure) o).code())
                         .isIn("invalid_input", "unsolvable", "division_by_zero"));
+    }
+
+    /** The inputs as one batch of jobs of one tenant. */
+    private List<Outcome> runBatch(List<JsonNode> inputs) {
+        List<JobContext> jobs = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            jobs.add(new JobContext("j_" + i, "acme", null, null, inputs.get(i)));
+        }
+        return task.runBatch(jobs);
     }
 
     private static String pick(Random random, String[] options) {
@@ -294,7 +304,7 @@ class MathTaskTest {
     }
 
     private Outcome run(String text) {
-        List<Outcome> outcomes = task.runBatch(List.of(text(text)));
+        List<Outcome> outcomes = runBatch(List.of(text(text)));
         assertThat(outcomes).hasSize(1);
         return outcomes.get(0);
     }

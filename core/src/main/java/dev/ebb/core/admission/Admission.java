@@ -1,0 +1,106 @@
+package dev.ebb.core.admission;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebb.core.Json;
+import dev.ebb.core.api.SubmitRequest;
+import dev.ebb.core.task.TaskSpec;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One request on its way through admission: what the client asked for, and what the steps so far derived from it
+ * (the task's contract, the canonical input, the job's identity, where a large input was put). Each value is set
+ * once, by the step that owns it; a step that reads a value no earlier step set has been ordered wrongly and fails
+ * loudly.
+ */
+public final class Admission {
+    private final SubmitRequest request;
+    private final Instant now;
+    private TaskSpec task;
+    private JsonNode input;
+    private String inputJson;
+    private int inputBytes;
+    private String requestHash;
+    private String jobId;
+    private String inputRef;
+
+    public Admission(SubmitRequest request, Instant now) {
+        this.request = Objects.requireNonNull(request, "request");
+        this.now = Objects.requireNonNull(now, "now");
+    }
+
+    public SubmitRequest request() {
+        return request;
+    }
+
+    public String tenant() {
+        return request.tenant();
+    }
+
+    /** The time of the submit: the job's creation time, and what TTLs and rate windows count from. */
+    public Instant now() {
+        return now;
+    }
+
+    /** The task's contract (set by the task lookup). */
+    public TaskSpec task() {
+        return required(task, "task");
+    }
+
+    /** The input in its canonical form (set by validation). */
+    public JsonNode input() {
+        return required(input, "input");
+    }
+
+    /** The canonical input as compact JSON: what is stored, queued and hashed. */
+    public String inputJson() {
+        return required(inputJson, "input");
+    }
+
+    public int inputBytes() {
+        required(inputJson, "input");
+        return inputBytes;
+    }
+
+    /** A digest of task, model and canonical input: tells a replay from a different request under one key. */
+    public String requestHash() {
+        return required(requestHash, "requestHash");
+    }
+
+    public String jobId() {
+        return required(jobId, "jobId");
+    }
+
+    /** The object-store key of an input too large to travel inline, or null. */
+    public String inputRef() {
+        return inputRef;
+    }
+
+    void task(TaskSpec task) {
+        this.task = Objects.requireNonNull(task);
+    }
+
+    void input(JsonNode canonical) {
+        this.input = Objects.requireNonNull(canonical);
+        this.inputJson = Json.write(canonical);
+        this.inputBytes = inputJson.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    void identity(String jobId, String requestHash) {
+        this.jobId = Objects.requireNonNull(jobId);
+        this.requestHash = Objects.requireNonNull(requestHash);
+    }
+
+    void inputRef(String inputRef) {
+        this.inputRef = Objects.requireNonNull(inputRef);
+    }
+
+    private static <T> T required(T value, String name) {
+        if (value == null) {
+            throw new IllegalStateException(name + " is not known yet: an admission step that reads it runs before "
+                    + "the one that sets it");
+        }
+        return value;
+    }
+}

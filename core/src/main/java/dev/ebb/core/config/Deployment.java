@@ -1,0 +1,321 @@
+package dev.ebb.core.config;
+
+import dev.ebb.core.task.Lane;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Every deployment fact in one place: each {@code EBB_*} environment variable, each DynamoDB table (name, key
+ * schema, TTL attribute, indexes) and each SQS queue (the lanes' queues and their dead-letter queues). The settings
+ * classes read the variables by these names, the local cloud provisions these tables and queues, and tests hold the
+ * SAM template and the CDK stack to exactly this list: a table, queue or variable that is not here fails them, and
+ * so does one that is here but missing there.
+ *
+ * <p>Plain values only (no AWS SDK types), so that the CDK app can read it without the SDK on its class path.
+ */
+public final class Deployment {
+
+    /** Where a deployment's resources are defined. */
+    public enum Target {
+        /** {@code template.yaml}: the functions, their queues, tables and bucket. */
+        SAM,
+        /** The CDK stack in {@code infra-cdk/}: everything, GPU workers included. */
+        CDK,
+        /** The embedded local cloud ({@code local/}). */
+        LOCAL
+    }
+
+    /** Who sets a variable. */
+    public enum Source {
+        /** Names what a deployment creates (a table, a queue, the bucket, the scaler): the SAM template and the CDK
+         *  stack both set it. The local cloud sets it from what it provisioned. */
+        RESOURCE,
+        /** A setting with a default in code; a deployment may set it. */
+        SETTING,
+        /** Set only on one machine: the local cloud's endpoints, test fault injection, local worker processes. */
+        LOCAL,
+        /** Read by the {@code ebb} command line, never by a deployed process. */
+        CLIENT
+    }
+
+    /** An environment variable: its name and who sets it. */
+    public record Variable(String name, Source source) {
+        public Variable {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(source, "source");
+            if (!name.matches("EBB_[A-Z0-9_]+")) {
+                throw new IllegalArgumentException("not an EBB_ name: " + name);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** A DynamoDB attribute type as key schemas use it. */
+    public enum AttributeType { S, N }
+
+    /** A key attribute: name and type. */
+    public record KeyAttribute(String name, AttributeType type) {
+        public KeyAttribute {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(type, "type");
+        }
+    }
+
+    /** A global secondary index of a table (on-demand, keys only projected). */
+    public record IndexSpec(String name, KeyAttribute hashKey, KeyAttribute rangeKey) {
+        public IndexSpec {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(hashKey, "hashKey");
+            Objects.requireNonNull(rangeKey, "rangeKey");
+        }
+
+        /** The index's key attributes, hash then range. */
+        public List<KeyAttribute> keys() {
+            return List.of(hashKey, rangeKey);
+        }
+    }
+
+    /**
+     * A DynamoDB table: billed per request, with a string hash key and a TTL on {@code ttlAttribute} (epoch
+     * seconds).
+     *
+     * @param id           the table's short name: the SAM template's {@code <id>Table} and the CDK stack's
+     *                     {@code Tables/<id>} construct
+     * @param nameVariable the variable that tells a process the table's name
+     * @param defaultName  the name when that variable is unset (the local cloud's name)
+     */
+    public record TableSpec(String id, Variable nameVariable, String defaultName, String hashKey, String ttlAttribute,
+                            List<IndexSpec> indexes) {
+        public TableSpec {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(nameVariable, "nameVariable");
+            Objects.requireNonNull(defaultName, "defaultName");
+            Objects.requireNonNull(hashKey, "hashKey");
+            Objects.requireNonNull(ttlAttribute, "ttlAttribute");
+            indexes = List.copyOf(indexes);
+        }
+
+        /** Every attribute the table's keys and indexes define, with its type. */
+        public Map<String, AttributeType> keyAttributes() {
+            return Stream.concat(Stream.of(new KeyAttribute(hashKey, AttributeType.S)),
+                            indexes.stream().flatMap(i -> i.keys().stream()))
+                    .collect(Collectors.toMap(KeyAttribute::name, KeyAttribute::type, (a, b) -> a,
+                            java.util.LinkedHashMap::new));
+        }
+    }
+
+    /**
+     * An SQS queue (standard, encrypted, messages kept 14 days).
+     *
+     * @param id          the queue's logical id: the SAM template's resource and the CDK construct id
+     * @param defaultName the local cloud's name for it
+     * @param targets     the deployments that create it
+     */
+    public record QueueSpec(String id, String defaultName, Set<Target> targets) {
+        public QueueSpec {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(defaultName, "defaultName");
+            targets = Set.copyOf(targets);
+        }
+    }
+
+    /**
+     * A lane's queue and its dead-letter queue: a message received {@link #MAX_RECEIVE_COUNT} times moves there.
+     *
+     * @param urlVariable the variable that tells a process the lane queue's URL
+     */
+    public record LaneQueues(Lane lane, Variable urlVariable, QueueSpec queue, QueueSpec deadLetters) {
+        public LaneQueues {
+            Objects.requireNonNull(lane, "lane");
+            Objects.requireNonNull(urlVariable, "urlVariable");
+            Objects.requireNonNull(queue, "queue");
+            Objects.requireNonNull(deadLetters, "deadLetters");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------- variables: resources
+    public static final Variable JOBS_TABLE = resource("EBB_JOBS_TABLE");
+    public static final Variable KEYS_TABLE = resource("EBB_KEYS_TABLE");
+    public static final Variable GPU_QUEUE_URL = resource("EBB_GPU_QUEUE_URL");
+    public static final Variable CPU_QUEUE_URL = resource("EBB_CPU_QUEUE_URL");
+    /** The data bucket: uploads, large inputs and results. Unset, large inputs are refused and such jobs fail. */
+    public static final Variable BUCKET = resource("EBB_BUCKET");
+    /** The gpu workers' ECS cluster and service, whose desired count the scaler function sets. */
+    public static final Variable ECS_CLUSTER = resource("EBB_ECS_CLUSTER");
+    public static final Variable ECS_SERVICE = resource("EBB_ECS_SERVICE");
+    /** The scaler function the submit function wakes when the gpu lane has no worker. */
+    public static final Variable SCALER_FUNCTION = resource("EBB_SCALER_FUNCTION");
+
+    // ---------------------------------------------------------------------------------------- variables: settings
+    public static final Variable MAX_REQUEST_BYTES = setting("EBB_MAX_REQUEST_BYTES");
+    public static final Variable MAX_INPUT_BYTES = setting("EBB_MAX_INPUT_BYTES");
+    public static final Variable LARGE_INPUT_BYTES = setting("EBB_LARGE_INPUT_BYTES");
+    public static final Variable LARGE_RESULT_BYTES = setting("EBB_LARGE_RESULT_BYTES");
+    public static final Variable JOB_TTL_SECONDS = setting("EBB_JOB_TTL_SECONDS");
+    public static final Variable RESULT_TTL_SECONDS = setting("EBB_RESULT_TTL_SECONDS");
+    public static final Variable LEASE_SECONDS = setting("EBB_LEASE_SECONDS");
+    public static final Variable KEY_CACHE_SECONDS = setting("EBB_KEY_CACHE_SECONDS");
+    public static final Variable GROUP_COMMIT_THREADS = setting("EBB_GROUP_COMMIT_THREADS");
+    public static final Variable MAX_TEXTS_PER_JOB = setting("EBB_MAX_TEXTS_PER_JOB");
+    /** Log level of the functions, the worker and the command line (their logback files read it). */
+    public static final Variable LOG_LEVEL = setting("EBB_LOG_LEVEL");
+    public static final Variable SCALE_MIN_WORKERS = setting("EBB_SCALE_MIN_WORKERS");
+    public static final Variable SCALE_MAX_WORKERS = setting("EBB_SCALE_MAX_WORKERS");
+    public static final Variable SCALE_TARGET_WAIT_SECONDS = setting("EBB_SCALE_TARGET_WAIT_SECONDS");
+    public static final Variable SCALE_COOL_DOWN_SECONDS = setting("EBB_SCALE_COOL_DOWN_SECONDS");
+    public static final Variable SCALE_STARTUP_SECONDS = setting("EBB_SCALE_STARTUP_SECONDS");
+    public static final Variable SCALE_JOBS_PER_SECOND = setting("EBB_SCALE_JOBS_PER_SECOND");
+    public static final Variable SCALE_STALE_SECONDS = setting("EBB_SCALE_STALE_SECONDS");
+    public static final Variable SCALE_INTERVAL_SECONDS = setting("EBB_SCALE_INTERVAL_SECONDS");
+    // The worker's.
+    public static final Variable LANE = setting("EBB_LANE");
+    public static final Variable MAX_BATCH_SIZE = setting("EBB_MAX_BATCH_SIZE");
+    public static final Variable MAX_BATCH_DELAY_MS = setting("EBB_MAX_BATCH_DELAY_MS");
+    public static final Variable POLLERS = setting("EBB_POLLERS");
+    public static final Variable RUNNERS = setting("EBB_RUNNERS");
+    public static final Variable DRAIN_SECONDS = setting("EBB_DRAIN_SECONDS");
+    public static final Variable POLL_WAIT_SECONDS = setting("EBB_POLL_WAIT_SECONDS");
+    public static final Variable VISIBILITY_SECONDS = setting("EBB_VISIBILITY_SECONDS");
+    public static final Variable PROTECTION_MINUTES = setting("EBB_PROTECTION_MINUTES");
+    public static final Variable MODEL = setting("EBB_MODEL");
+    public static final Variable DEVICE = setting("EBB_DEVICE");
+    public static final Variable MODEL_DIR = setting("EBB_MODEL_DIR");
+
+    // ---------------------------------------------------------------------------------------- variables: one machine
+    /** Endpoint overrides: set, a client talks to this URL instead of the region's endpoint (the local cloud). */
+    public static final Variable DYNAMODB_ENDPOINT = local("EBB_DYNAMODB_ENDPOINT");
+    public static final Variable SQS_ENDPOINT = local("EBB_SQS_ENDPOINT");
+    /** Set, the S3 client also addresses buckets path-style (the local store has no per-bucket host names). */
+    public static final Variable S3_ENDPOINT = local("EBB_S3_ENDPOINT");
+    public static final Variable ECS_ENDPOINT = local("EBB_ECS_ENDPOINT");
+    public static final Variable LAMBDA_ENDPOINT = local("EBB_LAMBDA_ENDPOINT");
+    /** JVM options of the local cloud's worker processes. */
+    public static final Variable WORKER_JAVA_OPTIONS = local("EBB_WORKER_JAVA_OPTIONS");
+    /** Fault injection of the fault suite: a worker armed with these crashes on purpose. */
+    public static final Variable FAULT_CRASH_POINT = local("EBB_FAULT_CRASH_POINT");
+    public static final Variable FAULT_CRASH_PROBABILITY = local("EBB_FAULT_CRASH_PROBABILITY");
+    public static final Variable FAULT_POISON_TEXT = local("EBB_FAULT_POISON_TEXT");
+
+    // ---------------------------------------------------------------------------------------- variables: the client
+    public static final Variable URL = client("EBB_URL");
+    public static final Variable API_KEY = client("EBB_API_KEY");
+
+    /** Every variable, in the order above. */
+    public static final List<Variable> VARIABLES = List.of(
+            JOBS_TABLE, KEYS_TABLE, GPU_QUEUE_URL, CPU_QUEUE_URL, BUCKET, ECS_CLUSTER, ECS_SERVICE, SCALER_FUNCTION,
+            MAX_REQUEST_BYTES, MAX_INPUT_BYTES, LARGE_INPUT_BYTES, LARGE_RESULT_BYTES, JOB_TTL_SECONDS,
+            RESULT_TTL_SECONDS, LEASE_SECONDS, KEY_CACHE_SECONDS, GROUP_COMMIT_THREADS, MAX_TEXTS_PER_JOB, LOG_LEVEL,
+            SCALE_MIN_WORKERS, SCALE_MAX_WORKERS, SCALE_TARGET_WAIT_SECONDS, SCALE_COOL_DOWN_SECONDS,
+            SCALE_STARTUP_SECONDS, SCALE_JOBS_PER_SECOND, SCALE_STALE_SECONDS, SCALE_INTERVAL_SECONDS,
+            LANE, MAX_BATCH_SIZE, MAX_BATCH_DELAY_MS, POLLERS, RUNNERS, DRAIN_SECONDS, POLL_WAIT_SECONDS,
+            VISIBILITY_SECONDS, PROTECTION_MINUTES, MODEL, DEVICE, MODEL_DIR,
+            DYNAMODB_ENDPOINT, SQS_ENDPOINT, S3_ENDPOINT, ECS_ENDPOINT, LAMBDA_ENDPOINT, WORKER_JAVA_OPTIONS,
+            FAULT_CRASH_POINT, FAULT_CRASH_PROBABILITY, FAULT_POISON_TEXT,
+            URL, API_KEY);
+
+    // ---------------------------------------------------------------------------------------- tables
+    /** Every item's expiry, epoch seconds: the TTL attribute of every table. */
+    public static final String TTL_ATTRIBUTE = "expiresAt";
+
+    /**
+     * The jobs table's sparse index of dead-lettered jobs awaiting redrive, keyed by lane and the time they were
+     * dead-lettered (epoch milliseconds); see {@code dev.ebb.core.job.DeadLetterIndex}.
+     */
+    public static final IndexSpec DEAD_LETTER_INDEX = new IndexSpec("deadLettered",
+            new KeyAttribute("deadLetterLane", AttributeType.S), new KeyAttribute("deadLetteredAt", AttributeType.N));
+
+    /** Jobs, their results, and the scaler's state item. */
+    public static final TableSpec JOBS = new TableSpec("Jobs", JOBS_TABLE, "ebb-jobs", "jobId", TTL_ATTRIBUTE,
+            List.of(DEAD_LETTER_INDEX));
+    /** API keys by the SHA-256 of the key. */
+    public static final TableSpec KEYS = new TableSpec("Keys", KEYS_TABLE, "ebb-keys", "keyHash", TTL_ATTRIBUTE,
+            List.of());
+
+    /** Every table, in every deployment. */
+    public static final List<TableSpec> TABLES = List.of(JOBS, KEYS);
+
+    // ---------------------------------------------------------------------------------------- queues
+    /** Receives before a lane's message moves to its dead-letter queue. */
+    public static final int MAX_RECEIVE_COUNT = 5;
+
+    public static final LaneQueues GPU = lane(Lane.GPU, GPU_QUEUE_URL);
+    public static final LaneQueues CPU = lane(Lane.CPU, CPU_QUEUE_URL);
+    /** Every lane's queues. */
+    public static final List<LaneQueues> LANES = List.of(GPU, CPU);
+
+    /**
+     * Where S3's asynchronous invocations of the upload function go once Lambda's retries failed. The CDK stack's
+     * alone: SAM's upload function has no such queue, and locally the upload is invoked synchronously.
+     */
+    public static final QueueSpec UPLOAD_FAILURES = new QueueSpec("UploadFailures", "ebb-upload-failures",
+            EnumSet.of(Target.CDK));
+
+    /** Every queue: each lane's queue and dead-letter queue, then the rest. */
+    public static final List<QueueSpec> QUEUES = Stream.concat(
+                    LANES.stream().flatMap(l -> Stream.of(l.queue(), l.deadLetters())), Stream.of(UPLOAD_FAILURES))
+            .toList();
+
+    /** The object-store bucket's name where no deployment names it (the local cloud). */
+    public static final String LOCAL_BUCKET = "ebb-data";
+
+    private static final Map<String, Variable> BY_NAME = VARIABLES.stream()
+            .collect(Collectors.toUnmodifiableMap(Variable::name, Function.identity()));
+
+    private Deployment() {
+    }
+
+    /** The variable named {@code name}, if it is one of {@link #VARIABLES}. */
+    public static Optional<Variable> variable(String name) {
+        return Optional.ofNullable(BY_NAME.get(name));
+    }
+
+    /** The variables of one source. */
+    public static List<Variable> variables(Source source) {
+        return VARIABLES.stream().filter(v -> v.source() == source).toList();
+    }
+
+    /** The queues {@code target} creates. */
+    public static List<QueueSpec> queues(Target target) {
+        return QUEUES.stream().filter(q -> q.targets().contains(target)).toList();
+    }
+
+    /** The queues of {@code lane}. */
+    public static LaneQueues lane(Lane lane) {
+        return LANES.stream().filter(l -> l.lane() == lane).findFirst().orElseThrow();
+    }
+
+    private static LaneQueues lane(Lane lane, Variable urlVariable) {
+        String title = lane.id().substring(0, 1).toUpperCase(java.util.Locale.ROOT) + lane.id().substring(1);
+        Set<Target> everywhere = EnumSet.allOf(Target.class);
+        return new LaneQueues(lane, urlVariable,
+                new QueueSpec(title + "Queue", "ebb-" + lane.id(), everywhere),
+                new QueueSpec(title + "DeadLetterQueue", "ebb-" + lane.id() + "-dlq", everywhere));
+    }
+
+    private static Variable resource(String name) {
+        return new Variable(name, Source.RESOURCE);
+    }
+
+    private static Variable setting(String name) {
+        return new Variable(name, Source.SETTING);
+    }
+
+    private static Variable local(String name) {
+        return new Variable(name, Source.LOCAL);
+    }
+
+    private static Variable client(String name) {
+        return new Variable(name, Source.CLIENT);
+    }
+}

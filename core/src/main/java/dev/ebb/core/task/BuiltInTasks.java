@@ -1,0 +1,21 @@
+package dev.ebb.core.task;
+
+import dev.ebb.core.task.embed.ClassifySpec;
+import dev.ebb.core.task.embed.EmbedSettings;
+import dev.ebb.core.task.embed.EmbedSpec;
+import dev.ebb.core.task.math.MathTask;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The tasks Ebb ships: {@code math} (cpu lane, run right here), and the contracts of {@code embed} and
+ * {@code classify} (gpu lane; their runners, which need the model, live in the gpu worker).
+ */
+public final class BuiltInTasks implements TaskProvider {
+
+    @Override
+    public List<TaskSpec> contracts(Map<String, String> env) {
+        EmbedSettings embed = EmbedSettings.fromEnv(env);
+        return List.of(new MathTask(), new EmbedSpec(embed), new ClassifySpec(embed));
+    }
+}
