@@ -1,6 +1,6 @@
 package dev.ebb.functions;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
+import dev.ebb.core.testing.TestDynamoDb;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
@@ -32,16 +32,16 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
- * Shared set-up for the handler tests: DynamoDB Local in embedded mode (no network) with fresh jobs and keys
+ * Shared set-up for the handler tests: the open-source DynamoDB-compatible test server with fresh jobs and keys
  * tables, the real stores on it, a recording queue, and the handlers built through their package-private
- * constructors. One embedded server per test JVM; the tables are dropped and created again for every fixture.
+ * constructors. One server per test JVM; the tables are dropped and created again for every fixture.
  */
 final class HandlerFixture {
     static final String JOBS_TABLE = "ebb-jobs";
     static final String KEYS_TABLE = "ebb-keys";
 
-    /** In memory, telemetry off (it would also write dynamodb-local-metadata.json into the working directory). */
-    private static final DynamoDbClient DYNAMO_DB = DynamoDBEmbedded.create(true).dynamoDbClient();
+    /** The test JVM's Dynoxide server (see {@link TestDynamoDb}). */
+    private static final DynamoDbClient DYNAMO_DB = TestDynamoDb.client();
 
     final Clock clock = Clock.systemUTC();
     final DynamoDbJobStore jobs = new DynamoDbJobStore(DYNAMO_DB, JOBS_TABLE);
@@ -54,7 +54,7 @@ final class HandlerFixture {
         recreateTable(KEYS_TABLE, "keyHash");
     }
 
-    /** The in-memory DynamoDB Local the fixture's tables live in. */
+    /** The test server the fixture's tables live in. */
     static DynamoDbClient dynamoDb() {
         return DYNAMO_DB;
     }
@@ -196,6 +196,7 @@ final class HandlerFixture {
                 .attributeDefinitions(attributes)
                 .keySchema(k -> k.attributeName("jobId").keyType(KeyType.HASH))
                 .globalSecondaryIndexes(DeadLetterIndex.definition()));
+        DYNAMO_DB.waiter().waitUntilTableExists(r -> r.tableName(JOBS_TABLE));
     }
 
     private static void recreateTable(String name, String hashKey) {
@@ -208,5 +209,6 @@ final class HandlerFixture {
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(a -> a.attributeName(hashKey).attributeType(ScalarAttributeType.S))
                 .keySchema(k -> k.attributeName(hashKey).keyType(KeyType.HASH)));
+        DYNAMO_DB.waiter().waitUntilTableExists(r -> r.tableName(name));
     }
 }

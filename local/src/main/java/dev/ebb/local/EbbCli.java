@@ -171,7 +171,7 @@ public final class EbbCli {
             throw new UsageException("tenant '" + tenant + "' is not valid: " + ApiKeys.describeTenantRule());
         }
         LocalClients.useLocalCredentials();
-        // Prefer the running local cloud; DynamoDB Local's files must not be opened by two servers at once.
+        // Prefer the running local cloud; one server per database file.
         try (DynamoDbClient running = DynamoDbClient.builder().region(LocalClients.REGION)
                 .endpointOverride(URI.create("http://127.0.0.1:8000"))
                 .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())

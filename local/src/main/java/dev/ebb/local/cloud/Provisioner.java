@@ -115,7 +115,7 @@ final class Provisioner {
     }
 
     private void ensureBucket(String name) {
-        // Listing rather than HeadBucket: local-s3-rest logs a missing bucket's HEAD as an error with a stack trace.
+        // Listing rather than HeadBucket: a missing bucket's HEAD is an exception, listing is a plain answer.
         if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(name))) {
             log.info("creating bucket {}", name);
             s3.createBucket(r -> r.bucket(name));
