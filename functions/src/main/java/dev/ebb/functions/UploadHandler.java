@@ -14,6 +14,7 @@ import dev.ebb.core.Utf8;
 import dev.ebb.core.api.ApiException;
 import dev.ebb.core.api.JobService;
 import dev.ebb.core.auth.ApiKeys;
+import dev.ebb.core.job.DynamoDbJobListing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
@@ -31,7 +32,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 /**
  * S3 {@code ObjectCreated} events: each object under {@code uploads/<tenant>/<task>/<name>} becomes one job of that
  * tenant and task, submitted through the same {@link JobService} as {@code POST /v1/jobs}, so validation, limits
- * and idempotency are the API's. The object's body is the task input: a JSON object as it is, anything else as
+ * and idempotency are the API's, and marked with the object's key, so {@code GET /v1/jobs?uploadKey=} finds it. The object's body is the task input: a JSON object as it is, anything else as
  * UTF-8 text {@code {"text": body}}.
  *
  * <p>S3 may deliver an event more than once, so the idempotency key is derived from bucket, key and version id (or
@@ -52,6 +53,7 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
     private final JobService jobs;
     private final int maxObjectBytes;
     private final String bucket;
+    private final DynamoDbJobListing listing;
 
     public UploadHandler() {
         this(DependencyFactory.fromProcessEnv());
@@ -60,15 +62,19 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
     /** For hosts other than Lambda, such as the local cloud: collaborators from the given factory. */
     public UploadHandler(DependencyFactory factory) {
         this(factory.s3(), factory.jobService(), factory.settings().limits().maxInputBytes(),
-                factory.environment().get(BUCKET));
+                factory.environment().get(BUCKET), factory.jobListing());
     }
 
-    /** @param bucket the only bucket whose events are served, or null for any */
-    UploadHandler(S3Client s3, JobService jobs, int maxObjectBytes, String bucket) {
+    /**
+     * @param bucket  the only bucket whose events are served, or null for any
+     * @param listing marks each job with the key of the object it came from ({@code GET /v1/jobs?uploadKey=})
+     */
+    UploadHandler(S3Client s3, JobService jobs, int maxObjectBytes, String bucket, DynamoDbJobListing listing) {
         this.s3 = s3;
         this.jobs = jobs;
         this.maxObjectBytes = maxObjectBytes;
         this.bucket = bucket;
+        this.listing = listing;
     }
 
     /** One object's fate: a job (new, or found again) or a refusal with its reason. */
@@ -146,6 +152,8 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
         request.put("idempotencyKey", idempotencyKey(bucket, key, object));
         try {
             JobService.Submitted submitted = jobs.submit(tenant, Json.write(request));
+            // Also on a replay: a run that died between the two writes left the job unmarked.
+            listing.markUpload(submitted.job().jobId(), key);
             log.info("upload accepted: bucket={} key={} jobId={} replay={}", bucket, key, submitted.job().jobId(),
                     submitted.replay());
             return new Result.Accepted(submitted.job().jobId(), submitted.replay());

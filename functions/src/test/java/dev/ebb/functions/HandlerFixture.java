@@ -7,13 +7,16 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
+import dev.ebb.core.api.JobList;
 import dev.ebb.core.api.JobService;
 import dev.ebb.core.api.Limits;
 import dev.ebb.core.auth.Authenticator;
 import dev.ebb.core.auth.DynamoDbApiKeyStore;
 import dev.ebb.core.job.DeadLetterIndex;
 import dev.ebb.core.job.DynamoDbDeadLetterStore;
+import dev.ebb.core.job.DynamoDbJobListing;
 import dev.ebb.core.job.DynamoDbJobStore;
+import dev.ebb.core.job.TenantIndex;
 import dev.ebb.core.job.Job;
 import dev.ebb.core.run.DeadLetters;
 import dev.ebb.core.run.JobRunner;
@@ -94,6 +97,14 @@ final class HandlerFixture {
     QueueWorkerHandler queueWorker() {
         return new QueueWorkerHandler(new JobRunner(jobs, DependencyFactory.tasks(Map.of()), "test-worker",
                 Duration.ofSeconds(60), Limits.DEFAULTS.resultTtl(), clock));
+    }
+
+    DynamoDbJobListing jobListing() {
+        return new DynamoDbJobListing(DYNAMO_DB, JOBS_TABLE, clock);
+    }
+
+    ListJobsHandler listHandler() {
+        return new ListJobsHandler(gateway(), new JobList(jobListing(), clock));
     }
 
     DeadLetters deadLetters() {
@@ -182,7 +193,7 @@ final class HandlerFixture {
         return DYNAMO_DB.scan(r -> r.tableName(JOBS_TABLE).consistentRead(true)).items();
     }
 
-    /** The jobs table as deployed: with the sparse index of dead-lettered jobs. */
+    /** The jobs table as deployed: with the sparse index of dead-lettered jobs and the tenant index. */
     private static void recreateJobsTable() {
         try {
             DYNAMO_DB.deleteTable(r -> r.tableName(JOBS_TABLE));
@@ -190,12 +201,13 @@ final class HandlerFixture {
             // first use in this JVM
         }
         List<AttributeDefinition> attributes = new ArrayList<>(DeadLetterIndex.attributeDefinitions());
+        attributes.addAll(TenantIndex.attributeDefinitions());
         attributes.add(AttributeDefinition.builder().attributeName("jobId").attributeType(ScalarAttributeType.S).build());
         DYNAMO_DB.createTable(r -> r.tableName(JOBS_TABLE)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(attributes)
                 .keySchema(k -> k.attributeName("jobId").keyType(KeyType.HASH))
-                .globalSecondaryIndexes(DeadLetterIndex.definition()));
+                .globalSecondaryIndexes(DeadLetterIndex.definition(), TenantIndex.definition()));
         DYNAMO_DB.waiter().waitUntilTableExists(r -> r.tableName(JOBS_TABLE));
     }
 

@@ -50,7 +50,8 @@ class UploadHandlerTest {
     }
 
     private UploadHandler handler() {
-        return new UploadHandler(s3, fixture.jobService(), Limits.DEFAULTS.maxInputBytes(), BUCKET);
+        return new UploadHandler(s3, fixture.jobService(), Limits.DEFAULTS.maxInputBytes(), BUCKET,
+                fixture.jobListing());
     }
 
     @ParameterizedTest
@@ -165,7 +166,7 @@ class UploadHandlerTest {
     void handle_whenTheObjectIsLargerThanTheLimit_refusesEvenIfTheEventUnderstatesItsSize() {
         String key = "uploads/acme/math/big.txt";
         PutObjectResponse put = put(key, "What is 1 plus 1? ".repeat(10));
-        UploadHandler small = new UploadHandler(s3, fixture.jobService(), 64, BUCKET);
+        UploadHandler small = new UploadHandler(s3, fixture.jobService(), 64, BUCKET, fixture.jobListing());
 
         UploadHandler.Result byEvent = small.handle(record(key, 180, put.eTag()));
         UploadHandler.Result byBody = small.handle(record(key, 10, put.eTag()));
@@ -230,7 +231,8 @@ class UploadHandlerTest {
         HandlerFixture unreachable = HandlerFixture.withUnreachableQueue();
         String key = "uploads/acme/math/retry.txt";
         PutObjectResponse put = put(key, "What is 6 times 7?");
-        UploadHandler handler = new UploadHandler(s3, unreachable.jobService(), Limits.DEFAULTS.maxInputBytes(), BUCKET);
+        UploadHandler handler = new UploadHandler(s3, unreachable.jobService(), Limits.DEFAULTS.maxInputBytes(), BUCKET,
+                unreachable.jobListing());
 
         assertThatThrownBy(() -> handler.handleRequest(new S3Event(List.of(record(key, 18, put.eTag()))), null))
                 .isInstanceOf(IllegalStateException.class)

@@ -5,6 +5,8 @@ import dev.ebb.core.auth.DynamoDbApiKeyStore;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.task.Lane;
 import dev.ebb.functions.CancelJobHandler;
+import dev.ebb.functions.CreateUploadHandler;
+import dev.ebb.functions.ListJobsHandler;
 import dev.ebb.functions.DependencyFactory;
 import dev.ebb.functions.GetJobHandler;
 import dev.ebb.functions.QueueWorkerHandler;
@@ -176,7 +178,8 @@ public final class LocalRuntime implements AutoCloseable {
         cpuLane.start();
 
         HttpGateway gateway = new HttpGateway(options.host(), options.httpPort(), 64, new HttpGateway.Routes(
-                new SubmitJobHandler(functions), new GetJobHandler(functions), new CancelJobHandler(functions)));
+                new SubmitJobHandler(functions), new GetJobHandler(functions), new CancelJobHandler(functions),
+                new ListJobsHandler(functions), new CreateUploadHandler(functions)));
         gateway.start();
         ApiKeyStore keys = new DynamoDbApiKeyStore(cloud.dynamoDbClient(), settings.keysTable(), Clock.systemUTC());
         LocalRuntime runtime = new LocalRuntime(cloud, ownsCloud, env, gateway, cpuLane, workers, keys, wake);

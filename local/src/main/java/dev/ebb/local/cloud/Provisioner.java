@@ -88,6 +88,8 @@ final class Provisioner {
                             .attributeDefinitions(attributes)
                             .globalSecondaryIndexUpdates(u -> u.create(c -> c.indexName(index.indexName())
                                     .keySchema(index.keySchema()).projection(index.projection()))));
+                    // One index per UpdateTable, and the next only once the table is ACTIVE again.
+                    dynamoDb.waiter().waitUntilTableExists(r -> r.tableName(table.name()));
                 }
             }
         } catch (ResourceNotFoundException e) {

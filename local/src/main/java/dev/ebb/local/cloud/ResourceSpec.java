@@ -3,8 +3,10 @@ package dev.ebb.local.cloud;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 import dev.ebb.core.job.DeadLetterIndex;
+import dev.ebb.core.job.TenantIndex;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 
@@ -34,8 +36,9 @@ public record ResourceSpec(
 
     /** The tables every Ebb deployment has. */
     public static final List<Table> DEFAULT_TABLES = List.of(
-            new Table("ebb-jobs", "jobId", "expiresAt", List.of(DeadLetterIndex.definition()),
-                    DeadLetterIndex.attributeDefinitions()),
+            new Table("ebb-jobs", "jobId", "expiresAt", List.of(DeadLetterIndex.definition(), TenantIndex.definition()),
+                    Stream.concat(DeadLetterIndex.attributeDefinitions().stream(),
+                            TenantIndex.attributeDefinitions().stream()).toList()),
             new Table("ebb-keys", "keyHash", "expiresAt"));
 
     public ResourceSpec {
