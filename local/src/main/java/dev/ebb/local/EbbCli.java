@@ -133,6 +133,9 @@ public final class EbbCli {
         Path keyFile = data.resolve("api-key");
         if (!Files.exists(keyFile) || runtime.keys().tenantOf(Files.readString(keyFile).strip()).isEmpty()) {
             writeSecret(keyFile, runtime.keys().create("default"));
+        } else {
+            // A key file from an older version may be readable by others: the owner's only, as a new one is.
+            Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
@@ -144,10 +147,11 @@ public final class EbbCli {
                   API       %s   (an API key for tenant 'default' is in %s)
                   SQS       %s
                   DynamoDB  %s
+                  S3        %s   (bucket ebb-data; objects under uploads/<tenant>/<task>/ become jobs)
                   gpu lane  %d..%d worker processes, started on the first job, stopped %d s after the last
                 Ctrl-C stops it; state stays in %s
                 """, runtime.apiEndpoint(), keyFile, runtime.cloud().sqsEndpoint(),
-                runtime.cloud().dynamoDbEndpoint(), scaling.minWorkers(), scaling.maxWorkers(),
+                runtime.cloud().dynamoDbEndpoint(), runtime.cloud().s3Endpoint(), scaling.minWorkers(), scaling.maxWorkers(),
                 scaling.coolDown().toSeconds(), data);
         stopped.await();
         return 0;

@@ -83,6 +83,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final List<Worker> gpuWorkers;
     private final ApiKeyStore keys;
     private DeadLetterSources deadLetters;
+    private UploadPoller uploads;
     private LocalScaler scaler;
     private final ScalerWake wake;
 
@@ -184,6 +185,9 @@ public final class LocalRuntime implements AutoCloseable {
         ApiKeyStore keys = new DynamoDbApiKeyStore(cloud.dynamoDbClient(), settings.keysTable(), Clock.systemUTC());
         LocalRuntime runtime = new LocalRuntime(cloud, ownsCloud, env, gateway, cpuLane, workers, keys, wake);
         runtime.deadLetters = DeadLetterSources.start(cloud.sqsClient(), resources, functions);
+        // S3Mock sends no event notifications: a poller hands new uploads to the same handler as S3's events on AWS.
+        runtime.uploads = new UploadPoller(cloud.s3Client(), ResourceSpec.BUCKET, cloud.config().dataDir(),
+                new UploadHandler(functions)).start();
         log.info("ebb is up: api={} sqs={} dynamodb={}", runtime.apiEndpoint(), cloud.sqsEndpoint(),
                 cloud.dynamoDbEndpoint());
         return runtime;
@@ -223,6 +227,9 @@ public final class LocalRuntime implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        if (uploads != null) {
+            uploads.close();
+        }
         if (scaler != null) {
             scaler.close();
         }
