@@ -18,6 +18,8 @@ import software.constructs.Construct;
  */
 public final class Tables extends Construct {
     static final String DEAD_LETTER_INDEX = "deadLettered";
+    /** Every job by tenant and creation time, for GET /v1/jobs (core's TenantIndex). */
+    static final String TENANT_INDEX = "byTenant";
     public static final String TTL_ATTRIBUTE = "expiresAt";
 
     /** @param retain keep the tables (and their data) when the stack is deleted */
@@ -39,6 +41,13 @@ public final class Tables extends Construct {
                 .indexName(DEAD_LETTER_INDEX)
                 .partitionKey(Attribute.builder().name("deadLetterLane").type(AttributeType.STRING).build())
                 .sortKey(Attribute.builder().name("deadLetteredAt").type(AttributeType.NUMBER).build())
+                .projectionType(ProjectionType.KEYS_ONLY)
+                .build());
+        // Keys only, and keys written once per job (tenant and createdAt never change): one index write per job.
+        jobs.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(TENANT_INDEX)
+                .partitionKey(Attribute.builder().name("tenant").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("createdAt").type(AttributeType.NUMBER).build())
                 .projectionType(ProjectionType.KEYS_ONLY)
                 .build());
         this.keys = table("Keys", "keyHash", removal);
