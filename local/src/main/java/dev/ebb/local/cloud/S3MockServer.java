@@ -14,9 +14,12 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
  * and objects kept under a folder that survives a restart. It supports presigned URLs and returns ETags.
  */
 final class S3MockServer {
-    /** Tomcat logs through java.util.logging, which keeps its loggers weakly: held here, quiet below WARNING. */
-    private static final List<java.util.logging.Logger> TOMCAT_LOGGERS = Stream.of("org.apache.catalina",
-                    "org.apache.coyote", "org.apache.tomcat")
+    /**
+     * Tomcat, and Spring once Spring Boot's logging system is off, log through java.util.logging, which keeps its
+     * loggers weakly: held here, quiet below WARNING.
+     */
+    private static final List<java.util.logging.Logger> QUIET_LOGGERS = Stream.of("org.apache.catalina",
+                    "org.apache.coyote", "org.apache.tomcat", "org.springframework", "com.adobe.testing.s3mock")
             .map(java.util.logging.Logger::getLogger)
             .peek(logger -> logger.setLevel(java.util.logging.Level.WARNING))
             .toList();
