@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.catalina.connector.Connector;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -12,7 +14,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * A real S3-compatible server for one test JVM: S3Mock in process on 127.0.0.1 and a free port, with the bucket
+ * A real S3-compatible server for one test JVM: S3Mock in process, only on 127.0.0.1, on a free port, with the bucket
  * {@value #BUCKET}, and a path-style client for it.
  */
 public final class TestS3 {
@@ -57,8 +59,21 @@ public final class TestS3 {
                 "http.port", port,
                 "server.port", 0,
                 "server.address", "127.0.0.1",
-                "silent", true));
+                "silent", true,
+                // S3Mock's plain-HTTP connector has no address setting: Loopback binds it to 127.0.0.1.
+                "spring.main.sources", Loopback.class.getName()));
         S3MockApplication.start(properties);
         return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /** Binds every Tomcat connector S3Mock declares as a bean to 127.0.0.1 before it starts. */
+    public static final class Loopback implements BeanPostProcessor {
+        @Override
+        public Object postProcessBeforeInitialization(Object bean, String beanName) {
+            if (bean instanceof Connector connector) {
+                connector.setProperty("address", "127.0.0.1");
+            }
+            return bean;
+        }
     }
 }
