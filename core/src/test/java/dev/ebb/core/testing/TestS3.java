@@ -60,6 +60,7 @@ public final class TestS3 {
                 "server.port", 0,
                 "server.address", "127.0.0.1",
                 "silent", true,
+                "spring.main.log-startup-info", false,
                 // S3Mock's plain-HTTP connector has no address setting: Loopback binds it to 127.0.0.1.
                 "spring.main.sources", Loopback.class.getName()));
         S3MockApplication.start(properties);

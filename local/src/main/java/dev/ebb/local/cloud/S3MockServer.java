@@ -41,6 +41,8 @@ final class S3MockServer {
         properties.put("server.port", 0);
         properties.put("server.address", "127.0.0.1");
         properties.put("silent", true);
+        // Spring logs its start-up under the main class's name (Ebb's own): not this server's to say.
+        properties.put("spring.main.log-startup-info", false);
         properties.put("com.adobe.testing.s3mock.store.root", root.toString());
         properties.put("com.adobe.testing.s3mock.store.retain-files-on-exit", true);
         // S3Mock's plain-HTTP connector has no address setting: Loopback binds it to 127.0.0.1 before it starts.
