@@ -9,8 +9,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -89,7 +91,10 @@ public final class TestDynamoDb {
             new ProcessBuilder("/bin/sh", "-c", "while kill -0 " + self + " 2>/dev/null && kill -0 " + process.pid()
                     + " 2>/dev/null; do sleep 1; done; kill -TERM " + process.pid() + " 2>/dev/null")
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process), "dynoxide-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop(process);
+                deleteQuietly(dir);
+            }, "dynoxide-stop"));
             awaitPort(process, port);
             return URI.create("http://127.0.0.1:" + port);
         } catch (IOException e) {
@@ -105,6 +110,14 @@ public final class TestDynamoDb {
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder: the system cleans it up
         }
     }
 
