@@ -6,10 +6,10 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import java.nio.file.attribute.PosixFilePermissions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -138,7 +138,14 @@ public final class LocalCloud implements AutoCloseable {
         holdsJvmSlot = true;
         long startNanos = System.nanoTime();
         try {
-            ownerOnly(config.dataDir());
+            // The data folder itself is narrowed when this creates it or it is Ebb's own (.ebb): a folder the user
+            // named that already exists (say, a shared parent) keeps its permissions; its server folders do not.
+            boolean ours = !Files.exists(config.dataDir())
+                    || config.dataDir().toAbsolutePath().normalize().getFileName().toString().equals(".ebb");
+            Files.createDirectories(config.dataDir());
+            if (ours) {
+                ownerOnly(config.dataDir());
+            }
             DynoxideServer.moveAsideDynamoDbLocalData(config.dataDir());
             Path dynamoDbDir = ownerOnly(config.dataDir().resolve(DYNAMODB_DIR));
             Path sqsDir = ownerOnly(config.dataDir().resolve("sqs"));
