@@ -1,12 +1,16 @@
 package dev.ebb.functions;
 
+import dev.ebb.core.api.JobList;
 import dev.ebb.core.api.JobService;
+import dev.ebb.core.api.UploadUrls;
 import dev.ebb.core.auth.Authenticator;
 import dev.ebb.core.auth.DynamoDbApiKeyStore;
 import dev.ebb.core.config.AwsClientFactory;
 import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Settings;
+import dev.ebb.core.config.SettingsException;
 import dev.ebb.core.job.DynamoDbDeadLetterStore;
+import dev.ebb.core.job.DynamoDbJobListing;
 import dev.ebb.core.job.DynamoDbJobStore;
 import dev.ebb.core.job.GroupCommitJobStore;
 import dev.ebb.core.job.JobStore;
@@ -24,6 +28,7 @@ import java.util.Map;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -51,6 +56,7 @@ public final class DependencyFactory {
     private final Map<String, String> env;
     private final AwsClientFactory clients;
     private S3Client s3;
+    private S3Presigner presigner;
     private final SqsClient sqs;
     // Built on first use, so that the API functions never pay for the scaler's clients.
     private EcsClient ecs;
@@ -153,6 +159,36 @@ public final class DependencyFactory {
 
     public DynamoDbClient dynamoDbClient() {
         return dynamoDb;
+    }
+
+    /** {@code GET /v1/jobs}: the tenant's jobs through the jobs table's tenant index. */
+    public JobList jobList() {
+        return new JobList(jobListing(), clock);
+    }
+
+    /** The tenant index's reads, and the mark of the jobs uploads made. */
+    public DynamoDbJobListing jobListing() {
+        return new DynamoDbJobListing(dynamoDb, settings.jobsTable(), clock);
+    }
+
+    /**
+     * {@code POST /v1/uploads}: presigned PUT URLs into {@code EBB_BUCKET}, signed with this function's own
+     * credentials (on AWS its role, which may put objects under {@code uploads/} only).
+     */
+    public UploadUrls uploadUrls() {
+        String bucket = env.get(UploadHandler.BUCKET);
+        if (bucket == null || bucket.isBlank()) {
+            throw new SettingsException(UploadHandler.BUCKET + " is required to presign uploads");
+        }
+        return new UploadUrls(s3Presigner(), bucket, tasks(), clock);
+    }
+
+    /** Signs URLs locally (no call is made); path-style against the local cloud's endpoint, as {@link #s3()}. */
+    public synchronized S3Presigner s3Presigner() {
+        if (presigner == null) {
+            presigner = clients.s3Presigner();
+        }
+        return presigner;
     }
 
     public SqsClient sqsClient() {

@@ -12,6 +12,7 @@ import dev.ebb.core.api.SubmitRequest;
 import dev.ebb.core.upload.UploadContent;
 import dev.ebb.core.upload.UploadKey;
 import dev.ebb.core.config.Deployment;
+import dev.ebb.core.job.DynamoDbJobListing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
@@ -29,7 +30,8 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * S3 {@code ObjectCreated} events: each object under {@code uploads/<tenant>/<task>/<name>} ({@link UploadKey})
  * becomes one job of that tenant and task, submitted as a {@link SubmitRequest} through the same {@link JobService}
  * as {@code POST /v1/jobs}, so admission, limits and idempotency are the API's. The object's body is the task input
- * ({@link UploadContent}): a JSON object as it is, anything else as UTF-8 text {@code {"text": body}}.
+ * ({@link UploadContent}): a JSON object as it is, anything else as UTF-8 text {@code {"text": body}}. Each job is
+ * marked with the object's key, so {@code GET /v1/jobs?uploadKey=} finds it.
  *
  * <p>S3 may deliver an event more than once, so the idempotency key is derived from bucket, key and version id (or
  * ETag when the bucket is unversioned): a second delivery finds the first job. An object that cannot become a job
@@ -47,6 +49,7 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
     private final JobService jobs;
     private final int maxObjectBytes;
     private final String bucket;
+    private final DynamoDbJobListing listing;
 
     public UploadHandler() {
         this(DependencyFactory.fromProcessEnv());
@@ -55,15 +58,19 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
     /** For hosts other than Lambda, such as the local cloud: collaborators from the given factory. */
     public UploadHandler(DependencyFactory factory) {
         this(factory.s3(), factory.jobService(), factory.settings().limits().maxInputBytes(),
-                factory.environment().get(BUCKET));
+                factory.environment().get(BUCKET), factory.jobListing());
     }
 
-    /** @param bucket the only bucket whose events are served, or null for any */
-    UploadHandler(S3Client s3, JobService jobs, int maxObjectBytes, String bucket) {
+    /**
+     * @param bucket  the only bucket whose events are served, or null for any
+     * @param listing marks each job with the key of the object it came from ({@code GET /v1/jobs?uploadKey=})
+     */
+    UploadHandler(S3Client s3, JobService jobs, int maxObjectBytes, String bucket, DynamoDbJobListing listing) {
         this.s3 = s3;
         this.jobs = jobs;
         this.maxObjectBytes = maxObjectBytes;
         this.bucket = bucket;
+        this.listing = listing;
     }
 
     /** One object's fate: a job (new, or found again) or a refusal with its reason. */
@@ -135,6 +142,8 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
             SubmitRequest request = SubmitRequest.of(upload.tenant(), upload.task(), input, null,
                     UploadKey.idempotencyKey(bucket, key, object.getVersionId(), object.geteTag()));
             JobService.Submitted submitted = jobs.submit(request);
+            // Also on a replay: a run that died between the two writes left the job unmarked.
+            listing.markUpload(submitted.job().jobId(), key);
             log.info("upload accepted: bucket={} key={} jobId={} replay={}", bucket, key, submitted.job().jobId(),
                     submitted.replay());
             return new Result.Accepted(submitted.job().jobId(), submitted.replay());

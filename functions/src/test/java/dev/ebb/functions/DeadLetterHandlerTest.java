@@ -19,7 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The dead-letter consumer and the redrive, against DynamoDB Local with the jobs table's dead-letter index. */
+/** The dead-letter consumer and the redrive, against the DynamoDB-compatible test server with the jobs table's dead-letter index. */
 class DeadLetterHandlerTest {
     private HandlerFixture fixture;
 

@@ -1,19 +1,22 @@
 package dev.ebb.functions;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
+import dev.ebb.core.testing.TestDynamoDb;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
+import dev.ebb.core.api.JobList;
 import dev.ebb.core.api.JobService;
 import dev.ebb.core.api.Limits;
 import dev.ebb.core.auth.Authenticator;
 import dev.ebb.core.auth.DynamoDbApiKeyStore;
 import dev.ebb.core.job.DeadLetterIndex;
 import dev.ebb.core.job.DynamoDbDeadLetterStore;
+import dev.ebb.core.job.DynamoDbJobListing;
 import dev.ebb.core.job.DynamoDbJobStore;
+import dev.ebb.core.job.TenantIndex;
 import dev.ebb.core.job.Job;
 import dev.ebb.core.run.DeadLetters;
 import dev.ebb.core.run.JobRunner;
@@ -32,16 +35,16 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
- * Shared set-up for the handler tests: DynamoDB Local in embedded mode (no network) with fresh jobs and keys
+ * Shared set-up for the handler tests: the open-source DynamoDB-compatible test server with fresh jobs and keys
  * tables, the real stores on it, a recording queue, and the handlers built through their package-private
- * constructors. One embedded server per test JVM; the tables are dropped and created again for every fixture.
+ * constructors. One server per test JVM; the tables are dropped and created again for every fixture.
  */
 final class HandlerFixture {
     static final String JOBS_TABLE = "ebb-jobs";
     static final String KEYS_TABLE = "ebb-keys";
 
-    /** In memory, telemetry off (it would also write dynamodb-local-metadata.json into the working directory). */
-    private static final DynamoDbClient DYNAMO_DB = DynamoDBEmbedded.create(true).dynamoDbClient();
+    /** The test JVM's Dynoxide server (see {@link TestDynamoDb}). */
+    private static final DynamoDbClient DYNAMO_DB = TestDynamoDb.client();
 
     final Clock clock = Clock.systemUTC();
     final DynamoDbJobStore jobs = new DynamoDbJobStore(DYNAMO_DB, JOBS_TABLE);
@@ -54,7 +57,7 @@ final class HandlerFixture {
         recreateTable(KEYS_TABLE, "keyHash");
     }
 
-    /** The in-memory DynamoDB Local the fixture's tables live in. */
+    /** The test server the fixture's tables live in. */
     static DynamoDbClient dynamoDb() {
         return DYNAMO_DB;
     }
@@ -96,6 +99,14 @@ final class HandlerFixture {
         return new QueueWorkerHandler(JobRunner.builder().store(jobs).tasks(DependencyFactory.tasks(Map.of()))
                 .owner("test-worker").lease(Duration.ofSeconds(60)).resultTtl(Limits.DEFAULTS.resultTtl())
                 .clock(clock).build());
+    }
+
+    DynamoDbJobListing jobListing() {
+        return new DynamoDbJobListing(DYNAMO_DB, JOBS_TABLE, clock);
+    }
+
+    ListJobsHandler listHandler() {
+        return new ListJobsHandler(gateway(), new JobList(jobListing(), clock));
     }
 
     DeadLetters deadLetters() {
@@ -184,7 +195,7 @@ final class HandlerFixture {
         return DYNAMO_DB.scan(r -> r.tableName(JOBS_TABLE).consistentRead(true)).items();
     }
 
-    /** The jobs table as deployed: with the sparse index of dead-lettered jobs. */
+    /** The jobs table as deployed: with the sparse index of dead-lettered jobs and the tenant index. */
     private static void recreateJobsTable() {
         try {
             DYNAMO_DB.deleteTable(r -> r.tableName(JOBS_TABLE));
@@ -192,12 +203,14 @@ final class HandlerFixture {
             // first use in this JVM
         }
         List<AttributeDefinition> attributes = new ArrayList<>(DeadLetterIndex.attributeDefinitions());
+        attributes.addAll(TenantIndex.attributeDefinitions());
         attributes.add(AttributeDefinition.builder().attributeName("jobId").attributeType(ScalarAttributeType.S).build());
         DYNAMO_DB.createTable(r -> r.tableName(JOBS_TABLE)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(attributes)
                 .keySchema(k -> k.attributeName("jobId").keyType(KeyType.HASH))
-                .globalSecondaryIndexes(DeadLetterIndex.definition()));
+                .globalSecondaryIndexes(DeadLetterIndex.definition(), TenantIndex.definition()));
+        DYNAMO_DB.waiter().waitUntilTableExists(r -> r.tableName(JOBS_TABLE));
     }
 
     private static void recreateTable(String name, String hashKey) {
@@ -210,5 +223,6 @@ final class HandlerFixture {
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(a -> a.attributeName(hashKey).attributeType(ScalarAttributeType.S))
                 .keySchema(k -> k.attributeName(hashKey).keyType(KeyType.HASH)));
+        DYNAMO_DB.waiter().waitUntilTableExists(r -> r.tableName(name));
     }
 }

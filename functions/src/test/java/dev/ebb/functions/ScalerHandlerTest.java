@@ -31,7 +31,7 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The scaler function against a real SQS server (ElasticMQ, in process) and DynamoDB Local, with ECS and Lambda
+ * The scaler function against a real SQS server (ElasticMQ, in process) and the DynamoDB-compatible test server, with ECS and Lambda
  * served by {@link AwsApiDouble} — there is no ECS or Lambda emulator here, so those two speak the real wire
  * protocol from a local HTTP server that the real SDK clients call.
  */

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.job.DeadLetterIndex;
+import dev.ebb.core.job.TenantIndex;
 import dev.ebb.core.scale.ScalingSettings;
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -65,6 +66,7 @@ class TemplateTest {
     void everyFunctionHandler_namesARequestHandlerClassThatExists() throws Exception {
         Map<String, JsonNode> functions = ofType("AWS::Serverless::Function");
         assertThat(functions).containsOnlyKeys("SubmitJobFunction", "GetJobFunction", "CancelJobFunction",
+                "ListJobsFunction", "CreateUploadFunction",
                 "QueueWorkerFunction", "UploadFunction", "DeadLetterFunction", "RedriveFunction",
                 "ScalerFunction");
         for (Map.Entry<String, JsonNode> function : functions.entrySet()) {
@@ -97,6 +99,8 @@ class TemplateTest {
         assertThat(routes).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "POST /v1/jobs", "SubmitJobFunction",
                 "GET /v1/jobs/{id}", "GetJobFunction",
+                "GET /v1/jobs", "ListJobsFunction",
+                "POST /v1/uploads", "CreateUploadFunction",
                 "DELETE /v1/jobs/{id}", "CancelJobFunction"));
         assertThat(resources.at("/EbbHttpApi/Type").asText()).isEqualTo("AWS::Serverless::HttpApi");
     }
@@ -321,6 +325,12 @@ class TemplateTest {
                 "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue",
                 "S3ReadPolicy " + resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText(),
                 "Allow s3:PutObject " + inputs);
+        assertThat(policies("ListJobsFunction")).containsExactlyInAnyOrder(
+                "Allow dynamodb:Query ${JobsTable.Arn}/index/" + TenantIndex.NAME,
+                "Allow dynamodb:BatchGetItem JobsTable", "DynamoDBReadPolicy KeysTable");
+        assertThat(policies("CreateUploadFunction")).containsExactlyInAnyOrder(
+                "Allow s3:PutObject " + inputs.replace("/inputs/*", "/" + UploadKey.PREFIX + "*"),
+                "DynamoDBReadPolicy KeysTable");
         assertThat(policies("DeadLetterFunction")).containsExactly(
                 "Allow dynamodb:GetItem,dynamodb:UpdateItem JobsTable");
         assertThat(policies("RedriveFunction")).containsExactlyInAnyOrder(
@@ -367,6 +377,27 @@ class TemplateTest {
         resources.at("/JobsTable/Properties/AttributeDefinitions").forEach(a ->
                 types.put(a.path("AttributeName").asText(), a.path("AttributeType").asText()));
         DeadLetterIndex.attributeDefinitions().forEach(a ->
+                assertThat(types).containsEntry(a.attributeName(), a.attributeTypeAsString()));
+    }
+
+    @Test
+    void jobsTable_hasTheKeysOnlyTenantIndexTheListReads() {
+        JsonNode index = null;
+        for (JsonNode i : resources.at("/JobsTable/Properties/GlobalSecondaryIndexes")) {
+            if (i.path("IndexName").asText().equals(TenantIndex.NAME)) {
+                index = i;
+            }
+        }
+        assertThat(index).as(TenantIndex.NAME).isNotNull();
+        assertThat(index.at("/KeySchema/0/AttributeName").asText()).isEqualTo(TenantIndex.TENANT);
+        assertThat(index.at("/KeySchema/0/KeyType").asText()).isEqualTo("HASH");
+        assertThat(index.at("/KeySchema/1/AttributeName").asText()).isEqualTo(TenantIndex.CREATED_AT);
+        assertThat(index.at("/KeySchema/1/KeyType").asText()).isEqualTo("RANGE");
+        assertThat(index.at("/Projection/ProjectionType").asText()).isEqualTo("KEYS_ONLY");
+        Map<String, String> types = new java.util.HashMap<>();
+        resources.at("/JobsTable/Properties/AttributeDefinitions").forEach(a ->
+                types.put(a.path("AttributeName").asText(), a.path("AttributeType").asText()));
+        TenantIndex.attributeDefinitions().forEach(a ->
                 assertThat(types).containsEntry(a.attributeName(), a.attributeTypeAsString()));
     }
 

@@ -9,33 +9,24 @@ import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotificatio
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3EventNotificationRecord;
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3ObjectEntity;
 import com.amazonaws.services.lambda.runtime.tests.annotations.Event;
-import com.robothy.s3.rest.LocalS3;
-import com.robothy.s3.rest.bootstrap.LocalS3Mode;
 import dev.ebb.core.api.Limits;
 import dev.ebb.core.job.Job;
 import dev.ebb.core.job.JobStatus;
 import dev.ebb.core.task.Lane;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
+import dev.ebb.core.testing.TestS3;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
- * UploadHandler against a real S3-compatible server (in process, in memory) and DynamoDB Local: objects are put
+ * UploadHandler against a real S3-compatible server (S3Mock, in process) and the DynamoDB-compatible test server: objects are put
  * through the S3 API, events name them as S3 would, and the jobs are read back from the table.
  */
 class UploadHandlerTest {
@@ -44,33 +35,13 @@ class UploadHandlerTest {
     private static final String SAMPLE_KEY = "uploads/acme/math/what is 50+2.txt";
     private static final String SAMPLE_BODY = "What is 50 plus 2?";
 
-    private static LocalS3 server;
     private static S3Client s3;
 
     private HandlerFixture fixture;
 
     @BeforeAll
-    static void startObjectStore() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        server = LocalS3.builder().port(port).mode(LocalS3Mode.IN_MEMORY).build();
-        server.start();
-        s3 = S3Client.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + port))
-                .forcePathStyle(true)
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .build();
-        s3.createBucket(r -> r.bucket(BUCKET));
-    }
-
-    @AfterAll
-    static void stopObjectStore() {
-        s3.close();
-        server.shutdown();
+    static void startObjectStore() {
+        s3 = TestS3.client();
     }
 
     @BeforeEach
@@ -79,7 +50,8 @@ class UploadHandlerTest {
     }
 
     private UploadHandler handler() {
-        return new UploadHandler(s3, fixture.jobService(), Limits.DEFAULTS.maxInputBytes(), BUCKET);
+        return new UploadHandler(s3, fixture.jobService(), Limits.DEFAULTS.maxInputBytes(), BUCKET,
+                fixture.jobListing());
     }
 
     @ParameterizedTest
@@ -194,7 +166,7 @@ class UploadHandlerTest {
     void handle_whenTheObjectIsLargerThanTheLimit_refusesEvenIfTheEventUnderstatesItsSize() {
         String key = "uploads/acme/math/big.txt";
         PutObjectResponse put = put(key, "What is 1 plus 1? ".repeat(10));
-        UploadHandler small = new UploadHandler(s3, fixture.jobService(), 64, BUCKET);
+        UploadHandler small = new UploadHandler(s3, fixture.jobService(), 64, BUCKET, fixture.jobListing());
 
         UploadHandler.Result byEvent = small.handle(record(key, 180, put.eTag()));
         UploadHandler.Result byBody = small.handle(record(key, 10, put.eTag()));
@@ -259,7 +231,8 @@ class UploadHandlerTest {
         HandlerFixture unreachable = HandlerFixture.withUnreachableQueue();
         String key = "uploads/acme/math/retry.txt";
         PutObjectResponse put = put(key, "What is 6 times 7?");
-        UploadHandler handler = new UploadHandler(s3, unreachable.jobService(), Limits.DEFAULTS.maxInputBytes(), BUCKET);
+        UploadHandler handler = new UploadHandler(s3, unreachable.jobService(), Limits.DEFAULTS.maxInputBytes(), BUCKET,
+                unreachable.jobListing());
 
         assertThatThrownBy(() -> handler.handleRequest(new S3Event(List.of(record(key, 18, put.eTag()))), null))
                 .isInstanceOf(IllegalStateException.class)

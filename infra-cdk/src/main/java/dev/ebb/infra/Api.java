@@ -40,7 +40,8 @@ public final class Api extends Construct {
      * @param rateLimit  steady requests per second across the API
      * @param burstLimit requests allowed in a burst
      */
-    public record Props(double rateLimit, int burstLimit, IFunction submit, IFunction get, IFunction cancel) {
+    public record Props(double rateLimit, int burstLimit, IFunction submit, IFunction get, IFunction cancel,
+                        IFunction list, IFunction createUpload) {
     }
 
     private final HttpApi api;
@@ -76,6 +77,8 @@ public final class Api extends Construct {
         route("/v1/jobs", HttpMethod.POST, "SubmitJob", props.submit());
         route("/v1/jobs/{id}", HttpMethod.GET, "GetJob", props.get());
         route("/v1/jobs/{id}", HttpMethod.DELETE, "CancelJob", props.cancel());
+        route("/v1/jobs", HttpMethod.GET, "ListJobs", props.list());
+        route("/v1/uploads", HttpMethod.POST, "CreateUpload", props.createUpload());
     }
 
     private void route(String path, HttpMethod method, String id, IFunction function) {

@@ -67,6 +67,8 @@ public final class Functions extends Construct {
     private final Alias submit;
     private final Alias get;
     private final Alias cancel;
+    private final Alias list;
+    private final Alias createUpload;
     private final Alias queueWorker;
     private final Alias upload;
     private final Alias deadLetter;
@@ -145,6 +147,31 @@ public final class Functions extends Construct {
                 "DELETE /v1/jobs/{id}: cancel a job that has not finished", props.environment());
         tables.jobs().grantReadWriteData(cancel);
         tables.keys().grantReadData(cancel);
+
+        this.list = function(code, "ListJobs", "ListJobsHandler", Duration.seconds(10), 1024,
+                "GET /v1/jobs: the tenant's jobs, newest first, filtered, paginated", props.environment());
+        // A page of the tenant index (keys only), then the items: those two reads and nothing else.
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(list)
+                .actions(List.of("dynamodb:Query"))
+                .resourceArns(List.of(tables.jobs().getTableArn() + "/index/" + Tables.TENANT_INDEX))
+                .build());
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(list)
+                .actions(List.of("dynamodb:BatchGetItem"))
+                .resourceArns(List.of(tables.jobs().getTableArn()))
+                .build());
+        tables.keys().grantReadData(list);
+
+        this.createUpload = function(code, "CreateUpload", "CreateUploadHandler", Duration.seconds(10), 1024,
+                "POST /v1/uploads: a presigned PUT URL under uploads/<tenant>/<task>/", props.environment());
+        // The URL carries this role's rights: put under uploads/ only.
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(createUpload)
+                .actions(List.of("s3:PutObject"))
+                .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.UPLOADS_PREFIX + "*")))
+                .build());
+        tables.keys().grantReadData(createUpload);
 
         // ---- cpu lane: batches from the cpu queue, unfinished jobs reported as batch item failures
         this.queueWorker = function(code, "QueueWorker", "QueueWorkerHandler", QUEUE_WORKER_TIMEOUT, 1024,
@@ -271,6 +298,14 @@ public final class Functions extends Construct {
         return cancel;
     }
 
+    public Alias list() {
+        return list;
+    }
+
+    public Alias createUpload() {
+        return createUpload;
+    }
+
     public Alias queueWorker() {
         return queueWorker;
     }
@@ -297,7 +332,7 @@ public final class Functions extends Construct {
 
     /** Every function, for alarms and the dashboard. */
     public List<Alias> all() {
-        return List.of(submit, get, cancel, queueWorker, upload, deadLetter, redrive, scaler);
+        return List.of(submit, get, cancel, list, createUpload, queueWorker, upload, deadLetter, redrive, scaler);
     }
 
     /** An input over EBB_LARGE_INPUT_BYTES is written under inputs/ before its job: that prefix, put only. */

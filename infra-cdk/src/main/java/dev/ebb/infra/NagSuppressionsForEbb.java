@@ -35,7 +35,8 @@ final class NagSuppressionsForEbb {
             suppress(function, "AwsSolutions-IAM4", "AWSLambdaBasicExecutionRole only lets the function write its "
                     + "own CloudWatch Logs; every data permission is granted per resource.", BASIC_EXECUTION_ROLE);
             if (alias != functions.upload() && alias != functions.scaler() && alias != functions.submit()
-                    && alias != functions.queueWorker() && alias != functions.get()) { // their own IAM5 below
+                    && alias != functions.queueWorker() && alias != functions.get()
+                    && alias != functions.createUpload()) { // their own IAM5 below
                 suppress(function, "AwsSolutions-IAM5", JOBS_INDEXES_REASON, JOBS_INDEXES);
             }
         }
@@ -49,6 +50,10 @@ final class NagSuppressionsForEbb {
                 + "and writes large inputs under inputs/ (object ARNs need a wildcard for the key); nothing else in "
                 + "the bucket. " + JOBS_INDEXES_REASON,
                 regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/(uploads|inputs)/\\*$"), JOBS_INDEXES);
+        suppress(functions.createUpload().getVersion().getLambda(), "AwsSolutions-IAM5", "The presigned URLs this "
+                + "function signs carry its rights: put only, under uploads/ (object ARNs need a wildcard for the key "
+                + "the client uploads to). " + JOBS_INDEXES_REASON,
+                regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/uploads/\\*$"), JOBS_INDEXES);
         suppress(functions.submit().getVersion().getLambda(), "AwsSolutions-IAM5", "Submit writes inputs too large "
                 + "for a queue message as objects under inputs/ (object ARNs need a wildcard for the key); put only. "
                 + JOBS_INDEXES_REASON, regex("^Resource::<DataBucket[0-9A-F]+\\.Arn>/inputs/\\*$"), JOBS_INDEXES);

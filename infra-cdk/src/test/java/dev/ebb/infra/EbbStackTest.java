@@ -189,6 +189,8 @@ class EbbStackTest {
                 "dev.ebb.functions.SubmitJobHandler::handleRequest",
                 "dev.ebb.functions.GetJobHandler::handleRequest",
                 "dev.ebb.functions.CancelJobHandler::handleRequest",
+                "dev.ebb.functions.ListJobsHandler::handleRequest",
+                "dev.ebb.functions.CreateUploadHandler::handleRequest",
                 "dev.ebb.functions.QueueWorkerHandler::handleRequest",
                 "dev.ebb.functions.UploadHandler::handleRequest",
                 "dev.ebb.functions.DeadLetterHandler::handleRequest",
@@ -218,7 +220,7 @@ class EbbStackTest {
     @Test
     void everyTriggerPointsAtTheLiveAlias_soSnapStartServesIt() {
         Map<String, JsonNode> aliases = ofType("AWS::Lambda::Alias");
-        assertThat(aliases).hasSize(8);
+        assertThat(aliases).hasSize(10);
         aliases.values().forEach(a -> assertThat(a.at("/Properties/Name").asText()).isEqualTo("live"));
         ofType("AWS::Lambda::EventSourceMapping").forEach((id, mapping) ->
                 assertThat(mapping.at("/Properties/FunctionName").toString()).as(id).contains(":live"));
@@ -436,13 +438,45 @@ class EbbStackTest {
                 .doesNotContain("dynamodb:Query", "dynamodb:Scan", "dynamodb:DeleteItem");
     }
 
+    @Test
+    void jobsTable_hasTheKeysOnlyTenantIndex_andOnlyTheListReadsItWithTheItems() {
+        JsonNode jobs = ofType("AWS::DynamoDB::Table").entrySet().stream()
+                .filter(e -> e.getKey().startsWith("TablesJobs")).findFirst().orElseThrow().getValue();
+        JsonNode index = null;
+        for (JsonNode i : jobs.at("/Properties/GlobalSecondaryIndexes")) {
+            if (i.path("IndexName").asText().equals(Tables.TENANT_INDEX)) {
+                index = i;
+            }
+        }
+        assertThat(index).isNotNull();
+        assertThat(index.at("/KeySchema/0/AttributeName").asText()).isEqualTo("tenant");
+        assertThat(index.at("/KeySchema/1/AttributeName").asText()).isEqualTo("createdAt");
+        assertThat(index.at("/Projection/ProjectionType").asText()).isEqualTo("KEYS_ONLY");
+
+        String listRole = function("ListJobsHandler").at("/Properties/Role/Fn::GetAtt/0").asText();
+        assertThat(statementsOf(listRole).stream().filter(st -> st.path("Resource").toString().contains("TablesJobs")
+                        && st.path("Action").toString().contains("dynamodb:Query")))
+                .singleElement().satisfies(st -> assertThat(st.path("Resource").toString())
+                        .contains("/index/" + Tables.TENANT_INDEX));
+        assertThat(actionsOf(listRole)).contains("dynamodb:Query", "dynamodb:BatchGetItem")
+                .doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                        "s3:PutObject", "s3:GetObject");
+
+        String uploadRole = function("CreateUploadHandler").at("/Properties/Role/Fn::GetAtt/0").asText();
+        assertThat(statementsOf(uploadRole).stream().filter(st -> st.path("Action").toString().contains("s3:PutObject")))
+                .singleElement().satisfies(st -> assertThat(st.path("Resource").toString())
+                        .contains(DataBucket.UPLOADS_PREFIX + "*"));
+        assertThat(actionsOf(uploadRole)).doesNotContain("s3:GetObject", "dynamodb:PutItem", "dynamodb:UpdateItem");
+    }
+
     // ------------------------------------------------------------------------------------------ API
 
     @Test
     void httpApi_routesV1JobsWithThrottlingAndAccessLogs() {
         Set<String> routes = new HashSet<>();
         ofType("AWS::ApiGatewayV2::Route").values().forEach(r -> routes.add(r.at("/Properties/RouteKey").asText()));
-        assertThat(routes).containsExactlyInAnyOrder("POST /v1/jobs", "GET /v1/jobs/{id}", "DELETE /v1/jobs/{id}");
+        assertThat(routes).containsExactlyInAnyOrder("POST /v1/jobs", "GET /v1/jobs/{id}", "DELETE /v1/jobs/{id}",
+                "GET /v1/jobs", "POST /v1/uploads");
 
         JsonNode stage = single("AWS::ApiGatewayV2::Stage").path("Properties");
         assertThat(stage.path("StageName").asText()).isEqualTo("$default");

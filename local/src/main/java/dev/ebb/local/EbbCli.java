@@ -39,6 +39,10 @@ public final class EbbCli {
               get JOB_ID
               wait JOB_ID [--timeout SECONDS]  show progress until the job ends
               cancel JOB_ID
+              jobs [--status S] [--upload-key KEY] [--limit N] [--next-token T]
+                                               the tenant's jobs, newest first (GET /v1/jobs)
+              upload FILE --task TASK [--wait] put FILE through a presigned URL (POST /v1/uploads); with
+                                               --wait, show the job it made once it ends
               bench [--jobs N] [--clients N] [--rounds N] [--warmup N]
                                                the pipeline end to end against its floor, side by side
               bench embed [--models M,M] [--texts N] [--texts-per-job N,N] [--clients N] [--warmup N] [--runners N]
@@ -90,6 +94,8 @@ public final class EbbCli {
                 case "get" -> print(client(args).get(args.positional(0, "JOB_ID")));
                 case "wait" -> await(args, args.positional(0, "JOB_ID"));
                 case "cancel" -> print(client(args).cancel(args.positional(0, "JOB_ID")));
+                case "jobs" -> print(client(args).list(listQuery(args)));
+                case "upload" -> upload(args);
                 case "bench" -> switch (String.valueOf(args.positionalOrNull(0))) {
                     case "embed" -> EmbedBench.run(args, out);
                     case "cold-start" -> ColdStartBench.run(args, out);
@@ -133,6 +139,9 @@ public final class EbbCli {
         Path keyFile = data.resolve("api-key");
         if (!Files.exists(keyFile) || runtime.keys().tenantOf(Files.readString(keyFile).strip()).isEmpty()) {
             writeSecret(keyFile, runtime.keys().create("default"));
+        } else {
+            // A key file from an older version may be readable by others: the owner's only, as a new one is.
+            Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
@@ -144,10 +153,11 @@ public final class EbbCli {
                   API       %s   (an API key for tenant 'default' is in %s)
                   SQS       %s
                   DynamoDB  %s
+                  S3        %s   (bucket ebb-data; objects under uploads/<tenant>/<task>/ become jobs)
                   gpu lane  %d..%d worker processes, started on the first job, stopped %d s after the last
                 Ctrl-C stops it; state stays in %s
                 """, runtime.apiEndpoint(), keyFile, runtime.cloud().sqsEndpoint(),
-                runtime.cloud().dynamoDbEndpoint(), scaling.minWorkers(), scaling.maxWorkers(),
+                runtime.cloud().dynamoDbEndpoint(), runtime.cloud().s3Endpoint(), scaling.minWorkers(), scaling.maxWorkers(),
                 scaling.coolDown().toSeconds(), data);
         stopped.await();
         return 0;
@@ -171,7 +181,7 @@ public final class EbbCli {
             throw new UsageException("tenant '" + tenant + "' is not valid: " + ApiKeys.describeTenantRule());
         }
         LocalClients.useLocalCredentials();
-        // Prefer the running local cloud; DynamoDB Local's files must not be opened by two servers at once.
+        // Prefer the running local cloud; one server per database file.
         try (DynamoDbClient running = DynamoDbClient.builder().region(LocalClients.REGION)
                 .endpointOverride(URI.create("http://127.0.0.1:8000"))
                 .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
@@ -225,6 +235,65 @@ public final class EbbCli {
         EbbClient.Response response = client(args).await(jobId, timeout, job -> err.printf("%6.1fs  %s  %s%n",
                 (System.nanoTime() - start) / 1e9, jobId, job.path("status").asText()));
         return print(response);
+    }
+
+    private static String listQuery(Args args) {
+        StringBuilder query = new StringBuilder();
+        for (String[] option : new String[][] {{"status", "status"}, {"upload-key", "uploadKey"}, {"limit", "limit"},
+                {"next-token", "nextToken"}}) {
+            String value = args.string(option[0], null);
+            if (value != null) {
+                query.append(query.isEmpty() ? "" : "&").append(option[1]).append('=')
+                        .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return query.toString();
+    }
+
+    /** Presigns, puts the file with the URL as any HTTP client would, and (with --wait) awaits the job it made. */
+    private int upload(Args args) throws IOException, InterruptedException {
+        Path file = Path.of(args.positional(0, "FILE"));
+        if (!Files.isRegularFile(file)) {
+            throw new UsageException("upload: no file " + file);
+        }
+        EbbClient client = client(args);
+        String request = dev.ebb.core.Json.write(dev.ebb.core.Json.MAPPER.createObjectNode()
+                .put("task", args.required("task")).put("filename", file.getFileName().toString()));
+        EbbClient.Response presigned = client.createUpload(request);
+        if (!presigned.ok()) {
+            return print(presigned);
+        }
+        String key = presigned.body().path("key").asText();
+        java.net.http.HttpResponse<String> put = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(URI.create(presigned.body().path("url").asText()))
+                        .PUT(java.net.http.HttpRequest.BodyPublishers.ofFile(file)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (put.statusCode() / 100 != 2) {
+            err.println("ebb: the object store answered " + put.statusCode() + " to the upload of " + key);
+            return 1;
+        }
+        err.println("uploaded " + key);
+        if (!args.flag("wait")) {
+            out.println(key);
+            return 0;
+        }
+        String query = "uploadKey=" + java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8);
+        long deadline = System.nanoTime() + Duration.ofSeconds(args.integer("timeout", 300)).toNanos();
+        while (true) {
+            EbbClient.Response listed = client.list(query);
+            var jobs = listed.body().path("jobs");
+            if (!listed.ok()) {
+                return print(listed);
+            }
+            if (!jobs.isEmpty() && jobs.get(0).path("timings").has("finishedAt")) {
+                return print(new EbbClient.Response(listed.status(), jobs.get(0)));
+            }
+            if (System.nanoTime() > deadline) {
+                err.println("ebb: no finished job for " + key + " yet; see 'ebb jobs --upload-key " + key + "'");
+                return 1;
+            }
+            Thread.sleep(200);
+        }
     }
 
     private int print(EbbClient.Response response) {

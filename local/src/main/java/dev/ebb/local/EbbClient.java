@@ -42,6 +42,16 @@ public final class EbbClient {
         return send(request("/v1/jobs/" + jobId).GET());
     }
 
+    /** {@code GET /v1/jobs?query}: {@code query} is a raw query string (already encoded), or empty for none. */
+    public Response list(String query) throws IOException, InterruptedException {
+        return send(request(query == null || query.isEmpty() ? "/v1/jobs" : "/v1/jobs?" + query).GET());
+    }
+
+    /** {@code POST /v1/uploads}: a presigned PUT URL for one object that becomes a job of {@code task}. */
+    public Response createUpload(String requestJson) throws IOException, InterruptedException {
+        return send(request("/v1/uploads").POST(HttpRequest.BodyPublishers.ofString(requestJson)));
+    }
+
     public Response cancel(String jobId) throws IOException, InterruptedException {
         return send(request("/v1/jobs/" + jobId).DELETE());
     }

@@ -12,9 +12,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,7 +42,9 @@ public final class HttpGateway implements AutoCloseable {
     /** The handlers behind each route. */
     public record Routes(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> submit,
                          RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> get,
-                         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> cancel) {
+                         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> cancel,
+                         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> list,
+                         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> upload) {
     }
 
     private final HttpServer server;
@@ -86,6 +90,12 @@ public final class HttpGateway implements AutoCloseable {
             if (path.equals("/v1/jobs") && method.equals("POST")) {
                 handler = routes.submit();
                 routeKey = "POST /v1/jobs";
+            } else if (path.equals("/v1/jobs") && method.equals("GET")) {
+                handler = routes.list();
+                routeKey = "GET /v1/jobs";
+            } else if (path.equals("/v1/uploads") && method.equals("POST")) {
+                handler = routes.upload();
+                routeKey = "POST /v1/uploads";
             } else if (job.matches() && (method.equals("GET") || method.equals("DELETE"))) {
                 handler = method.equals("GET") ? routes.get() : routes.cancel();
                 routeKey = method + " /v1/jobs/{id}";
@@ -95,7 +105,7 @@ public final class HttpGateway implements AutoCloseable {
                 return;
             }
             if (handler == null) {
-                boolean known = path.equals("/v1/jobs") || job.matches();
+                boolean known = path.equals("/v1/jobs") || path.equals("/v1/uploads") || job.matches();
                 write(exchange, known ? 405 : 404, Json.write(JobViews.error(known ? "method_not_allowed" : "route_not_found",
                         known ? method + " is not allowed on " + path : "no route for " + method + " " + path)), Map.of());
                 return;
@@ -123,6 +133,7 @@ public final class HttpGateway implements AutoCloseable {
                 .withRouteKey(routeKey)
                 .withRawPath(path)
                 .withRawQueryString(exchange.getRequestURI().getRawQuery() == null ? "" : exchange.getRequestURI().getRawQuery())
+                .withQueryStringParameters(queryParameters(exchange.getRequestURI().getRawQuery()))
                 .withHeaders(headers)
                 .withPathParameters(pathParameters.isEmpty() ? null : pathParameters)
                 .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
@@ -138,6 +149,35 @@ public final class HttpGateway implements AutoCloseable {
                 .withBody(body.length == 0 ? null : (text != null ? text : Base64.getEncoder().encodeToString(body)))
                 .withIsBase64Encoded(body.length > 0 && text == null)
                 .build();
+    }
+
+    /**
+     * The query string as API Gateway (payload v2) passes it: names and values percent-decoded, a repeated name's
+     * values joined by commas, null when there is none. A malformed escape is kept as it came.
+     */
+    static Map<String, String> queryParameters(String rawQuery) {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return null;
+        }
+        Map<String, String> parameters = new LinkedHashMap<>();
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            parameters.merge(name, value, (a, b) -> a + "," + b);
+        }
+        return parameters.isEmpty() ? null : parameters;
+    }
+
+    private static String decode(String text) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return text;
+        }
     }
 
     /** The body, or null when it is over the limit. */

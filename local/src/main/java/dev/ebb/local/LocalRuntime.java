@@ -5,6 +5,8 @@ import dev.ebb.core.auth.DynamoDbApiKeyStore;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.task.Lane;
 import dev.ebb.functions.CancelJobHandler;
+import dev.ebb.functions.CreateUploadHandler;
+import dev.ebb.functions.ListJobsHandler;
 import dev.ebb.functions.DependencyFactory;
 import dev.ebb.functions.GetJobHandler;
 import dev.ebb.functions.QueueWorkerHandler;
@@ -81,6 +83,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final List<Worker> gpuWorkers;
     private final ApiKeyStore keys;
     private DeadLetterSources deadLetters;
+    private UploadPoller uploads;
     private LocalScaler scaler;
     private final ScalerWake wake;
 
@@ -176,11 +179,15 @@ public final class LocalRuntime implements AutoCloseable {
         cpuLane.start();
 
         HttpGateway gateway = new HttpGateway(options.host(), options.httpPort(), 64, new HttpGateway.Routes(
-                new SubmitJobHandler(functions), new GetJobHandler(functions), new CancelJobHandler(functions)));
+                new SubmitJobHandler(functions), new GetJobHandler(functions), new CancelJobHandler(functions),
+                new ListJobsHandler(functions), new CreateUploadHandler(functions)));
         gateway.start();
         ApiKeyStore keys = new DynamoDbApiKeyStore(cloud.dynamoDbClient(), settings.keysTable(), Clock.systemUTC());
         LocalRuntime runtime = new LocalRuntime(cloud, ownsCloud, env, gateway, cpuLane, workers, keys, wake);
         runtime.deadLetters = DeadLetterSources.start(cloud.sqsClient(), resources, functions);
+        // S3Mock sends no event notifications: a poller hands new uploads to the same handler as S3's events on AWS.
+        runtime.uploads = new UploadPoller(cloud.s3Client(), ResourceSpec.BUCKET, cloud.config().dataDir(),
+                new UploadHandler(functions)).start();
         log.info("ebb is up: api={} sqs={} dynamodb={}", runtime.apiEndpoint(), cloud.sqsEndpoint(),
                 cloud.dynamoDbEndpoint());
         return runtime;
@@ -220,6 +227,9 @@ public final class LocalRuntime implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        if (uploads != null) {
+            uploads.close();
+        }
         if (scaler != null) {
             scaler.close();
         }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * The class path a local worker process is started on: the worker's own runtime class path (which the gpu-worker
  * build lists in {@value #LISTING}), taken from the entries of this JVM's class path, plus the code of the worker
  * and of core. That is what the worker's container image holds. This JVM's class path is three times as long (the
- * local cloud's servers: DynamoDB Local, ElasticMQ, Pekko, ...) and a JVM that has to search it starts about a
+ * local cloud's servers: S3Mock and Spring, ElasticMQ, Pekko, ...) and a JVM that has to search it starts about a
  * second later. Entries are matched by artifact (the jar's name without its version), since the listing was made
  * in the worker's build and this class path may come from elsewhere (target/lib, the Maven repository). If any
  * listed artifact is not found here, the whole class path is used: slower, never missing a class.

@@ -66,6 +66,51 @@ class ApiPropertiesIT {
     }
 
     @Property(tries = 300)
+    void list_anyQueryString_isAnsweredWithoutA5xx(@ForAll("queries") String query) throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(api.resolve("/v1/jobs?" + query))
+                .header("x-api-key", key).GET());
+
+        assertWellFormed(response);
+        assertThat(response.statusCode()).isIn(200, 400);
+    }
+
+    @Property(tries = 300)
+    void createUpload_anyBody_isAnsweredWithoutA5xx(@ForAll("uploadBodies") String body) throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(api.resolve("/v1/uploads"))
+                .header("x-api-key", key).POST(HttpRequest.BodyPublishers.ofString(body)));
+
+        assertWellFormed(response);
+        assertThat(response.statusCode()).isIn(201, 400);
+        if (response.statusCode() == 201) {
+            assertThat(Json.MAPPER.readTree(response.body()).path("key").asText()).startsWith("uploads/properties/");
+        }
+    }
+
+    @Provide
+    Arbitrary<String> queries() {
+        Arbitrary<String> names = Arbitraries.oneOf(Arbitraries.of("status", "uploadKey", "limit", "nextToken"),
+                Arbitraries.strings().alpha().ofMaxLength(6));
+        Arbitrary<String> values = Arbitraries.oneOf(Arbitraries.of("SUCCEEDED", "queued", "0", "100", "101", "-1"),
+                Arbitraries.strings().ofMaxLength(80));
+        return Combinators.combine(names, values).as((n, v) -> n + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8))
+                .list().ofMaxSize(4).map(pairs -> String.join("&", pairs));
+    }
+
+    @Provide
+    Arbitrary<String> uploadBodies() {
+        Arbitrary<String> filenames = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(220),
+                Arbitraries.strings().withCharRange('-', 'z').ofMinLength(1).ofMaxLength(30),
+                Arbitraries.of("a.txt", "../x", "a/b", "..", ".x", "x..y"));
+        Arbitrary<String> tasks = Arbitraries.oneOf(Arbitraries.of("math", "embed", "nope"),
+                Arbitraries.strings().ofMaxLength(20));
+        return Arbitraries.oneOf(
+                Combinators.combine(tasks, filenames).as((t, f) -> Json.write(JsonNodeFactory.instance.objectNode()
+                        .put("task", t).put("filename", f))),
+                json().map(Json::write),
+                Arbitraries.strings().ofMaxLength(100));
+    }
+
+    @Property(tries = 300)
     void anyCredentials_otherThanAKey_areA401(@ForAll("credentials") List<String> header) throws Exception {
         HttpResponse<String> response = send(HttpRequest.newBuilder(api.resolve("/v1/jobs"))
                 .header(header.get(0), header.get(1))

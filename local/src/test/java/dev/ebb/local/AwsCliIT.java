@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * The README's promise: the AWS CLI, pointed at the local endpoints with any credentials, sees the real queues
- * and tables. Skipped where no {@code aws} command runs.
+ * The README's promise: the AWS CLI, pointed at the local endpoints with any credentials, sees the real queues,
+ * tables and bucket, and a file it copies under {@code uploads/} becomes a job. Skipped where no {@code aws} command
+ * runs.
  */
 class AwsCliIT {
     private static final long TIMEOUT_SECONDS = 120;
@@ -99,6 +100,33 @@ class AwsCliIT {
         assertThat(dlqArn).endsWith(":ebb-cpu-dlq");
         assertThat(policy.path("deadLetterTargetArn").asText()).isEqualTo(dlqArn);
         assertThat(policy.path("maxReceiveCount").asInt()).isPositive();
+    }
+
+    @Test
+    void s3CpUnderUploads_makesAJob_thatTheListShowsWithItsResult() throws Exception {
+        EbbClient client = EmbeddedEbb.client("cli");
+        Path file = Files.createTempFile("question-", ".txt");
+        Files.writeString(file, "What is 9 minus 4?");
+        String key = "uploads/cli/math/x.txt";
+
+        Result result = aws(cloud.s3Endpoint().toString(), "s3", "cp", file.toString(), "s3://ebb-data/" + key);
+
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        JsonNode job = UploadIT.finishedJobOf(client, key);
+        assertThat(job.path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(job.path("result").path("text").asText()).isEqualTo("9 minus 4 = 5");
+        assertThat(job.path("uploadKey").asText()).isEqualTo(key);
+    }
+
+    @Test
+    void describeTable_showsTheJobsTablesIndexes() throws Exception {
+        Result result = aws(cloud.dynamoDbEndpoint().toString(), "dynamodb", "describe-table", "--table-name", "ebb-jobs");
+
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        List<String> indexes = new ArrayList<>();
+        Json.MAPPER.readTree(result.output()).path("Table").path("GlobalSecondaryIndexes")
+                .forEach(i -> indexes.add(i.path("IndexName").asText()));
+        assertThat(indexes).as(result.describe()).contains("deadLettered", "byTenant");
     }
 
     // ---- helpers ----

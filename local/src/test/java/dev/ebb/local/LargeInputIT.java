@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Inputs too large for a queue message, through the whole local path: HTTP → object store (local-s3-rest, on disk
+ * Inputs too large for a queue message, through the whole local path: HTTP → object store (S3Mock, on disk
  * under the data directory) → SQS with only the key → gpu worker that reads the object → DynamoDB.
  */
 class LargeInputIT {

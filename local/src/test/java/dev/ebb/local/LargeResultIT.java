@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Results too large for a job item through the local cloud: a runner on its DynamoDB Local and its S3-compatible
+ * Results too large for a job item through the local cloud: a runner on its DynamoDB-compatible server and its S3-compatible
  * store (on disk under the data directory) completes a job whose result is over EBB_LARGE_RESULT_BYTES, and
  * {@code GET /v1/jobs/{id}} through the HTTP gateway returns it inline. The task is a test-only one, so the runner
  * is this test's (the local workers do not know it); everything it talks to is the local cloud's.

@@ -26,7 +26,7 @@ class WorkerClassPathTest {
         String chosen = WorkerClassPath.select(
                 List.of("/m2/software/amazon/awssdk/sqs/2.54.14/sqs-2.54.14.jar", "/m2/ai/djl/api/0.38.0/api-0.38.0.jar",
                         "/work/core/target/classes"),
-                List.of("local/target/classes", "lib/sqs-2.54.14.jar", "lib/DynamoDBLocal-3.1.0.jar",
+                List.of("local/target/classes", "lib/sqs-2.54.14.jar", "lib/s3mock-5.2.0.jar",
                         "lib/api-0.38.0.jar", "lib/elasticmq-server_2.13-1.6.11.jar"),
                 List.of("lib/ebb-gpu-worker-0.1.0-SNAPSHOT.jar", "lib/ebb-core-0.1.0-SNAPSHOT.jar"));
 

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * The gpu-lane worker against the real SQS (ElasticMQ) and DynamoDB Local servers, with no other consumer on the
+ * The gpu-lane worker against the real SQS (ElasticMQ) and DynamoDB-compatible (Dynoxide) servers, with no other consumer on the
  * gpu queue. The only built-in task runs on the cpu lane, so the tests register {@link GpuMath}: math on the gpu
  * lane that records the size of every batch it is given.
  */

@@ -14,6 +14,8 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -69,6 +71,23 @@ public final class AwsClientFactory {
             builder.forcePathStyle(true);
         }
         return client(builder, Deployment.S3_ENDPOINT);
+    }
+
+    /**
+     * An S3 presigner (it signs locally and calls nothing): same region, credentials and, against the local store,
+     * endpoint and path-style addressing as {@link #s3()}, so the URLs it makes reach the same bucket.
+     */
+    public S3Presigner s3Presigner() {
+        var builder = S3Presigner.builder().region(region);
+        if (credentials != null) {
+            builder.credentialsProvider(credentials);
+        }
+        URI uri = endpoint(Deployment.S3_ENDPOINT);
+        if (uri != null) {
+            builder.endpointOverride(uri)
+                    .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build());
+        }
+        return builder.build();
     }
 
     /**

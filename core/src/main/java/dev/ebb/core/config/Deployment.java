@@ -202,6 +202,8 @@ public final class Deployment {
     public static final Variable LAMBDA_ENDPOINT = local("EBB_LAMBDA_ENDPOINT");
     /** JVM options of the local cloud's worker processes. */
     public static final Variable WORKER_JAVA_OPTIONS = local("EBB_WORKER_JAVA_OPTIONS");
+    /** The Dynoxide binary the local cloud and the tests start (set by {@code ./ebb}; default: its cache folder). */
+    public static final Variable DYNOXIDE = local("EBB_DYNOXIDE");
     /** Fault injection of the fault suite: a worker armed with these crashes on purpose. */
     public static final Variable FAULT_CRASH_POINT = local("EBB_FAULT_CRASH_POINT");
     public static final Variable FAULT_CRASH_PROBABILITY = local("EBB_FAULT_CRASH_PROBABILITY");
@@ -220,7 +222,7 @@ public final class Deployment {
             SCALE_STARTUP_SECONDS, SCALE_JOBS_PER_SECOND, SCALE_STALE_SECONDS, SCALE_INTERVAL_SECONDS,
             LANE, MAX_BATCH_SIZE, MAX_BATCH_DELAY_MS, POLLERS, RUNNERS, DRAIN_SECONDS, POLL_WAIT_SECONDS,
             VISIBILITY_SECONDS, PROTECTION_MINUTES, MODEL, DEVICE, MODEL_DIR,
-            DYNAMODB_ENDPOINT, SQS_ENDPOINT, S3_ENDPOINT, ECS_ENDPOINT, LAMBDA_ENDPOINT, WORKER_JAVA_OPTIONS,
+            DYNAMODB_ENDPOINT, SQS_ENDPOINT, S3_ENDPOINT, ECS_ENDPOINT, LAMBDA_ENDPOINT, WORKER_JAVA_OPTIONS, DYNOXIDE,
             FAULT_CRASH_POINT, FAULT_CRASH_PROBABILITY, FAULT_POISON_TEXT,
             URL, API_KEY);
 
@@ -236,8 +238,14 @@ public final class Deployment {
             new KeyAttribute("deadLetterLane", AttributeType.S), new KeyAttribute("deadLetteredAt", AttributeType.N));
 
     /** Jobs, their results, and the scaler's state item. */
+    /**
+     * Every job by tenant and creation time, keys only, for {@code GET /v1/jobs}: both keys are written once, when
+     * the job is created, so a job costs the index one write.
+     */
+    public static final IndexSpec TENANT_INDEX = new IndexSpec("byTenant",
+            new KeyAttribute("tenant", AttributeType.S), new KeyAttribute("createdAt", AttributeType.N));
     public static final TableSpec JOBS = new TableSpec("Jobs", JOBS_TABLE, "ebb-jobs", "jobId", TTL_ATTRIBUTE,
-            List.of(DEAD_LETTER_INDEX));
+            List.of(DEAD_LETTER_INDEX, TENANT_INDEX));
     /** API keys by the SHA-256 of the key. */
     public static final TableSpec KEYS = new TableSpec("Keys", KEYS_TABLE, "ebb-keys", "keyHash", TTL_ATTRIBUTE,
             List.of());

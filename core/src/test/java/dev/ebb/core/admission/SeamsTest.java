@@ -3,7 +3,6 @@ package dev.ebb.core.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
 import dev.ebb.core.api.ApiException;
@@ -26,6 +25,7 @@ import dev.ebb.core.task.TaskCatalogue;
 import dev.ebb.core.task.TaskProvider;
 import dev.ebb.core.task.TaskRegistry;
 import dev.ebb.core.task.TaskSpec;
+import dev.ebb.core.testing.TestDynamoDb;
 import java.io.IOException;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -45,7 +45,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * handed to the service's builder, and a task declared by a provider that {@link java.util.ServiceLoader} finds.
  */
 class SeamsTest {
-    private static final DynamoDbClient DYNAMO_DB = DynamoDBEmbedded.create(true).dynamoDbClient();
+    private static final DynamoDbClient DYNAMO_DB = TestDynamoDb.client();
     private static final String TABLE = "jobs-seams";
 
     private final DynamoDbJobStore jobs = new DynamoDbJobStore(DYNAMO_DB, TABLE);

@@ -2,9 +2,8 @@ package dev.ebb.core.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.robothy.s3.rest.LocalS3;
-import com.robothy.s3.rest.bootstrap.LocalS3Mode;
 import dev.ebb.core.retry.SdkRetries;
+import dev.ebb.core.testing.TestS3;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -54,15 +53,9 @@ class AwsClientFactoryTest {
 
     /** EBB_S3_ENDPOINT and the given credentials take the client to the local store: a bucket round trip. */
     @Test
-    void s3_withAnEndpointOverride_reachesTheLocalStore() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        LocalS3 server = LocalS3.builder().port(port).mode(LocalS3Mode.IN_MEMORY).build();
-        server.start();
+    void s3_withAnEndpointOverride_reachesTheLocalStore() {
         try (S3Client s3 = AwsClientFactory.builder()
-                .environment(Map.of(Deployment.S3_ENDPOINT.name(), "http://127.0.0.1:" + port))
+                .environment(Map.of(Deployment.S3_ENDPOINT.name(), TestS3.endpoint().toString()))
                 .httpClient(UrlConnectionHttpClient::builder)
                 .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .build()
@@ -70,8 +63,6 @@ class AwsClientFactoryTest {
             s3.createBucket(r -> r.bucket("path-style"));
             s3.putObject(r -> r.bucket("path-style").key("k"), RequestBody.fromString("v"));
             assertThat(s3.getObjectAsBytes(r -> r.bucket("path-style").key("k")).asUtf8String()).isEqualTo("v");
-        } finally {
-            server.shutdown();
         }
     }
 }

@@ -102,7 +102,9 @@ class DeploymentTest {
         assertThat(Deployment.JOBS.keyAttributes()).containsExactly(
                 Map.entry("jobId", Deployment.AttributeType.S),
                 Map.entry("deadLetterLane", Deployment.AttributeType.S),
-                Map.entry("deadLetteredAt", Deployment.AttributeType.N));
+                Map.entry("deadLetteredAt", Deployment.AttributeType.N),
+                Map.entry("tenant", Deployment.AttributeType.S),
+                Map.entry("createdAt", Deployment.AttributeType.N));
         // The SDK-shaped index of the job store is the catalogue's.
         assertThat(DeadLetterIndex.definition().indexName()).isEqualTo(Deployment.DEAD_LETTER_INDEX.name());
         assertThat(DeadLetterIndex.attributeDefinitions()).extracting(AttributeDefinition::attributeName,

@@ -3,7 +3,7 @@ package dev.ebb.core.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
+import dev.ebb.core.testing.TestDynamoDb;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
 import dev.ebb.core.job.JobStore.CancelResult;
@@ -44,7 +44,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
 /**
- * {@link DynamoDbJobStore} against DynamoDB Local (embedded, in memory): the conditions, the 25-item transactions
+ * {@link DynamoDbJobStore} against the DynamoDB-compatible test server (Dynoxide): the conditions, the 25-item transactions
  * and their fallbacks run for real. A fresh {@code jobs} table per test. Items in a given state are written
  * straight into the table ({@link Fixture#seed}) and read back raw, so a test does not rely on the code it checks
  * to set up or observe. Times are chosen by the tests (the API takes {@code now}); only {@link JobStore#find}
@@ -829,20 +829,20 @@ class DynamoDbJobStoreTest {
         return Json.readTrusted(text);
     }
 
-    /** The embedded DynamoDB and raw access to the {@code jobs} table, bypassing the store under test. */
+    /** The test DynamoDB server and raw access to the {@code jobs} table, bypassing the store under test. */
     static final class Fixture {
         static final String TABLE = "jobs";
         /** In memory, telemetry off (it would also write dynamodb-local-metadata.json into the working directory). */
-        static final DynamoDbClient DYNAMO_DB = DynamoDBEmbedded.create(true).dynamoDbClient();
+        static final DynamoDbClient DYNAMO_DB = TestDynamoDb.client();
 
         void recreateTable() {
             JobsTables.recreate(DYNAMO_DB, TABLE);
         }
 
         /**
-         * The client the store under test uses: DynamoDB Local, except that a transaction with two actions on one
+         * The client the store under test uses: the test server, except that a transaction with two actions on one
          * item is refused as DynamoDB refuses it ("Transaction request cannot include multiple operations on one
-         * item", a ValidationException). DynamoDB Local accepts such a transaction, which would hide the case.
+         * item", a ValidationException). The test server may accept such a transaction, which would hide the case.
          */
         static final DynamoDbClient AWS_STRICT = (DynamoDbClient) Proxy.newProxyInstance(
                 DynamoDbClient.class.getClassLoader(), new Class<?>[] {DynamoDbClient.class},

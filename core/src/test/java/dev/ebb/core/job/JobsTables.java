@@ -6,7 +6,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
-/** A jobs table (key {@code jobId}) on the embedded DynamoDB, made empty for each test. */
+/** A jobs table (key {@code jobId}) on the test DynamoDB-compatible server, made empty for each test. */
 public final class JobsTables {
     private JobsTables() {
     }
@@ -21,5 +21,7 @@ public final class JobsTables {
         dynamoDb.createTable(r -> r.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(a -> a.attributeName("jobId").attributeType(ScalarAttributeType.S))
                 .keySchema(k -> k.attributeName("jobId").keyType(KeyType.HASH)));
+        // The server answers CREATING, as DynamoDB does: wait until the table is ACTIVE.
+        dynamoDb.waiter().waitUntilTableExists(r -> r.tableName(table));
     }
 }

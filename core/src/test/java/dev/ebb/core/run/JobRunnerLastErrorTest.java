@@ -3,7 +3,7 @@ package dev.ebb.core.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
+import dev.ebb.core.testing.TestDynamoDb;
 import dev.ebb.core.Json;
 import dev.ebb.core.job.DynamoDbJobStore;
 import dev.ebb.core.job.JobsTables;
@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 
-/** A run that leaves its jobs for another try writes why on each (lastError), against DynamoDB Local. */
+/** A run that leaves its jobs for another try writes why on each (lastError), against the DynamoDB-compatible test server. */
 class JobRunnerLastErrorTest {
-    private static final DynamoDbClient DYNAMO_DB = DynamoDBEmbedded.create(true).dynamoDbClient();
+    private static final DynamoDbClient DYNAMO_DB = TestDynamoDb.client();
     private static final String TABLE = "jobs-last-error";
 
     private final DynamoDbJobStore store = new DynamoDbJobStore(DYNAMO_DB, TABLE);

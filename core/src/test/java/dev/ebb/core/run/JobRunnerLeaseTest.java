@@ -2,7 +2,7 @@ package dev.ebb.core.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
+import dev.ebb.core.testing.TestDynamoDb;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
 import dev.ebb.core.job.DynamoDbJobStore;
@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * claim, not to the process, so only the run holding the newest claim can complete the job.
  */
 class JobRunnerLeaseTest {
-    private static final DynamoDbClient DYNAMO_DB = DynamoDBEmbedded.create(true).dynamoDbClient();
+    private static final DynamoDbClient DYNAMO_DB = TestDynamoDb.client();
     private static final String TABLE = "jobs-lease";
 
     private final DynamoDbJobStore store = new DynamoDbJobStore(DYNAMO_DB, TABLE);

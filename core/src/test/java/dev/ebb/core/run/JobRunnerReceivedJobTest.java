@@ -2,7 +2,6 @@ package dev.ebb.core.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
 import dev.ebb.core.Json;
 import dev.ebb.core.job.DynamoDbJobStore;
 import dev.ebb.core.job.Job;
@@ -16,6 +15,7 @@ import dev.ebb.core.task.Lane;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.TaskRegistry;
 import dev.ebb.core.task.TestTask;
+import dev.ebb.core.testing.TestDynamoDb;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * body is not read again for the claim or the heartbeat.
  */
 class JobRunnerReceivedJobTest {
-    private static final DynamoDbClient DYNAMO_DB = DynamoDBEmbedded.create(true).dynamoDbClient();
+    private static final DynamoDbClient DYNAMO_DB = TestDynamoDb.client();
     private static final String TABLE = "jobs-received";
 
     private static final Duration LEASE = Duration.ofMinutes(1);

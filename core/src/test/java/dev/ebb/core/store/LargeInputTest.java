@@ -3,7 +3,7 @@ package dev.ebb.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
+import dev.ebb.core.testing.TestDynamoDb;
 import dev.ebb.core.Json;
 import dev.ebb.core.api.ApiException;
 import dev.ebb.core.api.JobService;
@@ -26,11 +26,11 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * A large input end to end in core, on real local servers (DynamoDB Local, an S3-compatible server): submit puts it
+ * A large input end to end in core, on real local servers (Dynoxide, S3Mock): submit puts it
  * in the object store and keeps only its key in the job and the message; the runner reads it back and runs it.
  */
 class LargeInputTest {
-    private static final DynamoDbClient DYNAMO_DB = DynamoDBEmbedded.create(true).dynamoDbClient();
+    private static final DynamoDbClient DYNAMO_DB = TestDynamoDb.client();
     private static final String TABLE = "jobs-large";
     private static final Limits LIMITS = new Limits(2 * 1024 * 1024, 2 * 1024 * 1024, 200 * 1024,
             Duration.ofDays(1), Duration.ofDays(1));

@@ -3,7 +3,7 @@ package dev.ebb.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
+import dev.ebb.core.testing.TestDynamoDb;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
 import dev.ebb.core.api.ApiException;
@@ -38,11 +38,11 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * Results too large for a job item, on real local servers (DynamoDB Local, an S3-compatible server): the spill puts
+ * Results too large for a job item, on real local servers (Dynoxide, S3Mock): the spill puts
  * them in the object store before the completion, the item keeps the key, and the API reads them back inline.
  */
 class LargeResultTest {
-    private static final DynamoDbClient DYNAMO_DB = DynamoDBEmbedded.create(true).dynamoDbClient();
+    private static final DynamoDbClient DYNAMO_DB = TestDynamoDb.client();
     private static final String TABLE = "jobs-large-result";
     private static final int THRESHOLD = 1024;
 

@@ -6,14 +6,10 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import com.amazonaws.services.dynamodbv2.local.main.CommandLineInput;
-import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
-import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
-import com.robothy.s3.rest.LocalS3;
-import com.robothy.s3.rest.bootstrap.LocalS3Mode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -25,11 +21,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The AWS services Ebb needs, served from this JVM on 127.0.0.1: an SQS-compatible server (ElasticMQ),
- * DynamoDB Local and an S3-compatible object store (local-s3-rest). All keep their state under
- * {@link Config#dataDir()}, so a {@link #stop()} and a {@link #start()} later, in this JVM or another, find every
- * queue, message, table item and object again. (The object store listens on every interface: local-s3-rest
- * cannot be told to bind to one; its clients here use 127.0.0.1.)
+ * The AWS services Ebb needs, on 127.0.0.1 only: an SQS-compatible server (ElasticMQ, in process), a
+ * DynamoDB-compatible server (Dynoxide, a child process) and an S3-compatible object store (S3Mock, in process).
+ * All keep their state under {@link Config#dataDir()} (readable by its owner only), so a {@link #stop()} and a
+ * {@link #start()} later, in this JVM or another, find every queue, message, table item and object again.
  *
  * <p>Only one LocalCloud can run in a JVM at a time: ElasticMQ's message store goes through a
  * JVM-wide connection pool. Stopping one and starting another (on the same or another directory) is fine.
@@ -40,12 +35,14 @@ public final class LocalCloud implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
     private static final Region REGION = Region.US_EAST_1;
     private static final AtomicBoolean runningInJvm = new AtomicBoolean();
+    /** Dynoxide's folder under the data folder (DynamoDB Local's was {@code dynamodb}). */
+    static final String DYNAMODB_DIR = "dynoxide";
 
     private final Config config;
     private boolean holdsJvmSlot;
     private ElasticMqServer sqsServer;
-    private DynamoDBProxyServer dynamoDbServer;
-    private LocalS3 s3Server;
+    private DynoxideServer dynamoDbServer;
+    private S3MockServer s3Server;
     private URI s3Endpoint;
     private S3Client s3Client;
     private URI sqsEndpoint;
@@ -56,7 +53,7 @@ public final class LocalCloud implements AutoCloseable {
     /**
      * Where the local cloud keeps its state and which ports it listens on.
      *
-     * @param dataDir      state directory; ElasticMQ's H2 files and DynamoDB Local's sqlite file go under it
+     * @param dataDir      state directory; ElasticMQ's H2 files, Dynoxide's SQLite file and the objects go under it
      * @param sqsPort      SQS endpoint port, 0 for any free port
      * @param dynamoDbPort DynamoDB endpoint port, 0 for any free port
      * @param s3Port       S3 endpoint port, 0 for any free port
@@ -141,18 +138,25 @@ public final class LocalCloud implements AutoCloseable {
         holdsJvmSlot = true;
         long startNanos = System.nanoTime();
         try {
-            Path dynamoDbDir = Files.createDirectories(config.dataDir().resolve("dynamodb"));
-            Path sqsDir = Files.createDirectories(config.dataDir().resolve("sqs"));
+            // The data folder itself is narrowed when this creates it or it is Ebb's own (.ebb): a folder the user
+            // named that already exists (say, a shared parent) keeps its permissions; its server folders do not.
+            boolean ours = !Files.exists(config.dataDir())
+                    || config.dataDir().toAbsolutePath().normalize().getFileName().toString().equals(".ebb");
+            Files.createDirectories(config.dataDir());
+            if (ours) {
+                ownerOnly(config.dataDir());
+            }
+            DynoxideServer.moveAsideDynamoDbLocalData(config.dataDir());
+            Path dynamoDbDir = ownerOnly(config.dataDir().resolve(DYNAMODB_DIR));
+            Path sqsDir = ownerOnly(config.dataDir().resolve("sqs"));
             int dynamoDbPort = config.dynamoDbPort() == 0 ? freePort() : config.dynamoDbPort();
-            dynamoDbServer = startDynamoDb(dynamoDbDir, dynamoDbPort);
+            dynamoDbServer = DynoxideServer.start(dynamoDbDir, dynamoDbPort);
             dynamoDbEndpoint = URI.create("http://" + HOST + ":" + dynamoDbPort);
             sqsServer = ElasticMqServer.start(sqsDir, HOST, config.sqsPort(), REGION.id());
             sqsEndpoint = URI.create("http://" + HOST + ":" + sqsServer.port());
-            Path s3Dir = Files.createDirectories(config.dataDir().resolve("s3"));
+            Path s3Dir = ownerOnly(config.dataDir().resolve("s3"));
             int s3Port = config.s3Port() == 0 ? freePort() : config.s3Port();
-            s3Server = LocalS3.builder().port(s3Port).mode(LocalS3Mode.PERSISTENCE).dataPath(s3Dir.toString())
-                    .build();
-            s3Server.start();
+            s3Server = S3MockServer.start(s3Dir, s3Port);
             s3Endpoint = URI.create("http://" + HOST + ":" + s3Port);
         } catch (Exception e) {
             stop();
@@ -184,7 +188,7 @@ public final class LocalCloud implements AutoCloseable {
         }
     }
 
-    /** Stops DynamoDB Local alone, keeping its state on disk; {@link #startDynamoDb()} brings it back. */
+    /** Stops the DynamoDB server alone, keeping its state on disk; {@link #startDynamoDb()} brings it back. */
     public synchronized void stopDynamoDb() throws Exception {
         requireStarted(dynamoDbEndpoint);
         if (dynamoDbServer != null) {
@@ -193,28 +197,23 @@ public final class LocalCloud implements AutoCloseable {
         }
     }
 
-    /** Starts DynamoDB Local again after {@link #stopDynamoDb()}, on the same port and state. */
+    /** Starts the DynamoDB server again after {@link #stopDynamoDb()}, on the same port and state. */
     public synchronized void startDynamoDb() throws Exception {
         if (dynamoDbServer == null) {
-            dynamoDbServer = startDynamoDb(config.dataDir().resolve("dynamodb"), requireStarted(dynamoDbEndpoint).getPort());
+            dynamoDbServer = DynoxideServer.start(config.dataDir().resolve(DYNAMODB_DIR),
+                    requireStarted(dynamoDbEndpoint).getPort());
         }
     }
 
-    private static DynamoDBProxyServer startDynamoDb(Path dir, int port) throws Exception {
-        // -sharedDb: one database for every access key and region (the default is a file per pair, so
-        // the AWS CLI with other credentials would see no tables). createServerFromCommandLineArgs would
-        // also print its settings to stdout; createServer does not.
-        CommandLineInput args = new CommandLineInput(new String[] {
-                "-port", Integer.toString(port),
-                "-dbPath", dir.toString(),
-                "-sharedDb",
-                "-disableTelemetry"});
-        if (!args.init()) {
-            throw new IllegalArgumentException("DynamoDB Local rejected its arguments");
+    /** Creates {@code dir} if needed and makes it readable, writable and searchable by its owner only (0700). */
+    static Path ownerOnly(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to narrow
         }
-        DynamoDBProxyServer server = ServerRunner.createServer(args);
-        server.start();
-        return server;
+        return dir;
     }
 
     /** Creates what {@code spec} names and is missing; see {@link Provisioner}. */
@@ -279,11 +278,8 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     /**
-     * Closes the clients and stops both servers, letting each write its state to disk. Does nothing if
+     * Closes the clients and stops the servers, letting each write its state to disk. Does nothing if
      * not running; failures are logged, and every part is still stopped.
-     *
-     * <p>DynamoDB Local 2.6.1 leaves one idle non-daemon thread (its streams shard roll-over job) behind
-     * after it stops, so a JVM whose main method returns after this does not exit by itself.
      */
     public synchronized void stop() {
         if (sqsClient != null) {
@@ -300,7 +296,7 @@ public final class LocalCloud implements AutoCloseable {
         }
         if (s3Server != null) {
             try {
-                s3Server.shutdown();
+                s3Server.stop();
             } catch (Exception e) {
                 log.error("the local object store did not stop cleanly", e);
             }
@@ -318,7 +314,7 @@ public final class LocalCloud implements AutoCloseable {
             try {
                 dynamoDbServer.stop();
             } catch (Exception e) {
-                log.error("DynamoDB Local did not stop cleanly", e);
+                log.error("the DynamoDB server did not stop cleanly", e);
             }
             dynamoDbServer = null;
         }

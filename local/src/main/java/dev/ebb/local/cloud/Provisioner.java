@@ -88,6 +88,8 @@ final class Provisioner {
                             .attributeDefinitions(attributes)
                             .globalSecondaryIndexUpdates(u -> u.create(c -> c.indexName(index.indexName())
                                     .keySchema(index.keySchema()).projection(index.projection()))));
+                    // One index per UpdateTable, and the next only once the table is ACTIVE again.
+                    dynamoDb.waiter().waitUntilTableExists(r -> r.tableName(table.name()));
                 }
             }
         } catch (ResourceNotFoundException e) {
@@ -115,7 +117,7 @@ final class Provisioner {
     }
 
     private void ensureBucket(String name) {
-        // Listing rather than HeadBucket: local-s3-rest logs a missing bucket's HEAD as an error with a stack trace.
+        // Listing rather than HeadBucket: a missing bucket's HEAD is an exception, listing is a plain answer.
         if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(name))) {
             log.info("creating bucket {}", name);
             s3.createBucket(r -> r.bucket(name));

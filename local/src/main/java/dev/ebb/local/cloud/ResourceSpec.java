@@ -3,6 +3,7 @@ package dev.ebb.local.cloud;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 import dev.ebb.core.config.Deployment;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;

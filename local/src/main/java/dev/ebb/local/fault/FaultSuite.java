@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code kill}: a random worker is SIGKILLed every {@code killEvery} and replaced, and each worker process also
  *       crashes itself now and then at one of the three crash points (after receive, mid batch, after the
  *       completion but before the delete).</li>
- *   <li>{@code restart}: the SQS server, then DynamoDB Local, is stopped for a few seconds and started again on the
+ *   <li>{@code restart}: the SQS server, then the DynamoDB server (Dynoxide), is stopped for a few seconds and started again on the
  *       same state while jobs are submitted and run; jobs accepted before, during and after each outage are counted
  *       apart.</li>
  *   <li>{@code poison}: some inputs crash every worker that runs them; each must end FAILED (dead_lettered) within

@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveDescription;
@@ -69,13 +70,17 @@ class LocalCloudIT {
             assertThat(ttl.timeToLiveStatus()).isEqualTo(TimeToLiveStatus.ENABLED);
             assertThat(ttl.attributeName()).isEqualTo("expiresAt");
         }
-        assertThat(dynamoDb.describeTable(r -> r.tableName("ebb-jobs")).table().globalSecondaryIndexes())
-                .as("the sparse index of dead-lettered jobs that a redrive queries")
-                .singleElement().satisfies(index -> {
-                    assertThat(index.indexName()).isEqualTo(dev.ebb.core.job.DeadLetterIndex.NAME);
-                    assertThat(index.keySchema()).extracting(k -> k.attributeName())
-                            .containsExactly(dev.ebb.core.job.DeadLetterIndex.LANE, dev.ebb.core.job.DeadLetterIndex.AT);
-                });
+        var indexes = dynamoDb.describeTable(r -> r.tableName("ebb-jobs")).table().globalSecondaryIndexes();
+        assertThat(indexes).extracting(i -> i.indexName()).as("the dead-letter index a redrive queries and the tenant"
+                + " index the job list queries").containsExactlyInAnyOrder(dev.ebb.core.job.DeadLetterIndex.NAME,
+                dev.ebb.core.job.TenantIndex.NAME);
+        indexes.forEach(index -> {
+            assertThat(index.projection().projectionType()).isEqualTo(ProjectionType.KEYS_ONLY);
+            assertThat(index.keySchema()).extracting(k -> k.attributeName()).containsExactly(
+                    index.indexName().equals(dev.ebb.core.job.TenantIndex.NAME)
+                            ? new String[] {dev.ebb.core.job.TenantIndex.TENANT, dev.ebb.core.job.TenantIndex.CREATED_AT}
+                            : new String[] {dev.ebb.core.job.DeadLetterIndex.LANE, dev.ebb.core.job.DeadLetterIndex.AT});
+        });
     }
 
     /**
@@ -149,7 +154,7 @@ class LocalCloudIT {
     }
 
     @Test
-    void provision_whenAJobsTableLacksTheDeadLetterIndex_addsIt() {
+    void provision_whenAJobsTableLacksItsIndexes_addsThem() {
         String name = "old-jobs-" + UUID.randomUUID().toString().substring(0, 8);
         DynamoDbClient dynamoDb = EmbeddedCloud.get().dynamoDbClient();
         dynamoDb.createTable(r -> r.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
@@ -164,7 +169,8 @@ class LocalCloudIT {
         EmbeddedCloud.get().provision(spec);
 
         assertThat(dynamoDb.describeTable(r -> r.tableName(name)).table().globalSecondaryIndexes())
-                .extracting(i -> i.indexName()).containsExactly(dev.ebb.core.job.DeadLetterIndex.NAME);
+                .extracting(i -> i.indexName()).containsExactlyInAnyOrder(dev.ebb.core.job.DeadLetterIndex.NAME,
+                        dev.ebb.core.job.TenantIndex.NAME);
     }
 
     @Test
