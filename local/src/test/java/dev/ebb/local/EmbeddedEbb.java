@@ -1,5 +1,7 @@
 package dev.ebb.local;
 
+import dev.ebb.local.runtime.LocalRuntime;
+import dev.ebb.local.cli.EbbClient;
 import dev.ebb.local.cloud.EmbeddedCloud;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,9 @@
 package dev.ebb.local;
 
+import dev.ebb.local.runtime.GpuLaneJobs;
+import dev.ebb.local.runtime.LocalClients;
+import dev.ebb.local.runtime.LocalRuntime;
+import dev.ebb.local.runtime.LocalScaler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ebb.core.job.Job;

@@ -1,5 +1,7 @@
 package dev.ebb.local;
 
+import dev.ebb.local.runtime.UploadPoller;
+import dev.ebb.local.cli.EbbClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

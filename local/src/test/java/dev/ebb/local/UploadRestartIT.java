@@ -1,5 +1,7 @@
 package dev.ebb.local;
 
+import dev.ebb.local.runtime.LocalRuntime;
+import dev.ebb.local.cli.EbbClient;
 import static dev.ebb.local.UploadIT.finishedJobOf;
 import static dev.ebb.local.UploadIT.jobsOf;
 import static org.assertj.core.api.Assertions.assertThat;

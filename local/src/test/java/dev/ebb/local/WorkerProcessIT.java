@@ -1,5 +1,8 @@
 package dev.ebb.local;
 
+import dev.ebb.local.runtime.LocalClients;
+import dev.ebb.local.runtime.LocalRuntime;
+import dev.ebb.local.runtime.WorkerProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ebb.local.cloud.EmbeddedCloud;

@@ -1,6 +1,6 @@
 package dev.ebb.local.fault;
 
-import dev.ebb.local.WorkerProcess;
+import dev.ebb.local.runtime.WorkerProcess;
 import dev.ebb.worker.FaultInjection;
 import java.io.IOException;
 import java.time.Duration;

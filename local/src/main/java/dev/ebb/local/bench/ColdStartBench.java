@@ -1,5 +1,12 @@
-package dev.ebb.local;
+package dev.ebb.local.bench;
 
+import dev.ebb.local.runtime.LocalRuntime;
+import dev.ebb.local.runtime.LocalScaler;
+import dev.ebb.local.runtime.LocalScalers;
+import dev.ebb.local.runtime.WorkerAotCache;
+import dev.ebb.local.cli.EbbCli;
+import dev.ebb.local.cli.EbbClient;
+import dev.ebb.local.cli.TempDirs;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.scale.ScalingSettings;
 import java.io.IOException;
@@ -22,11 +29,11 @@ import java.util.Locale;
  * of the workers' AOT cache ({@link WorkerAotCache}): shown, and left out of the median (a long-lived {@code ebb up}
  * pays it once).
  */
-final class ColdStartBench {
+public final class ColdStartBench {
     private ColdStartBench() {
     }
 
-    static int run(EbbCli.Args args, PrintStream out) throws IOException, InterruptedException {
+    public static int run(EbbCli.Args args, PrintStream out) throws IOException, InterruptedException {
         int rounds = args.integer("rounds", 5);
         if (rounds < 1) {
             throw new EbbCli.UsageException("--rounds must be at least 1");

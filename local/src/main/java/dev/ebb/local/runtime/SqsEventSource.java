@@ -1,4 +1,4 @@
-package dev.ebb.local;
+package dev.ebb.local.runtime;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;

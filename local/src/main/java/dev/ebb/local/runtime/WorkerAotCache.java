@@ -1,4 +1,4 @@
-package dev.ebb.local;
+package dev.ebb.local.runtime;
 
 import dev.ebb.core.Digests;
 import java.io.File;
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * jar or another JDK makes a new one. On a JDK older than 25 there is no cache and workers start as before. A
  * worker killed before its drain writes no cache; the next one trains again.
  */
-final class WorkerAotCache {
+public final class WorkerAotCache {
     private static final Logger log = LoggerFactory.getLogger(WorkerAotCache.class);
     static final int FIRST_RELEASE = 25;
 
@@ -31,7 +31,7 @@ final class WorkerAotCache {
     private String trainee;
 
     /** How a worker started with respect to the cache. */
-    enum Use { NONE, TRAINS, USES }
+    public enum Use { NONE, TRAINS, USES }
 
     /** What {@link #optionsFor} options mean for the worker started with them. */
     static Use use(List<String> options) {

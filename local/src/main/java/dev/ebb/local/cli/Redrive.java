@@ -1,5 +1,7 @@
-package dev.ebb.local;
+package dev.ebb.local.cli;
 
+import dev.ebb.local.runtime.LocalClients;
+import dev.ebb.local.runtime.LocalRuntime;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.run.DeadLetters;
 import dev.ebb.core.task.Lane;

@@ -1,4 +1,4 @@
-package dev.ebb.local;
+package dev.ebb.local.runtime;
 
 import dev.ebb.core.auth.ApiKeyStore;
 import dev.ebb.core.auth.DynamoDbApiKeyStore;
@@ -194,7 +194,7 @@ public final class LocalRuntime implements AutoCloseable {
     }
 
     /** The environment variables the functions and workers read, pointed at this machine's servers. */
-    static Map<String, String> environment(LocalCloud cloud, ProvisionedResources resources) {
+    public static Map<String, String> environment(LocalCloud cloud, ProvisionedResources resources) {
         return Map.of(
                 "AWS_REGION", LocalClients.REGION.id(),
                 DependencyFactory.DYNAMODB_ENDPOINT, cloud.dynamoDbEndpoint().toString(),

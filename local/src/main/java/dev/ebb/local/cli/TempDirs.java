@@ -1,4 +1,4 @@
-package dev.ebb.local;
+package dev.ebb.local.cli;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.ebb.local;
+package dev.ebb.local.runtime;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
@@ -49,9 +49,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * A handler that throws (a backing service down) leaves the object for the next round, after a growing pause, as
  * Lambda retries an event; a handler that refuses an object (bad key, unknown task, not text) has handled it.
  */
-final class UploadPoller implements AutoCloseable {
+public final class UploadPoller implements AutoCloseable {
     static final String PREFIX = UploadKey.PREFIX;
-    static final String STATE_FILE = "uploads-seen.json";
+    public static final String STATE_FILE = "uploads-seen.json";
     static final long INTERVAL_MS = 250;
     private static final Logger log = LoggerFactory.getLogger(UploadPoller.class);
 

@@ -1,4 +1,4 @@
-package dev.ebb.local;
+package dev.ebb.local.runtime;
 
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.scale.ScalingPolicy;
@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Wires a {@link LocalScaler} to a {@link LocalRuntime}: the workers' environment, JVM options and the queue. */
-final class LocalScalers {
+public final class LocalScalers {
     /**
      * The local cloud's policy defaults: 0..4 workers; a worker JVM starts in about a second, so a short cool-down
      * and a scaler that looks every second. The math task runs thousands of jobs a second per worker.
      */
-    static final ScalingSettings LOCAL_DEFAULTS = new ScalingSettings(0, 4, Duration.ofSeconds(5),
+    public static final ScalingSettings LOCAL_DEFAULTS = new ScalingSettings(0, 4, Duration.ofSeconds(5),
             Duration.ofSeconds(30), Duration.ofSeconds(2), 200, Duration.ofSeconds(10), Duration.ofMillis(500));
 
     /** Extra JVM options for the local worker processes. */

@@ -1,4 +1,4 @@
-package dev.ebb.local;
+package dev.ebb.local.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;

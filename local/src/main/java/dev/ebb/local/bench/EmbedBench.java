@@ -1,5 +1,8 @@
-package dev.ebb.local;
+package dev.ebb.local.bench;
 
+import dev.ebb.local.runtime.LocalRuntime;
+import dev.ebb.local.cli.EbbCli;
+import dev.ebb.local.cli.EbbClient;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ebb.core.Json;
@@ -32,13 +35,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * batch 1, 8 and 32) beside the whole pipeline's (HTTP submit → SQS → gpu worker → DynamoDB, waited for) with the
  * worker's {@code maxBatchSize} at the same values, for each model, in one run on one machine.
  */
-final class EmbedBench {
+public final class EmbedBench {
     private static final int[] BATCHES = {1, 8, 32};
 
     private EmbedBench() {
     }
 
-    static int run(EbbCli.Args args, PrintStream out) throws IOException, InterruptedException {
+    public static int run(EbbCli.Args args, PrintStream out) throws IOException, InterruptedException {
         List<String> models = List.of(args.string("models", String.join(",", EmbeddingModels.NAMES)).split(","));
         int texts = args.integer("texts", 1_500);
         int clients = args.integer("clients", 16);

@@ -1,5 +1,8 @@
-package dev.ebb.local;
+package dev.ebb.local.bench;
 
+import dev.ebb.local.runtime.LocalRuntime;
+import dev.ebb.local.cli.EbbCli;
+import dev.ebb.local.cli.EbbClient;
 import dev.ebb.core.Json;
 import dev.ebb.core.job.DynamoDbJobStore;
 import dev.ebb.core.job.Job;
@@ -32,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * job, waited for) against its floor (the same SQS and DynamoDB calls per job made directly, no HTTP, no handlers,
  * no worker), side by side on one local cloud whose state is on disk.
  */
-final class Bench {
+public final class Bench {
     private Bench() {
     }
 
@@ -55,7 +58,7 @@ final class Bench {
         }
     }
 
-    static int run(EbbCli.Args args, PrintStream out) throws IOException, InterruptedException {
+    public static int run(EbbCli.Args args, PrintStream out) throws IOException, InterruptedException {
         int jobs = args.integer("jobs", 10_000);
         int clients = args.integer("clients", 16);
         int rounds = args.integer("rounds", 3);

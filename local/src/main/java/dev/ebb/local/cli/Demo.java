@@ -1,5 +1,6 @@
-package dev.ebb.local;
+package dev.ebb.local.cli;
 
+import dev.ebb.local.runtime.LocalRuntime;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
 import java.io.IOException;

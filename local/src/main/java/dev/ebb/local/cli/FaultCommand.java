@@ -1,4 +1,4 @@
-package dev.ebb.local;
+package dev.ebb.local.cli;
 
 import dev.ebb.local.fault.FaultSuite;
 import java.io.PrintStream;

@@ -1,5 +1,12 @@
-package dev.ebb.local;
+package dev.ebb.local.cli;
 
+import dev.ebb.local.runtime.LocalClients;
+import dev.ebb.local.runtime.LocalRuntime;
+import dev.ebb.local.runtime.LocalScalers;
+import dev.ebb.local.runtime.WorkerRange;
+import dev.ebb.local.bench.Bench;
+import dev.ebb.local.bench.ColdStartBench;
+import dev.ebb.local.bench.EmbedBench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ebb.core.Json;
@@ -327,14 +334,14 @@ public final class EbbCli {
         Files.writeString(file, secret + "\n");
     }
 
-    static final class UsageException extends RuntimeException {
-        UsageException(String message) {
+    public static final class UsageException extends RuntimeException {
+        public UsageException(String message) {
             super(message);
         }
     }
 
     /** {@code command [positional...] [--name value | --flag]...} */
-    record Args(String command, List<String> positionals, Map<String, String> options) {
+    public record Args(String command, List<String> positionals, Map<String, String> options) {
         private static final java.util.Set<String> FLAGS = java.util.Set.of("wait");
 
         static Args parse(String[] argv) {
@@ -373,7 +380,7 @@ public final class EbbCli {
             return index < positionals.size() ? positionals.get(index) : null;
         }
 
-        String string(String name, String fallback) {
+        public String string(String name, String fallback) {
             return options.getOrDefault(name, fallback);
         }
 
@@ -389,7 +396,7 @@ public final class EbbCli {
             return options.containsKey(name);
         }
 
-        int integer(String name, int fallback) {
+        public int integer(String name, int fallback) {
             String value = options.get(name);
             if (value == null) {
                 return fallback;

@@ -1,4 +1,4 @@
-package dev.ebb.local;
+package dev.ebb.local.runtime;
 
 import dev.ebb.functions.DeadLetterHandler;
 import dev.ebb.functions.DependencyFactory;

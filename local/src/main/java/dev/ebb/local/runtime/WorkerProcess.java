@@ -1,4 +1,4 @@
-package dev.ebb.local;
+package dev.ebb.local.runtime;
 
 import dev.ebb.worker.WorkerMain;
 import java.io.BufferedReader;

@@ -1,4 +1,4 @@
-package dev.ebb.local;
+package dev.ebb.local.runtime;
 
 import dev.ebb.core.config.SettingsException;
 import dev.ebb.core.scale.ScalingSettings;
@@ -6,14 +6,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** {@code --workers MAX} or {@code --workers MIN..MAX}: the gpu lane's worker range for {@code ebb up}. */
-final class WorkerRange {
+public final class WorkerRange {
     private static final Pattern RANGE = Pattern.compile("(?:(\\d{1,5})\\.\\.)?(\\d{1,5})");
 
     private WorkerRange() {
     }
 
     /** {@code settings} with the range in {@code value} (null: unchanged); MAX alone means 0..MAX. */
-    static ScalingSettings apply(String value, ScalingSettings settings) {
+    public static ScalingSettings apply(String value, ScalingSettings settings) {
         if (value == null) {
             return settings;
         }

@@ -1,4 +1,4 @@
-package dev.ebb.local;
+package dev.ebb.local.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
