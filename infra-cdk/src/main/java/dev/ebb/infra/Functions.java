@@ -154,7 +154,7 @@ public final class Functions extends Construct {
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(list)
                 .actions(List.of("dynamodb:Query"))
-                .resourceArns(List.of(tables.jobs().getTableArn() + "/index/" + Tables.TENANT_INDEX))
+                .resourceArns(List.of(tables.jobs().getTableArn() + "/index/" + Deployment.TENANT_INDEX.name()))
                 .build());
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(list)

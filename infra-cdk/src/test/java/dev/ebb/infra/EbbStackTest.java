@@ -444,7 +444,7 @@ class EbbStackTest {
                 .filter(e -> e.getKey().startsWith("TablesJobs")).findFirst().orElseThrow().getValue();
         JsonNode index = null;
         for (JsonNode i : jobs.at("/Properties/GlobalSecondaryIndexes")) {
-            if (i.path("IndexName").asText().equals(Tables.TENANT_INDEX)) {
+            if (i.path("IndexName").asText().equals(Deployment.TENANT_INDEX.name())) {
                 index = i;
             }
         }
@@ -457,7 +457,7 @@ class EbbStackTest {
         assertThat(statementsOf(listRole).stream().filter(st -> st.path("Resource").toString().contains("TablesJobs")
                         && st.path("Action").toString().contains("dynamodb:Query")))
                 .singleElement().satisfies(st -> assertThat(st.path("Resource").toString())
-                        .contains("/index/" + Tables.TENANT_INDEX));
+                        .contains("/index/" + Deployment.TENANT_INDEX.name()));
         assertThat(actionsOf(listRole)).contains("dynamodb:Query", "dynamodb:BatchGetItem")
                 .doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                         "s3:PutObject", "s3:GetObject");
