@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ebb.core.config.Deployment;
 import dev.ebb.core.job.DeadLetterIndex;
+import dev.ebb.core.job.TenantIndex;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,9 +38,10 @@ class ResourceSpecTest {
             assertThat(table.indexes()).extracting(index -> index.indexName())
                     .containsExactlyElementsOf(catalogued.indexes().stream().map(Deployment.IndexSpec::name).toList());
         }
-        // The SDK-shaped index the job store's tests create is the same one.
-        assertThat(tables.getFirst().indexes()).containsExactly(DeadLetterIndex.definition());
-        assertThat(tables.getFirst().indexAttributes())
-                .containsExactlyInAnyOrderElementsOf(DeadLetterIndex.attributeDefinitions());
+        // The SDK-shaped indexes the job store's tests create are the same ones.
+        assertThat(tables.getFirst().indexes()).containsExactly(DeadLetterIndex.definition(), TenantIndex.definition());
+        assertThat(tables.getFirst().indexAttributes()).containsExactlyInAnyOrderElementsOf(
+                java.util.stream.Stream.concat(DeadLetterIndex.attributeDefinitions().stream(),
+                        TenantIndex.attributeDefinitions().stream()).toList());
     }
 }
