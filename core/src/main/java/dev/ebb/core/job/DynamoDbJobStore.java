@@ -208,6 +208,7 @@ public final class DynamoDbJobStore implements JobStore {
                 ":running", s(RUNNING),
                 ":owner", s(owner),
                 ":now", millis(now),
+                ":nowSec", epochSeconds(now),
                 ":expires", epochSeconds(expiresAt)));
         String set;
         switch (outcome) {
@@ -237,7 +238,9 @@ public final class DynamoDbJobStore implements JobStore {
                 .expressionAttributeNames(names.map)
                 .expressionAttributeValues(values)
                 .updateExpression(set + " REMOVE #leaseOwner, #leaseUntil")
-                .conditionExpression("#status = :running AND #leaseOwner = :owner")
+                // Not past its TTL: a completion must not give an expired item (one DynamoDB may delete any moment,
+                // and reads already treat as gone) a new life.
+                .conditionExpression("#status = :running AND #leaseOwner = :owner AND #expiresAt > :nowSec")
                 .build();
     }
 
@@ -331,7 +334,23 @@ public final class DynamoDbJobStore implements JobStore {
 
     @Override
     public boolean extendLease(String jobId, String owner, Instant leaseUntil) {
-        return updateHeld(jobId, owner, "SET #leaseUntil = :until", Map.of(":until", millis(leaseUntil)));
+        // A lease never outlives its item: an extension of an expired job (or one that would be by the lease's end)
+        // is refused, so a worker stops holding what reads already treat as gone.
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":running", s(RUNNING));
+        values.put(":owner", s(owner));
+        values.put(":until", millis(leaseUntil));
+        values.put(":untilSec", epochSeconds(leaseUntil));
+        try {
+            dynamoDb.updateItem(update(jobId, new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL)
+                    .add(EXPIRES_AT), values)
+                    .updateExpression("SET #leaseUntil = :until")
+                    .conditionExpression("#status = :running AND #leaseOwner = :owner AND #expiresAt > :untilSec")
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
     }
 
     @Override

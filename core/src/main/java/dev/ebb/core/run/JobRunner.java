@@ -481,9 +481,12 @@ public final class JobRunner {
             return checked(task.runBatch(jobs), jobs.size(), task.name());
         } catch (RuntimeException e) {
             if (part.size() == 1) {
+                // The exception's text is a library's, not the client's business: it goes to the log, and the job
+                // says in Ebb's words what happened and where to look.
                 log.warn("task {} failed jobId={}: {}", task.name(), part.get(0).envelope.jobId(), e.toString());
-                return List.of(Outcome.failure("task_error", "task '" + task.name() + "' failed on this input: "
-                        + e.getClass().getSimpleName() + reason(e)));
+                return List.of(Outcome.failure("task_error", "task '" + task.name() + "' failed on this input, on"
+                        + " its own (the other jobs of its batch ran); the worker's log has the cause under jobId "
+                        + part.get(0).envelope.jobId()));
             }
             log.warn("task {} failed a batch of {}; retrying it in halves: {}", task.name(), part.size(), e.toString());
         }
@@ -492,16 +495,6 @@ public final class JobRunner {
         outcomes.addAll(bisect(task, model, part.subList(0, half)));
         outcomes.addAll(bisect(task, model, part.subList(half, part.size())));
         return outcomes;
-    }
-
-    /** The exception's message, shortened, for the job's error (never a stack trace). */
-    private static String reason(RuntimeException e) {
-        String message = e.getMessage();
-        if (message == null || message.isBlank()) {
-            return "";
-        }
-        message = message.strip().replaceAll("\\s+", " ");
-        return ": " + (message.length() > 200 ? message.substring(0, 200) + "…" : message);
     }
 
     private static List<Outcome> checked(List<Outcome> outcomes, int expected, String taskName) {

@@ -331,6 +331,20 @@ class DynamoDbJobStoreTest {
     }
 
     @Test
+    void complete_whenTheItemHasExpired_isRefusedAndTheItemStaysExpired() {
+        Job expiring = runningUntilExpiry("j-1", "w1", T0.plus(LEASE), T0.plusSeconds(10));
+        db.seed(expiring);
+
+        CompleteResult result = store.complete("j-1", "w1", success("1"), T0.plusSeconds(20), LATER_EXPIRES);
+
+        assertThat(result).isInstanceOf(CompleteResult.NotOwner.class);
+        Map<String, AttributeValue> item = db.item("j-1");
+        assertThat(item.get("expiresAt").n()).as("no new life").isEqualTo(Long.toString(T0.getEpochSecond() + 10));
+        assertThat(item.get("status").s()).isEqualTo("RUNNING");
+        assertThat(item).doesNotContainKey("result");
+    }
+
+    @Test
     void complete_whenCancelled_returnsNotOwnerAndTheJobStaysCancelled() {
         db.seed(queued("j-1"));
         store.claim("j-1", "w1", T0.plus(LEASE), T0);
@@ -539,6 +553,15 @@ class DynamoDbJobStoreTest {
         assertThat(store.claim("j-1", "w2", later.plus(LEASE), T0.plus(LEASE).plusSeconds(1)))
                 .as("the old lease end has passed, the new one has not")
                 .isEqualTo(new ClaimResult.Leased("w1", later));
+    }
+
+    @Test
+    void extendLease_pastTheItemsExpiry_isRefused() {
+        db.seed(runningUntilExpiry("j-1", "w1", T0.plus(LEASE), T0.plusSeconds(90)));
+
+        assertThat(store.extendLease("j-1", "w1", T0.plus(LEASE).plus(LEASE))).isFalse();
+
+        assertThat(db.stored("j-1").leaseUntil()).isEqualTo(T0.plus(LEASE));
     }
 
     @Test
@@ -783,6 +806,13 @@ class DynamoDbJobStoreTest {
         Job q = queued(id);
         return new Job(id, q.tenant(), q.task(), q.lane(), q.model(), q.input(), JobStatus.RUNNING, 1, T0, T0, null,
                 null, null, owner, leaseUntil, null, null, EXPIRES);
+    }
+
+    /** RUNNING under {@code owner}, its item expiring at {@code expiresAt}. */
+    static Job runningUntilExpiry(String id, String owner, Instant leaseUntil, Instant expiresAt) {
+        Job q = queued(id);
+        return new Job(id, q.tenant(), q.task(), q.lane(), q.model(), q.input(), JobStatus.RUNNING, 1, T0, T0, null,
+                null, null, owner, leaseUntil, null, null, expiresAt);
     }
 
     static Job succeeded(String id) {

@@ -10,12 +10,15 @@ import dev.ebb.worker.model.LoadedModels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The shared shape of the embedding tasks' {@code runBatch}: read each job's texts (an input that does not read
  * fails alone), embed the texts of all jobs in one model call, and hand each job back its own vectors.
  */
 final class ModelBatch {
+    private static final Logger log = LoggerFactory.getLogger(ModelBatch.class);
 
     /** What one job asks of the model, or why it cannot be run. */
     interface Reader<T> {
@@ -41,7 +44,10 @@ final class ModelBatch {
         } catch (IllegalArgumentException e) {
             return failAll(inputs.size(), "unknown_model", e.getMessage());
         } catch (RuntimeException e) {
-            return failAll(inputs.size(), "model_unavailable", "the model could not be loaded: " + e.getMessage());
+            // What the loader said is for the operator (the log), not the client.
+            log.error("model {} could not be loaded: {}", modelName, e.toString());
+            return failAll(inputs.size(), "model_unavailable", "the model " + (modelName == null ? "(default)"
+                    : "'" + modelName + "'") + " could not be loaded on this worker; the worker's log has the cause");
         }
         Outcome[] outcomes = new Outcome[inputs.size()];
         List<T> jobs = new ArrayList<>();

@@ -135,13 +135,23 @@ public final class EmbeddingModel implements AutoCloseable {
                 "A second sentence of a different length", "and a third", "four", "five", "six", "seven", "eight"));
     }
 
+    /**
+     * The most characters of one text the tokenizer is given. The model reads 256 tokens; a WordPiece token of
+     * natural text covers a handful of characters, so any text whose first 256 tokens lie in its first 16,384
+     * characters embeds exactly as it would whole, and a megabyte-long text costs the tokenizer 16 K characters, not
+     * a megabyte. (Only text of runs of unbroken non-vocabulary words, each a single [UNK] token of any length, can
+     * reach past that: it is cut there, and reported as truncated like any other long text.)
+     */
+    public static final int MAX_CHARS_READ = 16_384;
+
     /** Embeds texts in one batch on the calling thread's predictor. Throws if the batch fails as a whole. */
     public List<Embedding> embed(List<String> texts) {
+        List<String> read = texts.stream().map(EmbeddingModel::clip).toList();
         List<float[]> vectors;
         try {
-            vectors = predictor().batchPredict(texts);
+            vectors = predictor().batchPredict(read);
         } catch (TranslateException e) {
-            throw new IllegalStateException("the model failed on a batch of " + texts.size() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("the model failed on a batch of " + texts.size() + " texts", e);
         }
         if (vectors.size() != texts.size()) {
             throw new IllegalStateException("the model returned " + vectors.size() + " vectors for " + texts.size()
@@ -149,9 +159,19 @@ public final class EmbeddingModel implements AutoCloseable {
         }
         List<Embedding> embeddings = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
-            embeddings.add(new Embedding(vectors.get(i), truncated(texts.get(i))));
+            String text = texts.get(i);
+            embeddings.add(new Embedding(vectors.get(i), read.get(i).length() < text.length() || truncated(read.get(i))));
         }
         return embeddings;
+    }
+
+    /** The text as the tokenizer gets it: at most {@link #MAX_CHARS_READ} characters, never half a surrogate pair. */
+    static String clip(String text) {
+        if (text.length() <= MAX_CHARS_READ) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(MAX_CHARS_READ - 1)) ? MAX_CHARS_READ - 1 : MAX_CHARS_READ;
+        return text.substring(0, end);
     }
 
     /** Whether the text is longer than the model's window (and so was cut). */
