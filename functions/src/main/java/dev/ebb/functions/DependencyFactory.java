@@ -7,6 +7,7 @@ import dev.ebb.core.auth.Authenticator;
 import dev.ebb.core.auth.DynamoDbApiKeyStore;
 import dev.ebb.core.config.AwsClientFactory;
 import dev.ebb.core.config.Deployment;
+import dev.ebb.core.admission.LaneAvailability;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.config.SettingsException;
 import dev.ebb.core.job.DynamoDbDeadLetterStore;
@@ -119,7 +120,7 @@ public final class DependencyFactory {
 
     public JobService jobService() {
         return JobService.builder().store(jobStore).queue(jobQueue).tasks(tasks()).limits(settings.limits())
-                .clock(clock).objects(objectStore()).build();
+                .clock(clock).objects(objectStore()).step(LaneAvailability.fromEnv(env)).build();
     }
 
     /**

@@ -168,6 +168,8 @@ public final class Deployment {
     public static final Variable KEY_CACHE_SECONDS = setting("EBB_KEY_CACHE_SECONDS");
     public static final Variable GROUP_COMMIT_THREADS = setting("EBB_GROUP_COMMIT_THREADS");
     public static final Variable MAX_TEXTS_PER_JOB = setting("EBB_MAX_TEXTS_PER_JOB");
+    /** Lanes nothing consumes in this deployment (SAM: gpu); their jobs are refused at submit. */
+    public static final Variable UNAVAILABLE_LANES = setting("EBB_UNAVAILABLE_LANES");
     /** Log level of the functions, the worker and the command line (their logback files read it). */
     public static final Variable LOG_LEVEL = setting("EBB_LOG_LEVEL");
     public static final Variable SCALE_MIN_WORKERS = setting("EBB_SCALE_MIN_WORKERS");
@@ -217,7 +219,8 @@ public final class Deployment {
     public static final List<Variable> VARIABLES = List.of(
             JOBS_TABLE, KEYS_TABLE, GPU_QUEUE_URL, CPU_QUEUE_URL, BUCKET, ECS_CLUSTER, ECS_SERVICE, SCALER_FUNCTION,
             MAX_REQUEST_BYTES, MAX_INPUT_BYTES, LARGE_INPUT_BYTES, LARGE_RESULT_BYTES, JOB_TTL_SECONDS,
-            RESULT_TTL_SECONDS, LEASE_SECONDS, KEY_CACHE_SECONDS, GROUP_COMMIT_THREADS, MAX_TEXTS_PER_JOB, LOG_LEVEL,
+            RESULT_TTL_SECONDS, LEASE_SECONDS, KEY_CACHE_SECONDS, GROUP_COMMIT_THREADS, MAX_TEXTS_PER_JOB,
+            UNAVAILABLE_LANES, LOG_LEVEL,
             SCALE_MIN_WORKERS, SCALE_MAX_WORKERS, SCALE_TARGET_WAIT_SECONDS, SCALE_COOL_DOWN_SECONDS,
             SCALE_STARTUP_SECONDS, SCALE_JOBS_PER_SECOND, SCALE_STALE_SECONDS, SCALE_INTERVAL_SECONDS,
             LANE, MAX_BATCH_SIZE, MAX_BATCH_DELAY_MS, POLLERS, RUNNERS, DRAIN_SECONDS, POLL_WAIT_SECONDS,
