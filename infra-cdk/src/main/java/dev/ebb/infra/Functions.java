@@ -17,6 +17,7 @@ import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.CfnFunction;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.Runtime;
@@ -89,6 +90,8 @@ public final class Functions extends Construct {
                 merge(props.environment(), Map.of(
                         ECS_CLUSTER, props.workers().cluster().getClusterName(),
                         ECS_SERVICE, service.getServiceName())));
+        // One run at a time, as in SAM: the schedule and the submit function's wakes must not race on the count.
+        ((CfnFunction) scaler.getVersion().getLambda().getNode().getDefaultChild()).setReservedConcurrentExecutions(1);
         Rule.Builder.create(this, "ScalerSchedule")
                 .description("Runs the scaler every minute")
                 .schedule(Schedule.rate(Duration.minutes(1)))
@@ -142,6 +145,7 @@ public final class Functions extends Construct {
                 .actions(List.of("s3:GetObject"))
                 .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.RESULTS_PREFIX + "*")))
                 .build());
+        listObjects(get, props.bucket());
 
         this.cancel = function(code, "CancelJob", "CancelJobHandler", Duration.seconds(10), 1024,
                 "DELETE /v1/jobs/{id}: cancel a job that has not finished", props.environment());
@@ -184,6 +188,7 @@ public final class Functions extends Construct {
                 .actions(List.of("s3:GetObject"))
                 .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.INPUTS_PREFIX + "*")))
                 .build());
+        listObjects(queueWorker, props.bucket());
         // A result too large for the item is put under results/ before the completion: put only.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(queueWorker)
@@ -215,6 +220,7 @@ public final class Functions extends Construct {
                 .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
                 .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.UPLOADS_PREFIX + "*")))
                 .build());
+        listObjects(upload, props.bucket());
         putLargeInputs(upload, props.bucket());
         props.bucket().addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(upload),
                 NotificationKeyFilter.builder().prefix(DataBucket.UPLOADS_PREFIX).build());
@@ -336,6 +342,19 @@ public final class Functions extends Construct {
     }
 
     /** An input over EBB_LARGE_INPUT_BYTES is written under inputs/ before its job: that prefix, put only. */
+    /**
+     * s3:ListBucket on the bucket, for a function that reads objects: without it S3 answers a GET of a missing key
+     * with 403 AccessDenied instead of 404 NoSuchKey, and a gone result or input would look like an outage forever.
+     * Unconditioned: S3 documents no prefix condition for that check. It lists key names, never contents.
+     */
+    static void listObjects(IGrantable reader, Bucket bucket) {
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(reader)
+                .actions(List.of("s3:ListBucket"))
+                .resourceArns(List.of(bucket.getBucketArn()))
+                .build());
+    }
+
     private static void putLargeInputs(IGrantable function, Bucket bucket) {
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(function)
