@@ -377,13 +377,36 @@ public final class DynamoDbJobStore implements JobStore {
         }
     }
 
+    /**
+     * Set on a QUEUED job by an idempotent replay before it answers 202 for it: from then on the creating submit's
+     * undo ({@link #deleteQueued}) leaves the job alone. Never read into a {@link Job}.
+     */
+    static final String REPLAYED = "replayed";
+
+    @Override
+    public boolean markReplayed(String jobId) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(tableName)
+                    .key(JobItems.key(jobId))
+                    .updateExpression("SET #replayed = :true")
+                    .conditionExpression("#status = :queued")
+                    .expressionAttributeNames(Map.of("#status", STATUS, "#replayed", REPLAYED))
+                    .expressionAttributeValues(Map.of(":queued", s(QUEUED),
+                            ":true", AttributeValue.fromBool(true))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
     @Override
     public boolean deleteQueued(String jobId) {
         try {
             dynamoDb.deleteItem(r -> r.tableName(tableName)
                     .key(JobItems.key(jobId))
-                    .conditionExpression("#status = :queued")
-                    .expressionAttributeNames(Map.of("#status", STATUS))
+                    // Not a job a replay has answered 202 for (markReplayed).
+                    .conditionExpression("#status = :queued AND attribute_not_exists(#replayed)")
+                    .expressionAttributeNames(Map.of("#status", STATUS, "#replayed", REPLAYED))
                     .expressionAttributeValues(Map.of(":queued", s(QUEUED))));
             return true;
         } catch (ConditionalCheckFailedException e) {

@@ -71,6 +71,11 @@ public final class GroupCommitJobStore implements JobStore, AutoCloseable {
     }
 
     @Override
+    public boolean markReplayed(String jobId) {
+        return delegate.markReplayed(jobId);
+    }
+
+    @Override
     public List<CreateResult> createAll(List<Job> jobs) {
         return delegate.createAll(jobs);
     }

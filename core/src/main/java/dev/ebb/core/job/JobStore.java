@@ -43,8 +43,18 @@ public interface JobStore {
      */
     boolean recordError(String jobId, LastError error);
 
-    /** Removes a job still QUEUED: the undo of a submit whose message never reached the queue. */
+    /**
+     * Removes a job still QUEUED that no replay has answered for ({@link #markReplayed}): the undo of a submit whose
+     * message never reached the queue. False when the job ran, ended, is gone, or a replay was given a 202 for it.
+     */
     boolean deleteQueued(String jobId);
+
+    /**
+     * Marks a QUEUED job as answered by an idempotent replay, so that the undo of the submit that created it can no
+     * longer delete it (a client was told 202). One conditional write; false when the job is no longer QUEUED or is
+     * gone (then the replay must not answer 202 for a job it has not seen queued).
+     */
+    boolean markReplayed(String jobId);
 
     /** {@link #create} for many jobs, one result each in order; a store may group the writes. */
     default List<CreateResult> createAll(List<Job> jobs) {

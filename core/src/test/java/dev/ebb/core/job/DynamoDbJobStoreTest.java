@@ -770,6 +770,11 @@ class DynamoDbJobStoreTest {
         public boolean deleteQueued(String jobId) {
             return delegate.deleteQueued(jobId);
         }
+
+        @Override
+        public boolean markReplayed(String jobId) {
+            return delegate.markReplayed(jobId);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ jobs in each state
