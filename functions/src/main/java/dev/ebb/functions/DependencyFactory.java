@@ -24,7 +24,6 @@ import dev.ebb.core.store.S3ObjectStore;
 import dev.ebb.core.task.TaskCatalogue;
 import dev.ebb.core.task.TaskRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -81,14 +80,15 @@ public final class DependencyFactory {
 
     /**
      * How a function's AWS clients are built: the URL-connection HTTP client (the only one in the Lambda jar), each
-     * attempt within 5 s and a call within 15 s, so that an API answer comes well inside the function's timeout.
+     * attempt and each call within core's {@code Deployment.SDK_ATTEMPT_TIMEOUT} / {@code SDK_CALL_TIMEOUT}, so that
+     * every call a submit makes in a row fits inside the function's timeout (TemplateTest, EbbStackTest).
      */
     static AwsClientFactory clients(Map<String, String> env) {
         return AwsClientFactory.builder()
                 .environment(env)
                 .httpClient(UrlConnectionHttpClient::builder)
-                .attemptTimeout(Duration.ofSeconds(5))
-                .callTimeout(Duration.ofSeconds(15))
+                .attemptTimeout(Deployment.SDK_ATTEMPT_TIMEOUT)
+                .callTimeout(Deployment.SDK_CALL_TIMEOUT)
                 .build();
     }
 

@@ -485,6 +485,22 @@ class TemplateTest {
                 .isEqualTo("ScalerFunction");
     }
 
+    /** Every call a submit makes in a row ends (answered or timed out) before the function's own timeout. */
+    @Test
+    void submitFunction_sdkCallTimeoutsFitInsideItsLambdaTimeout() {
+        int timeout = resources.at("/SubmitJobFunction/Properties/Timeout")
+                .asInt(template.at("/Globals/Function/Timeout").asInt());
+        assertThat(timeout).isEqualTo((int) Deployment.API_FUNCTION_TIMEOUT.toSeconds());
+        assertThat(Deployment.SDK_CALL_TIMEOUT.multipliedBy(Deployment.SUBMIT_SEQUENTIAL_CALLS))
+                .isLessThanOrEqualTo(java.time.Duration.ofSeconds(timeout));
+        assertThat(Deployment.SDK_ATTEMPT_TIMEOUT).isLessThanOrEqualTo(Deployment.SDK_CALL_TIMEOUT);
+        try (var dynamoDb = DependencyFactory.clients(Map.of("AWS_REGION", "us-east-1")).dynamoDb()) {
+            var overrides = dynamoDb.serviceClientConfiguration().overrideConfiguration();
+            assertThat(overrides.apiCallTimeout()).contains(Deployment.SDK_CALL_TIMEOUT);
+            assertThat(overrides.apiCallAttemptTimeout()).contains(Deployment.SDK_ATTEMPT_TIMEOUT);
+        }
+    }
+
     @Test
     void globals_runJava21FromTheShadedJarWithSnapStart() {
         JsonNode globals = template.at("/Globals/Function");

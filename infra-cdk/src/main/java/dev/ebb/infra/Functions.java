@@ -41,6 +41,9 @@ import software.constructs.Construct;
  */
 public final class Functions extends Construct {
     /** The scaler's state item in the jobs table (see functions' ScalerState). */
+    /** The API functions' timeout: core's, which the SDK call timeouts are sized against. */
+    static final Duration API_TIMEOUT = Duration.seconds(Deployment.API_FUNCTION_TIMEOUT.toSeconds());
+
     static final String SCALER_STATE_KEY = "scaler#gpu";
     public static final String ALIAS = "live";
     public static final String HANDLER_PACKAGE = "dev.ebb.functions.";
@@ -125,7 +128,7 @@ public final class Functions extends Construct {
                 .build());
 
         // ---- HTTP API
-        this.submit = function(code, "SubmitJob", "SubmitJobHandler", Duration.seconds(10), 1024,
+        this.submit = function(code, "SubmitJob", "SubmitJobHandler", API_TIMEOUT, 1024,
                 "POST /v1/jobs: validate, record QUEUED, send to the lane queue, wake the scaler",
                 merge(props.environment(), Map.of(SCALER_FUNCTION, scaler.getFunctionArn())));
         tables.jobs().grantReadWriteData(submit);
@@ -135,7 +138,7 @@ public final class Functions extends Construct {
         scaler.grantInvoke(submit);
         putLargeInputs(submit, props.bucket());
 
-        this.get = function(code, "GetJob", "GetJobHandler", Duration.seconds(10), 1024,
+        this.get = function(code, "GetJob", "GetJobHandler", API_TIMEOUT, 1024,
                 "GET /v1/jobs/{id}: status, timings, attempts, result or error", props.environment());
         tables.jobs().grantReadData(get);
         tables.keys().grantReadData(get);
@@ -147,12 +150,12 @@ public final class Functions extends Construct {
                 .build());
         listObjects(get, props.bucket());
 
-        this.cancel = function(code, "CancelJob", "CancelJobHandler", Duration.seconds(10), 1024,
+        this.cancel = function(code, "CancelJob", "CancelJobHandler", API_TIMEOUT, 1024,
                 "DELETE /v1/jobs/{id}: cancel a job that has not finished", props.environment());
         tables.jobs().grantReadWriteData(cancel);
         tables.keys().grantReadData(cancel);
 
-        this.list = function(code, "ListJobs", "ListJobsHandler", Duration.seconds(10), 1024,
+        this.list = function(code, "ListJobs", "ListJobsHandler", API_TIMEOUT, 1024,
                 "GET /v1/jobs: the tenant's jobs, newest first, filtered, paginated", props.environment());
         // A page of the tenant index (keys only), then the items: those two reads and nothing else.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
@@ -167,7 +170,7 @@ public final class Functions extends Construct {
                 .build());
         tables.keys().grantReadData(list);
 
-        this.createUpload = function(code, "CreateUpload", "CreateUploadHandler", Duration.seconds(10), 1024,
+        this.createUpload = function(code, "CreateUpload", "CreateUploadHandler", API_TIMEOUT, 1024,
                 "POST /v1/uploads: a presigned PUT URL under uploads/<tenant>/<task>/", props.environment());
         // The URL carries this role's rights: put under uploads/ only.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()

@@ -416,6 +416,15 @@ class EbbStackTest {
         assertThat(launch.at("/MetadataOptions/HttpTokens").asText()).isEqualTo("required");
     }
 
+    /** Every SDK call a submit makes in a row ends before the submit function's own timeout. */
+    @Test
+    void submitFunction_sdkCallTimeoutsFitInsideItsLambdaTimeout() {
+        int timeout = function("SubmitJobHandler").at("/Properties/Timeout").asInt();
+        assertThat(timeout).isEqualTo((int) Deployment.API_FUNCTION_TIMEOUT.toSeconds());
+        assertThat(Deployment.SDK_CALL_TIMEOUT.multipliedBy(Deployment.SUBMIT_SEQUENTIAL_CALLS))
+                .isLessThanOrEqualTo(java.time.Duration.ofSeconds(timeout));
+    }
+
     /** As in SAM: the schedule and the submit function's wakes must never run two scalers at once. */
     @Test
     void scaler_hasReservedConcurrencyOne() {

@@ -1,6 +1,7 @@
 package dev.ebb.core.config;
 
 import dev.ebb.core.task.Lane;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -255,6 +256,20 @@ public final class Deployment {
 
     /** Every table, in every deployment. */
     public static final List<TableSpec> TABLES = List.of(JOBS, KEYS);
+
+    // ---------------------------------------------------------------------------------------- functions
+    /** The API functions' Lambda timeout (SAM's Globals, the CDK stack's API functions). */
+    public static final Duration API_FUNCTION_TIMEOUT = Duration.ofSeconds(10);
+    /** One AWS SDK call of a function, all its attempts together; and one attempt. */
+    public static final Duration SDK_CALL_TIMEOUT = Duration.ofMillis(1500);
+    public static final Duration SDK_ATTEMPT_TIMEOUT = Duration.ofMillis(1000);
+    /**
+     * The most SDK calls a submit makes one after another: the key, a large input's put, the create (or a replay's
+     * create, mark and find), the send, then the scaler's wake or the undo. Times {@link #SDK_CALL_TIMEOUT} it must
+     * fit in {@link #API_FUNCTION_TIMEOUT}, so that a slow dependency is a 503 the handler answers, not a Lambda
+     * timeout (a 500 with no body) that leaves a half-done submit behind.
+     */
+    public static final int SUBMIT_SEQUENTIAL_CALLS = 6;
 
     // ---------------------------------------------------------------------------------------- queues
     /** Receives before a lane's message moves to its dead-letter queue. */
