@@ -3,6 +3,7 @@ package dev.ebb.functions;
 import dev.ebb.core.api.JobList;
 import dev.ebb.core.api.JobService;
 import dev.ebb.core.api.UploadUrls;
+import dev.ebb.core.auth.ApiKeyStore;
 import dev.ebb.core.auth.Authenticator;
 import dev.ebb.core.auth.DynamoDbApiKeyStore;
 import dev.ebb.core.config.AwsClientFactory;
@@ -138,7 +139,12 @@ public final class DependencyFactory {
     }
 
     public Authenticator authenticator() {
-        return new Authenticator(new DynamoDbApiKeyStore(dynamoDb, settings.keysTable(), clock), settings.keyCache());
+        return new Authenticator(apiKeys(), settings.keyCache());
+    }
+
+    /** The keys table: keys by hash, and which tenants exist (the upload function's check). */
+    public ApiKeyStore apiKeys() {
+        return new DynamoDbApiKeyStore(dynamoDb, settings.keysTable(), clock);
     }
 
     public Clock clock() {

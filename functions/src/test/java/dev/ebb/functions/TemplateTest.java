@@ -375,6 +375,7 @@ class TemplateTest {
         assertThat(policies("QueueWorkerFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
                 "Allow s3:GetObject " + inputs, "Allow s3:PutObject " + results, list);
         assertThat(policies("UploadFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
+                "DynamoDBReadPolicy KeysTable",
                 "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue",
                 "Allow s3:GetObject,s3:GetObjectVersion " + uploads, list,
                 "Allow s3:PutObject " + inputs);

@@ -215,6 +215,8 @@ public final class Functions extends Construct {
                 uploadFailures);
         this.upload = alias(uploadFunction);
         tables.jobs().grantReadWriteData(upload);
+        // Whether the upload's tenant exists: its marker item in the keys table.
+        tables.keys().grantReadData(upload);
         queues.gpu().queue().grantSendMessages(upload);
         queues.cpu().queue().grantSendMessages(upload);
         // Exact actions rather than bucket.grantRead, whose s3:GetObject* and s3:List* are wildcards.
