@@ -3,10 +3,12 @@ package dev.ebb.functions;
 import dev.ebb.core.api.JobList;
 import dev.ebb.core.api.JobService;
 import dev.ebb.core.api.UploadUrls;
+import dev.ebb.core.auth.ApiKeyStore;
 import dev.ebb.core.auth.Authenticator;
 import dev.ebb.core.auth.DynamoDbApiKeyStore;
 import dev.ebb.core.config.AwsClientFactory;
 import dev.ebb.core.config.Deployment;
+import dev.ebb.core.admission.LaneAvailability;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.config.SettingsException;
 import dev.ebb.core.job.DynamoDbDeadLetterStore;
@@ -23,7 +25,6 @@ import dev.ebb.core.store.S3ObjectStore;
 import dev.ebb.core.task.TaskCatalogue;
 import dev.ebb.core.task.TaskRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -80,14 +81,15 @@ public final class DependencyFactory {
 
     /**
      * How a function's AWS clients are built: the URL-connection HTTP client (the only one in the Lambda jar), each
-     * attempt within 5 s and a call within 15 s, so that an API answer comes well inside the function's timeout.
+     * attempt and each call within core's {@code Deployment.SDK_ATTEMPT_TIMEOUT} / {@code SDK_CALL_TIMEOUT}, so that
+     * every call a submit makes in a row fits inside the function's timeout (TemplateTest, EbbStackTest).
      */
     static AwsClientFactory clients(Map<String, String> env) {
         return AwsClientFactory.builder()
                 .environment(env)
                 .httpClient(UrlConnectionHttpClient::builder)
-                .attemptTimeout(Duration.ofSeconds(5))
-                .callTimeout(Duration.ofSeconds(15))
+                .attemptTimeout(Deployment.SDK_ATTEMPT_TIMEOUT)
+                .callTimeout(Deployment.SDK_CALL_TIMEOUT)
                 .build();
     }
 
@@ -119,7 +121,7 @@ public final class DependencyFactory {
 
     public JobService jobService() {
         return JobService.builder().store(jobStore).queue(jobQueue).tasks(tasks()).limits(settings.limits())
-                .clock(clock).objects(objectStore()).build();
+                .clock(clock).objects(objectStore()).step(LaneAvailability.fromEnv(env)).build();
     }
 
     /**
@@ -137,7 +139,12 @@ public final class DependencyFactory {
     }
 
     public Authenticator authenticator() {
-        return new Authenticator(new DynamoDbApiKeyStore(dynamoDb, settings.keysTable(), clock), settings.keyCache());
+        return new Authenticator(apiKeys(), settings.keyCache());
+    }
+
+    /** The keys table: keys by hash, and which tenants exist (the upload function's check). */
+    public ApiKeyStore apiKeys() {
+        return new DynamoDbApiKeyStore(dynamoDb, settings.keysTable(), clock);
     }
 
     public Clock clock() {

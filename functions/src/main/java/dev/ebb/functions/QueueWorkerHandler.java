@@ -9,6 +9,7 @@ import dev.ebb.core.run.JobRunner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * The cpu lane: an SQS event source delivers a batch, the shared {@link JobRunner} runs it, and every message
@@ -16,7 +17,8 @@ import java.util.UUID;
  * the finished ones.
  */
 public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
-    private final JobRunner runner;
+    /** A runner for a claim owner; called once per invocation, never at init. */
+    private final Function<String, JobRunner> runners;
 
     public QueueWorkerHandler() {
         this(DependencyFactory.fromProcessEnv());
@@ -24,14 +26,30 @@ public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBat
 
     /** For hosts other than Lambda, such as the local cloud's gateway: collaborators from the given factory. */
     public QueueWorkerHandler(DependencyFactory factory) {
-        this(JobRunner.builder().store(factory.jobStore()).tasks(factory.tasks()).owner("lambda-" + UUID.randomUUID())
+        this(owner -> JobRunner.builder().store(factory.jobStore()).tasks(factory.tasks()).owner(owner)
                 .lease(factory.settings().lease()).resultTtl(factory.settings().limits().resultTtl())
                 .clock(factory.clock()).objects(factory.objectStore())
                 .largeResultBytes(factory.settings().largeResultBytes()).build());
     }
 
+    /**
+     * The claim owner is taken per invocation, never at init: under SnapStart every environment restored from one
+     * snapshot would share an owner made at init (and its claim counter), and one could complete or extend another's
+     * claim. The runner itself holds nothing but references, so building one per invocation costs nothing.
+     */
+    QueueWorkerHandler(Function<String, JobRunner> runners) {
+        this.runners = runners;
+    }
+
+    /** Tests: one runner, whatever the owner. */
     QueueWorkerHandler(JobRunner runner) {
-        this.runner = runner;
+        this(owner -> runner);
+    }
+
+    /** {@code lambda-<request id>}: unique per invocation; a random id where there is no Lambda context. */
+    static String owner(Context context) {
+        String requestId = context == null ? null : context.getAwsRequestId();
+        return "lambda-" + (requestId == null || requestId.isBlank() ? UUID.randomUUID().toString() : requestId);
     }
 
     @Override
@@ -42,7 +60,7 @@ public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBat
             messages.add(new QueueMessage(record.getMessageId(), record.getReceiptHandle(), record.getBody(),
                     receiveCount(record)));
         }
-        List<JobRunner.Disposition> dispositions = runner.run(messages);
+        List<JobRunner.Disposition> dispositions = runners.apply(owner(context)).run(messages);
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             if (dispositions.get(i) == JobRunner.Disposition.RETRY) {

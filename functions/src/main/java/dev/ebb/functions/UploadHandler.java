@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.api.ApiException;
 import dev.ebb.core.api.JobService;
 import dev.ebb.core.api.SubmitRequest;
+import dev.ebb.core.auth.ApiKeyStore;
 import dev.ebb.core.upload.UploadContent;
 import dev.ebb.core.upload.UploadKey;
 import dev.ebb.core.config.Deployment;
@@ -45,6 +46,7 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
 
     private static final Logger log = LoggerFactory.getLogger(UploadHandler.class);
 
+    private final ApiKeyStore tenants;
     private final S3Client s3;
     private final JobService jobs;
     private final int maxObjectBytes;
@@ -58,14 +60,17 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
     /** For hosts other than Lambda, such as the local cloud: collaborators from the given factory. */
     public UploadHandler(DependencyFactory factory) {
         this(factory.s3(), factory.jobService(), factory.settings().limits().maxInputBytes(),
-                factory.environment().get(BUCKET), factory.jobListing());
+                factory.environment().get(BUCKET), factory.jobListing(), factory.apiKeys());
     }
 
     /**
      * @param bucket  the only bucket whose events are served, or null for any
      * @param listing marks each job with the key of the object it came from ({@code GET /v1/jobs?uploadKey=})
+     * @param tenants which tenants exist: an upload under an unknown tenant's prefix makes no job
      */
-    UploadHandler(S3Client s3, JobService jobs, int maxObjectBytes, String bucket, DynamoDbJobListing listing) {
+    UploadHandler(S3Client s3, JobService jobs, int maxObjectBytes, String bucket, DynamoDbJobListing listing,
+                  ApiKeyStore tenants) {
+        this.tenants = tenants;
         this.s3 = s3;
         this.jobs = jobs;
         this.maxObjectBytes = maxObjectBytes;
@@ -118,6 +123,10 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
             upload = UploadKey.parse(key);
         } catch (UploadKey.InvalidKeyException e) {
             return refuse(bucket, key, e.code(), e.getMessage());
+        }
+        // Anyone who may put objects under uploads/ could name any tenant: only a tenant with a key gets a job.
+        if (!tenants.tenantExists(upload.tenant())) {
+            return refuse(bucket, key, "unknown_tenant", "tenant '" + upload.tenant() + "' has no API key");
         }
         Long size = object.getSizeAsLong();
         if (size != null && size > maxObjectBytes) {

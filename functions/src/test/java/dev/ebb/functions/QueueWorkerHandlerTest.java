@@ -7,15 +7,19 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.ebb.core.Json;
+import dev.ebb.core.api.Limits;
 import dev.ebb.core.job.Job;
 import dev.ebb.core.job.JobIds;
 import dev.ebb.core.job.JobStatus;
 import dev.ebb.core.queue.JobEnvelope;
+import dev.ebb.core.run.JobRunner;
 import dev.ebb.core.task.Lane;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -162,5 +166,42 @@ class QueueWorkerHandlerTest {
                 now.plus(14, ChronoUnit.DAYS));
         fixture.jobs.create(job);
         return job;
+    }
+
+    /** SnapStart: nothing about the claim owner is fixed at init; each invocation claims under its own. */
+    @Test
+    void handleRequest_takesItsClaimOwnerPerInvocation_neverAtInit() throws Exception {
+        List<String> owners = new ArrayList<>();
+        QueueWorkerHandler handler = new QueueWorkerHandler(owner -> {
+            owners.add(owner);
+            return JobRunner.builder().store(fixture.jobs).tasks(DependencyFactory.tasks(Map.of())).owner(owner)
+                    .lease(Duration.ofSeconds(60)).resultTtl(Limits.DEFAULTS.resultTtl()).build();
+        });
+        assertThat(owners).as("nothing taken at init (the snapshot)").isEmpty();
+
+        SQSEvent event = EventLoader.loadSQSEvent("events/queue-worker.json");
+        queueJobsOf(event);
+        handler.handleRequest(event, new TestContext("req-1"));
+        handler.handleRequest(new SQSEvent(), new TestContext("req-2"));
+        handler.handleRequest(new SQSEvent(), null);
+        handler.handleRequest(new SQSEvent(), null);
+
+        assertThat(owners).hasSize(4).doesNotHaveDuplicates();
+        assertThat(owners.subList(0, 2)).containsExactly("lambda-req-1", "lambda-req-2");
+    }
+
+    /** A Lambda context that knows its request id. */
+    private record TestContext(String requestId) implements com.amazonaws.services.lambda.runtime.Context {
+        @Override public String getAwsRequestId() { return requestId; }
+        @Override public String getLogGroupName() { return null; }
+        @Override public String getLogStreamName() { return null; }
+        @Override public String getFunctionName() { return "QueueWorker"; }
+        @Override public String getFunctionVersion() { return "1"; }
+        @Override public String getInvokedFunctionArn() { return null; }
+        @Override public com.amazonaws.services.lambda.runtime.CognitoIdentity getIdentity() { return null; }
+        @Override public com.amazonaws.services.lambda.runtime.ClientContext getClientContext() { return null; }
+        @Override public int getRemainingTimeInMillis() { return 30_000; }
+        @Override public int getMemoryLimitInMB() { return 1024; }
+        @Override public com.amazonaws.services.lambda.runtime.LambdaLogger getLogger() { return null; }
     }
 }

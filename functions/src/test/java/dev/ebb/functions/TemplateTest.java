@@ -9,11 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ebb.core.admission.LaneAvailability;
 import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.job.DeadLetterIndex;
 import dev.ebb.core.job.TenantIndex;
 import dev.ebb.core.scale.ScalingSettings;
+import dev.ebb.core.task.Lane;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -148,7 +150,8 @@ class TemplateTest {
         String bucketName = resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText();
         assertThat(environment("UploadFunction").at("/" + UploadHandler.BUCKET + "/Fn::Sub").asText())
                 .isEqualTo(bucketName);
-        assertThat(policies("UploadFunction")).contains("S3ReadPolicy " + bucketName);
+        assertThat(policies("UploadFunction")).contains("Allow s3:GetObject,s3:GetObjectVersion arn:${AWS::Partition}"
+                + ":s3:::" + bucketName + "/" + UploadKey.PREFIX + "*");
     }
 
     @Test
@@ -200,6 +203,53 @@ class TemplateTest {
                         .isEqualTo(FOURTEEN_DAYS);
             }
         });
+    }
+
+    /** Each dead-letter queue accepts only its own lane queue as a source (named, so there is no cycle). */
+    @Test
+    void deadLetterQueues_acceptRedrivesOnlyFromTheirOwnLaneQueue() {
+        for (Deployment.LaneQueues lane : Deployment.LANES) {
+            JsonNode source = resources.at("/" + lane.queue().id() + "/Properties/QueueName/Fn::Sub");
+            assertThat(source.asText()).as(lane.lane().id()).isEqualTo("${AWS::StackName}-" + lane.lane().id());
+            JsonNode allow = resources.at("/" + lane.deadLetters().id() + "/Properties/RedriveAllowPolicy");
+            assertThat(allow.path("redrivePermission").asText()).as(lane.lane().id()).isEqualTo("byQueue");
+            assertThat(allow.path("sourceQueueArns").findValues("Fn::Sub").stream().map(JsonNode::asText).toList())
+                    .containsExactly(
+                    "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:" + source.asText());
+        }
+    }
+
+    /** sam delete (and a replacing update) keeps the data: jobs, keys and the bucket are retained. */
+    @Test
+    void tablesAndBucket_areRetained() {
+        for (String id : List.of("JobsTable", "KeysTable", "DataBucket")) {
+            assertThat(resources.at("/" + id + "/DeletionPolicy").asText()).as(id).isEqualTo("Retain");
+            assertThat(resources.at("/" + id + "/UpdateReplacePolicy").asText()).as(id).isEqualTo("Retain");
+        }
+    }
+
+    /** An upload's idempotency key is its version id: the bucket must keep versions (and expire old ones). */
+    @Test
+    void dataBucket_isVersioned() {
+        JsonNode props = resources.at("/DataBucket/Properties");
+        assertThat(props.at("/VersioningConfiguration/Status").asText()).isEqualTo("Enabled");
+        assertThat(props.at("/LifecycleConfiguration/Rules").findValues("NoncurrentVersionExpiration")).isNotEmpty();
+    }
+
+    /**
+     * No gpu workers here: by default every function is told the gpu lane is unavailable (submit refuses embed and
+     * classify), and the parameter that says otherwise is the only way to turn it on.
+     */
+    @Test
+    void gpuLane_isUnavailableUnlessAParameterSaysWorkersConsumeIt() {
+        JsonNode value = template.at("/Globals/Function/Environment/Variables/" + LaneAvailability.UNAVAILABLE_LANES
+                + "/Fn::If");
+        assertThat(value.get(0).asText()).isEqualTo("GpuLaneAvailable");
+        assertThat(value.get(1).asText()).isEmpty();
+        assertThat(LaneAvailability.fromEnv(Map.of(LaneAvailability.UNAVAILABLE_LANES, value.get(2).asText()))
+                .unavailable()).containsExactly(Lane.GPU);
+        assertThat(template.at("/Parameters/GpuLane/Default").asText()).isEqualTo("unavailable");
+        assertThat(template.at("/Conditions/GpuLaneAvailable/Fn::Equals/1").asText()).isEqualTo("available");
     }
 
     @Test
@@ -311,19 +361,23 @@ class TemplateTest {
         String inputs = "arn:${AWS::Partition}:s3:::"
                 + resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText() + "/inputs/*";
         String results = inputs.replace("/inputs/*", "/results/*");
+        String uploads = inputs.replace("/inputs/*", "/" + UploadKey.PREFIX + "*");
+        // Every function that reads objects may list the bucket: without it S3 answers a missing key with 403.
+        String list = "Allow s3:ListBucket " + inputs.replace("/inputs/*", "");
         assertThat(policies("SubmitJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBCrudPolicy JobsTable", "DynamoDBReadPolicy KeysTable",
                 "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue", "LambdaInvokePolicy ScalerFunction",
                 "Allow s3:PutObject " + inputs);
         assertThat(policies("GetJobFunction")).containsExactlyInAnyOrder(
-                "DynamoDBReadPolicy JobsTable", "DynamoDBReadPolicy KeysTable", "Allow s3:GetObject " + results);
+                "DynamoDBReadPolicy JobsTable", "DynamoDBReadPolicy KeysTable", "Allow s3:GetObject " + results, list);
         assertThat(policies("CancelJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBCrudPolicy JobsTable", "DynamoDBReadPolicy KeysTable");
         assertThat(policies("QueueWorkerFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
-                "Allow s3:GetObject " + inputs, "Allow s3:PutObject " + results);
+                "Allow s3:GetObject " + inputs, "Allow s3:PutObject " + results, list);
         assertThat(policies("UploadFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
+                "DynamoDBReadPolicy KeysTable",
                 "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue",
-                "S3ReadPolicy " + resources.at("/DataBucket/Properties/BucketName/Fn::Sub").asText(),
+                "Allow s3:GetObject,s3:GetObjectVersion " + uploads, list,
                 "Allow s3:PutObject " + inputs);
         assertThat(policies("ListJobsFunction")).containsExactlyInAnyOrder(
                 "Allow dynamodb:Query ${JobsTable.Arn}/index/" + TenantIndex.NAME,
@@ -430,6 +484,22 @@ class TemplateTest {
         assertThat(scaler.toString()).contains("scaler#gpu");
         assertThat(environment("SubmitJobFunction").at("/" + LambdaLaneWake.SCALER_FUNCTION + "/Ref").asText())
                 .isEqualTo("ScalerFunction");
+    }
+
+    /** Every call a submit makes in a row ends (answered or timed out) before the function's own timeout. */
+    @Test
+    void submitFunction_sdkCallTimeoutsFitInsideItsLambdaTimeout() {
+        int timeout = resources.at("/SubmitJobFunction/Properties/Timeout")
+                .asInt(template.at("/Globals/Function/Timeout").asInt());
+        assertThat(timeout).isEqualTo((int) Deployment.API_FUNCTION_TIMEOUT.toSeconds());
+        assertThat(Deployment.SDK_CALL_TIMEOUT.multipliedBy(Deployment.SUBMIT_SEQUENTIAL_CALLS))
+                .isLessThanOrEqualTo(java.time.Duration.ofSeconds(timeout));
+        assertThat(Deployment.SDK_ATTEMPT_TIMEOUT).isLessThanOrEqualTo(Deployment.SDK_CALL_TIMEOUT);
+        try (var dynamoDb = DependencyFactory.clients(Map.of("AWS_REGION", "us-east-1")).dynamoDb()) {
+            var overrides = dynamoDb.serviceClientConfiguration().overrideConfiguration();
+            assertThat(overrides.apiCallTimeout()).contains(Deployment.SDK_CALL_TIMEOUT);
+            assertThat(overrides.apiCallAttemptTimeout()).contains(Deployment.SDK_ATTEMPT_TIMEOUT);
+        }
     }
 
     @Test
@@ -572,7 +642,8 @@ class TemplateTest {
     private static Set<String> settingsNames() throws IllegalAccessException {
         Set<String> names = new HashSet<>();
         // Settings, and the scaler's own: the policy's EBB_SCALE_*, its ECS service, the submit function's wake.
-        for (Class<?> reader : List.of(Settings.class, ScalingSettings.class, EcsLaneScaler.class, LambdaLaneWake.class)) {
+        for (Class<?> reader : List.of(Settings.class, ScalingSettings.class, EcsLaneScaler.class, LambdaLaneWake.class,
+                LaneAvailability.class)) {
             for (Field field : reader.getFields()) {
                 if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
                     names.add((String) field.get(null));

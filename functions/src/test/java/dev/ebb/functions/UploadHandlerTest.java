@@ -47,11 +47,12 @@ class UploadHandlerTest {
     @BeforeEach
     void setUp() {
         fixture = HandlerFixture.create();
+        fixture.keys.create("acme");
     }
 
     private UploadHandler handler() {
         return new UploadHandler(s3, fixture.jobService(), Limits.DEFAULTS.maxInputBytes(), BUCKET,
-                fixture.jobListing());
+                fixture.jobListing(), fixture.keys);
     }
 
     @ParameterizedTest
@@ -166,7 +167,8 @@ class UploadHandlerTest {
     void handle_whenTheObjectIsLargerThanTheLimit_refusesEvenIfTheEventUnderstatesItsSize() {
         String key = "uploads/acme/math/big.txt";
         PutObjectResponse put = put(key, "What is 1 plus 1? ".repeat(10));
-        UploadHandler small = new UploadHandler(s3, fixture.jobService(), 64, BUCKET, fixture.jobListing());
+        UploadHandler small = new UploadHandler(s3, fixture.jobService(), 64, BUCKET, fixture.jobListing(),
+                fixture.keys);
 
         UploadHandler.Result byEvent = small.handle(record(key, 180, put.eTag()));
         UploadHandler.Result byBody = small.handle(record(key, 10, put.eTag()));
@@ -231,13 +233,42 @@ class UploadHandlerTest {
         HandlerFixture unreachable = HandlerFixture.withUnreachableQueue();
         String key = "uploads/acme/math/retry.txt";
         PutObjectResponse put = put(key, "What is 6 times 7?");
+        unreachable.keys.create("acme");
         UploadHandler handler = new UploadHandler(s3, unreachable.jobService(), Limits.DEFAULTS.maxInputBytes(), BUCKET,
-                unreachable.jobListing());
+                unreachable.jobListing(), unreachable.keys);
 
         assertThatThrownBy(() -> handler.handleRequest(new S3Event(List.of(record(key, 18, put.eTag()))), null))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("queue_unavailable");
         assertThat(unreachable.allJobItems()).isEmpty();
+    }
+
+    /** Anyone who may put under uploads/ could name any tenant: a tenant without a key gets no job. */
+    @Test
+    void handle_whenTheTenantHasNoKey_refusesAndMakesNoJob() {
+        String key = "uploads/ghost/math/q.txt";
+        PutObjectResponse put = put(key, "What is 1 plus 1?");
+
+        UploadHandler.Result result = handler().handle(record(key, 17, put.eTag()));
+
+        assertThat(result).isInstanceOfSatisfying(UploadHandler.Result.Refused.class,
+                r -> assertThat(r.code()).isEqualTo("unknown_tenant"));
+        assertThat(storedJobs()).isEmpty();
+
+        fixture.keys.create("ghost");
+        assertThat(handler().handle(record(key, 17, put.eTag()))).isInstanceOf(UploadHandler.Result.Accepted.class);
+    }
+
+    /** The marker that says a tenant exists: written by create, idempotent, never usable as a key. */
+    @Test
+    void tenantMarker_isWrittenByCreate_idempotent_andNotAKey() {
+        assertThat(fixture.keys.tenantExists("acme")).isTrue();
+        assertThat(fixture.keys.tenantExists("nobody")).isFalse();
+        assertThat(fixture.keys.tenantExists("NOT A TENANT")).isFalse();
+        fixture.keys.registerTenant("acme");
+        fixture.keys.registerTenant("later");
+        assertThat(fixture.keys.tenantExists("later")).isTrue();
+        assertThat(fixture.keys.tenantOf("tenant#acme")).isEmpty();
     }
 
     // ------------------------------------------------------------------------------------------ helpers

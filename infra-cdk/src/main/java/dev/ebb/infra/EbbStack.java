@@ -77,6 +77,8 @@ public final class EbbStack extends Stack {
                 .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
                 .resourceArns(List.of(data.bucket().arnForObjects(DataBucket.INPUTS_PREFIX + "*")))
                 .build());
+        // A missing input must read as missing (input_missing), not as S3's 403 for a caller that may not list.
+        Functions.listObjects(workers.taskDefinition().getTaskRole(), data.bucket());
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(workers.taskDefinition().getTaskRole())
                 .actions(List.of("s3:PutObject", "s3:AbortMultipartUpload"))

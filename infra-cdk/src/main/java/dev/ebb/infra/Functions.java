@@ -17,6 +17,7 @@ import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.CfnFunction;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.Runtime;
@@ -40,6 +41,9 @@ import software.constructs.Construct;
  */
 public final class Functions extends Construct {
     /** The scaler's state item in the jobs table (see functions' ScalerState). */
+    /** The API functions' timeout: core's, which the SDK call timeouts are sized against. */
+    static final Duration API_TIMEOUT = Duration.seconds(Deployment.API_FUNCTION_TIMEOUT.toSeconds());
+
     static final String SCALER_STATE_KEY = "scaler#gpu";
     public static final String ALIAS = "live";
     public static final String HANDLER_PACKAGE = "dev.ebb.functions.";
@@ -89,6 +93,8 @@ public final class Functions extends Construct {
                 merge(props.environment(), Map.of(
                         ECS_CLUSTER, props.workers().cluster().getClusterName(),
                         ECS_SERVICE, service.getServiceName())));
+        // One run at a time, as in SAM: the schedule and the submit function's wakes must not race on the count.
+        ((CfnFunction) scaler.getVersion().getLambda().getNode().getDefaultChild()).setReservedConcurrentExecutions(1);
         Rule.Builder.create(this, "ScalerSchedule")
                 .description("Runs the scaler every minute")
                 .schedule(Schedule.rate(Duration.minutes(1)))
@@ -122,7 +128,7 @@ public final class Functions extends Construct {
                 .build());
 
         // ---- HTTP API
-        this.submit = function(code, "SubmitJob", "SubmitJobHandler", Duration.seconds(10), 1024,
+        this.submit = function(code, "SubmitJob", "SubmitJobHandler", API_TIMEOUT, 1024,
                 "POST /v1/jobs: validate, record QUEUED, send to the lane queue, wake the scaler",
                 merge(props.environment(), Map.of(SCALER_FUNCTION, scaler.getFunctionArn())));
         tables.jobs().grantReadWriteData(submit);
@@ -132,7 +138,7 @@ public final class Functions extends Construct {
         scaler.grantInvoke(submit);
         putLargeInputs(submit, props.bucket());
 
-        this.get = function(code, "GetJob", "GetJobHandler", Duration.seconds(10), 1024,
+        this.get = function(code, "GetJob", "GetJobHandler", API_TIMEOUT, 1024,
                 "GET /v1/jobs/{id}: status, timings, attempts, result or error", props.environment());
         tables.jobs().grantReadData(get);
         tables.keys().grantReadData(get);
@@ -142,13 +148,14 @@ public final class Functions extends Construct {
                 .actions(List.of("s3:GetObject"))
                 .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.RESULTS_PREFIX + "*")))
                 .build());
+        listObjects(get, props.bucket());
 
-        this.cancel = function(code, "CancelJob", "CancelJobHandler", Duration.seconds(10), 1024,
+        this.cancel = function(code, "CancelJob", "CancelJobHandler", API_TIMEOUT, 1024,
                 "DELETE /v1/jobs/{id}: cancel a job that has not finished", props.environment());
         tables.jobs().grantReadWriteData(cancel);
         tables.keys().grantReadData(cancel);
 
-        this.list = function(code, "ListJobs", "ListJobsHandler", Duration.seconds(10), 1024,
+        this.list = function(code, "ListJobs", "ListJobsHandler", API_TIMEOUT, 1024,
                 "GET /v1/jobs: the tenant's jobs, newest first, filtered, paginated", props.environment());
         // A page of the tenant index (keys only), then the items: those two reads and nothing else.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
@@ -163,7 +170,7 @@ public final class Functions extends Construct {
                 .build());
         tables.keys().grantReadData(list);
 
-        this.createUpload = function(code, "CreateUpload", "CreateUploadHandler", Duration.seconds(10), 1024,
+        this.createUpload = function(code, "CreateUpload", "CreateUploadHandler", API_TIMEOUT, 1024,
                 "POST /v1/uploads: a presigned PUT URL under uploads/<tenant>/<task>/", props.environment());
         // The URL carries this role's rights: put under uploads/ only.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
@@ -184,6 +191,7 @@ public final class Functions extends Construct {
                 .actions(List.of("s3:GetObject"))
                 .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.INPUTS_PREFIX + "*")))
                 .build());
+        listObjects(queueWorker, props.bucket());
         // A result too large for the item is put under results/ before the completion: put only.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(queueWorker)
@@ -207,6 +215,8 @@ public final class Functions extends Construct {
                 uploadFailures);
         this.upload = alias(uploadFunction);
         tables.jobs().grantReadWriteData(upload);
+        // Whether the upload's tenant exists: its marker item in the keys table.
+        tables.keys().grantReadData(upload);
         queues.gpu().queue().grantSendMessages(upload);
         queues.cpu().queue().grantSendMessages(upload);
         // Exact actions rather than bucket.grantRead, whose s3:GetObject* and s3:List* are wildcards.
@@ -215,6 +225,7 @@ public final class Functions extends Construct {
                 .actions(List.of("s3:GetObject", "s3:GetObjectVersion"))
                 .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.UPLOADS_PREFIX + "*")))
                 .build());
+        listObjects(upload, props.bucket());
         putLargeInputs(upload, props.bucket());
         props.bucket().addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(upload),
                 NotificationKeyFilter.builder().prefix(DataBucket.UPLOADS_PREFIX).build());
@@ -336,6 +347,19 @@ public final class Functions extends Construct {
     }
 
     /** An input over EBB_LARGE_INPUT_BYTES is written under inputs/ before its job: that prefix, put only. */
+    /**
+     * s3:ListBucket on the bucket, for a function that reads objects: without it S3 answers a GET of a missing key
+     * with 403 AccessDenied instead of 404 NoSuchKey, and a gone result or input would look like an outage forever.
+     * Unconditioned: S3 documents no prefix condition for that check. It lists key names, never contents.
+     */
+    static void listObjects(IGrantable reader, Bucket bucket) {
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(reader)
+                .actions(List.of("s3:ListBucket"))
+                .resourceArns(List.of(bucket.getBucketArn()))
+                .build());
+    }
+
     private static void putLargeInputs(IGrantable function, Bucket bucket) {
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(function)

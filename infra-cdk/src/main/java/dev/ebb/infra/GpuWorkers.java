@@ -117,6 +117,10 @@ public final class GpuWorkers extends Construct {
                 .securityGroup(noIngress)
                 .associatePublicIpAddress(true)
                 .requireImdsv2(true)
+                // One hop: the instance (the ECS agent) reaches the metadata service, a container on the bridge
+                // network (one hop further) does not, so the worker cannot take the instance role's credentials;
+                // it gets its task role from the ECS agent instead.
+                .httpPutResponseHopLimit(1)
                 // One-minute instance metrics while an instance runs (a few cents a day per instance).
                 .detailedMonitoring(true)
                 .blockDevices(List.of(BlockDevice.builder()

@@ -23,6 +23,15 @@ final class NagSuppressionsForEbb {
     private NagSuppressionsForEbb() {
     }
 
+    /**
+     * What AWSLambdaBasicExecutionRole really grants: logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents
+     * on every resource ("*"), so any log group of the account, not only the function's own.
+     */
+    static final String BASIC_EXECUTION_ROLE_REASON = "AWSLambdaBasicExecutionRole grants logs:CreateLogGroup, "
+            + "logs:CreateLogStream and logs:PutLogEvents on Resource \"*\" (any log group of the account, not only "
+            + "the function's own) and nothing else: no reads, no data. Accepted as the standard Lambda logging "
+            + "policy; every data permission is granted per resource.";
+
     static void apply(EbbStack stack) {
         GpuWorkers workers = stack.workers();
         Functions functions = stack.functions();
@@ -32,8 +41,7 @@ final class NagSuppressionsForEbb {
             suppress(function, "AwsSolutions-L1", "The functions are built for Java 21 (the project's release target "
                     + "and the newest LTS runtime SnapStart is used with here); moving to a newer runtime is a "
                     + "deliberate upgrade of the whole build, not a template change.");
-            suppress(function, "AwsSolutions-IAM4", "AWSLambdaBasicExecutionRole only lets the function write its "
-                    + "own CloudWatch Logs; every data permission is granted per resource.", BASIC_EXECUTION_ROLE);
+            suppress(function, "AwsSolutions-IAM4", BASIC_EXECUTION_ROLE_REASON, BASIC_EXECUTION_ROLE);
             if (alias != functions.upload() && alias != functions.scaler() && alias != functions.submit()
                     && alias != functions.queueWorker() && alias != functions.get()
                     && alias != functions.createUpload()) { // their own IAM5 below
@@ -43,8 +51,7 @@ final class NagSuppressionsForEbb {
         NagSuppressions.addResourceSuppressionsByPath(stack,
                 "/" + stack.getStackName() + "/BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role/Resource",
                 List.of(rule("AwsSolutions-IAM4", "CDK's own handler that writes the bucket's notification "
-                        + "configuration at deploy time; the managed policy only allows writing its logs.",
-                        BASIC_EXECUTION_ROLE)));
+                        + "configuration at deploy time. " + BASIC_EXECUTION_ROLE_REASON, BASIC_EXECUTION_ROLE)));
 
         suppress(functions.upload().getVersion().getLambda(), "AwsSolutions-IAM5", "The upload function reads the objects under uploads/ "
                 + "and writes large inputs under inputs/ (object ARNs need a wildcard for the key); nothing else in "

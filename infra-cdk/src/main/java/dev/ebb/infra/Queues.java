@@ -1,8 +1,12 @@
 package dev.ebb.infra;
 
 import dev.ebb.core.config.Deployment;
+import java.util.List;
+import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.sqs.DeadLetterQueue;
+import software.amazon.awscdk.services.sqs.IQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.amazon.awscdk.services.sqs.RedriveAllowPolicy;
@@ -39,14 +43,21 @@ public final class Queues extends Construct {
     }
 
     private Lane lane(Deployment.LaneQueues spec, Duration visibility, int maxReceiveCount) {
+        // The lane queue is named, so that its DLQ can name it as its only allowed source without a reference cycle
+        // (the lane queue's redrive policy already refers to the DLQ).
+        String queueName = Stack.of(this).getStackName() + "-" + spec.lane().id();
+        IQueue source = Queue.fromQueueArn(this, spec.queue().id() + "Source", Stack.of(this).formatArn(
+                ArnComponents.builder().service("sqs").resource(queueName).build()));
         Queue deadLetters = Queue.Builder.create(this, spec.deadLetters().id())
                 .encryption(QueueEncryption.SQS_MANAGED)
-                // Stated rather than defaulted; naming the lane queue here would be a reference cycle.
-                .redriveAllowPolicy(RedriveAllowPolicy.builder().redrivePermission(RedrivePermission.ALLOW_ALL).build())
+                // Only the lane's own queue may dead-letter here, not any queue of the account.
+                .redriveAllowPolicy(RedriveAllowPolicy.builder().redrivePermission(RedrivePermission.BY_QUEUE)
+                        .sourceQueues(List.of(source)).build())
                 .enforceSsl(true)
                 .retentionPeriod(RETENTION)
                 .build();
         Queue queue = Queue.Builder.create(this, spec.queue().id())
+                .queueName(queueName)
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
                 .retentionPeriod(RETENTION)

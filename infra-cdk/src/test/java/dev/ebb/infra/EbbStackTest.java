@@ -309,7 +309,8 @@ class EbbStackTest {
                     .as(handler).isFalse();
         }
         String getRole = function("GetJobHandler").at("/Properties/Role/Fn::GetAtt/0").asText();
-        assertThat(actionsOf(getRole).stream().filter(a -> a.startsWith("s3:"))).containsExactly("s3:GetObject");
+        assertThat(actionsOf(getRole).stream().filter(a -> a.startsWith("s3:")))
+                .containsExactlyInAnyOrder("s3:GetObject", "s3:ListBucket");
         assertThat(resources.path(only(ofType("AWS::S3::Bucket"), "DataBucket"))
                 .at("/Properties/LifecycleConfiguration/Rules").toString()).contains("\"Prefix\":\"inputs/\"");
     }
@@ -329,7 +330,9 @@ class EbbStackTest {
                 assertThat(statement.path("Resource").toString()).contains(results);
             });
             // Every s3 statement of these roles names inputs/ or results/, never the whole bucket.
+            // (s3:ListBucket, on the bucket itself, is the exception: see readersOfObjects_mayListTheBucket.)
             statementsOf(role).stream().filter(st -> texts(st.path("Action")).stream().anyMatch(a -> a.startsWith("s3:")))
+                    .filter(st -> !texts(st.path("Action")).equals(List.of("s3:ListBucket")))
                     .forEach(st -> assertThat(st.path("Resource").toString()).as(who)
                             .containsAnyOf("/" + DataBucket.INPUTS_PREFIX + "*", results));
         });
@@ -337,6 +340,27 @@ class EbbStackTest {
                 .isMissingNode()).isFalse();
         assertThat(resources.path(only(ofType("AWS::S3::Bucket"), "DataBucket"))
                 .at("/Properties/LifecycleConfiguration/Rules").toString()).contains("\"Prefix\":\"results/\"");
+    }
+
+    /**
+     * Every role that reads objects may s3:ListBucket on the bucket (and nothing more with it): without it S3 answers
+     * a GET of a missing key with 403 AccessDenied, so a gone result would be a 503 forever instead of a 410, a
+     * missing input would loop to the DLQ instead of failing input_missing, a deleted upload would be retried.
+     */
+    @Test
+    void readersOfObjects_mayListTheBucket() {
+        String workerRole = single("AWS::ECS::TaskDefinition").at("/Properties/TaskRoleArn/Fn::GetAtt/0").asText();
+        Map<String, String> readers = Map.of(
+                "GetJobHandler", function("GetJobHandler").at("/Properties/Role/Fn::GetAtt/0").asText(),
+                "QueueWorkerHandler", function("QueueWorkerHandler").at("/Properties/Role/Fn::GetAtt/0").asText(),
+                "UploadHandler", function("UploadHandler").at("/Properties/Role/Fn::GetAtt/0").asText(),
+                "gpu workers", workerRole);
+        String bucket = only(ofType("AWS::S3::Bucket"), "DataBucket");
+        readers.forEach((who, role) -> assertThat(statementsOf(role)).as(who).anySatisfy(statement -> {
+            assertThat(texts(statement.path("Action"))).containsExactly("s3:ListBucket");
+            assertThat(statement.at("/Resource/Fn::GetAtt/0").asText()).isEqualTo(bucket);
+            assertThat(statement.at("/Resource/Fn::GetAtt/1").asText()).isEqualTo("Arn");
+        }));
     }
 
     // ------------------------------------------------------------------------------------------ bucket
@@ -382,6 +406,62 @@ class EbbStackTest {
         JsonNode provider = single("AWS::ECS::CapacityProvider");
         assertThat(provider.at("/Properties/AutoScalingGroupProvider/ManagedScaling/Status").asText())
                 .isEqualTo("ENABLED");
+    }
+
+    /** A container on the bridge network is one hop past the instance: hop limit 1 keeps the instance role away. */
+    @Test
+    void gpuWorkerContainers_cannotReachTheInstanceMetadataService() {
+        JsonNode launch = single("AWS::EC2::LaunchTemplate").at("/Properties/LaunchTemplateData");
+        assertThat(launch.at("/MetadataOptions/HttpPutResponseHopLimit").asInt(-1)).isEqualTo(1);
+        assertThat(launch.at("/MetadataOptions/HttpTokens").asText()).isEqualTo("required");
+    }
+
+    /** Every SDK call a submit makes in a row ends before the submit function's own timeout. */
+    @Test
+    void submitFunction_sdkCallTimeoutsFitInsideItsLambdaTimeout() {
+        int timeout = function("SubmitJobHandler").at("/Properties/Timeout").asInt();
+        assertThat(timeout).isEqualTo((int) Deployment.API_FUNCTION_TIMEOUT.toSeconds());
+        assertThat(Deployment.SDK_CALL_TIMEOUT.multipliedBy(Deployment.SUBMIT_SEQUENTIAL_CALLS))
+                .isLessThanOrEqualTo(java.time.Duration.ofSeconds(timeout));
+    }
+
+    /** As in SAM: the schedule and the submit function's wakes must never run two scalers at once. */
+    @Test
+    void scaler_hasReservedConcurrencyOne() {
+        assertThat(function("ScalerHandler").at("/Properties/ReservedConcurrentExecutions").asInt(-1)).isEqualTo(1);
+    }
+
+    /** The IAM4 suppressions say what AWSLambdaBasicExecutionRole grants: log writes on "*", not "its own logs". */
+    @Test
+    void basicExecutionRoleSuppressions_sayWhatTheManagedPolicyGrants() {
+        List<String> reasons = new ArrayList<>();
+        ofType("AWS::IAM::Role").values().forEach(role -> role.at("/Metadata/cdk_nag/rules_to_suppress")
+                .forEach(rule -> {
+                    if (rule.path("id").asText().equals("AwsSolutions-IAM4")
+                            && rule.path("applies_to").toString().contains("AWSLambdaBasicExecutionRole")) {
+                        reasons.add(rule.path("reason").asText());
+                    }
+                }));
+        assertThat(reasons).hasSizeGreaterThanOrEqualTo(appFunctions().size()).allSatisfy(reason -> assertThat(reason)
+                .contains("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "\"*\"")
+                .doesNotContain("only lets the function write its own"));
+    }
+
+    /** A dead-letter queue takes messages from its own lane queue only (RedriveAllowPolicy byQueue, not allowAll). */
+    @Test
+    void deadLetterQueues_acceptRedrivesOnlyFromTheirOwnLaneQueue() {
+        Map<String, JsonNode> queues = ofType("AWS::SQS::Queue");
+        for (Deployment.LaneQueues lane : Deployment.LANES) {
+            JsonNode queue = queues.get(only(queues, "Queues" + lane.queue().id()));
+            JsonNode dlq = queues.get(only(queues, "Queues" + lane.deadLetters().id()));
+            // Named <stack>-<lane>, so that the DLQ can name its source without a cycle.
+            String name = queue.at("/Properties/QueueName").asText();
+            assertThat(name).as(lane.lane().id()).endsWith("-" + lane.lane().id()).hasSizeGreaterThan(4);
+            JsonNode allow = dlq.at("/Properties/RedriveAllowPolicy");
+            assertThat(allow.path("redrivePermission").asText()).as(lane.lane().id()).isEqualTo("byQueue");
+            assertThat(allow.path("sourceQueueArns")).hasSize(1);
+            assertThat(allow.path("sourceQueueArns").toString()).contains(":sqs:", ":" + name + "\"");
+        }
     }
 
     @Test

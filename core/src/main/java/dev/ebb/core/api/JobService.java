@@ -128,7 +128,7 @@ public final class JobService {
                         "idempotencyKey '" + request.idempotencyKey() + "' was used for a different request");
             }
             if (existing.status() == JobStatus.QUEUED) {
-                enqueueOrUndo(existing, false);
+                existing = replayQueued(existing);
             }
             return new Submitted(withStoredResult(existing), How.REPLAYED);
         }
@@ -172,6 +172,21 @@ public final class JobService {
                     "job " + jobId + " already ended " + job.status() + "; only QUEUED or RUNNING jobs can be cancelled");
             case CancelResult.NotFound() -> throw ApiException.notFound("job " + jobId);
         };
+    }
+
+    /**
+     * A replay of a job found QUEUED: marks it first, so that the submit that created it can no longer undo it (its
+     * send may still be failing), then sends its message again. Where the mark fails the job has moved on (it is
+     * answered as it now is) or was undone (503: nothing is accepted; a retry creates it again).
+     */
+    private Job replayQueued(Job existing) {
+        if (store.markReplayed(existing.jobId())) {
+            enqueueOrUndo(existing, false);
+            return existing;
+        }
+        return store.find(existing.jobId()).orElseThrow(() -> ApiException.unavailable("queue_unavailable",
+                "the job queue was not reachable when this job was first submitted; it was not accepted, retry later",
+                5));
     }
 
     private void enqueueOrUndo(Job job, boolean undoOnFailure) {

@@ -13,4 +13,13 @@ public interface ApiKeyStore {
 
     /** Revokes a key; true when it existed. */
     boolean revoke(String key);
+
+    /**
+     * Whether the tenant has ever been given a key (a marker item written by {@link #create}): the check an upload
+     * under {@code uploads/<tenant>/} passes before it becomes a job. One read of one small item.
+     */
+    boolean tenantExists(String tenant);
+
+    /** Records that a tenant exists ({@link #create} does it): for tenants whose keys predate the marker. */
+    void registerTenant(String tenant);
 }

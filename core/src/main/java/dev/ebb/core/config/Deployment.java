@@ -1,6 +1,7 @@
 package dev.ebb.core.config;
 
 import dev.ebb.core.task.Lane;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -168,6 +169,8 @@ public final class Deployment {
     public static final Variable KEY_CACHE_SECONDS = setting("EBB_KEY_CACHE_SECONDS");
     public static final Variable GROUP_COMMIT_THREADS = setting("EBB_GROUP_COMMIT_THREADS");
     public static final Variable MAX_TEXTS_PER_JOB = setting("EBB_MAX_TEXTS_PER_JOB");
+    /** Lanes nothing consumes in this deployment (SAM: gpu); their jobs are refused at submit. */
+    public static final Variable UNAVAILABLE_LANES = setting("EBB_UNAVAILABLE_LANES");
     /** Log level of the functions, the worker and the command line (their logback files read it). */
     public static final Variable LOG_LEVEL = setting("EBB_LOG_LEVEL");
     public static final Variable SCALE_MIN_WORKERS = setting("EBB_SCALE_MIN_WORKERS");
@@ -217,7 +220,8 @@ public final class Deployment {
     public static final List<Variable> VARIABLES = List.of(
             JOBS_TABLE, KEYS_TABLE, GPU_QUEUE_URL, CPU_QUEUE_URL, BUCKET, ECS_CLUSTER, ECS_SERVICE, SCALER_FUNCTION,
             MAX_REQUEST_BYTES, MAX_INPUT_BYTES, LARGE_INPUT_BYTES, LARGE_RESULT_BYTES, JOB_TTL_SECONDS,
-            RESULT_TTL_SECONDS, LEASE_SECONDS, KEY_CACHE_SECONDS, GROUP_COMMIT_THREADS, MAX_TEXTS_PER_JOB, LOG_LEVEL,
+            RESULT_TTL_SECONDS, LEASE_SECONDS, KEY_CACHE_SECONDS, GROUP_COMMIT_THREADS, MAX_TEXTS_PER_JOB,
+            UNAVAILABLE_LANES, LOG_LEVEL,
             SCALE_MIN_WORKERS, SCALE_MAX_WORKERS, SCALE_TARGET_WAIT_SECONDS, SCALE_COOL_DOWN_SECONDS,
             SCALE_STARTUP_SECONDS, SCALE_JOBS_PER_SECOND, SCALE_STALE_SECONDS, SCALE_INTERVAL_SECONDS,
             LANE, MAX_BATCH_SIZE, MAX_BATCH_DELAY_MS, POLLERS, RUNNERS, DRAIN_SECONDS, POLL_WAIT_SECONDS,
@@ -252,6 +256,20 @@ public final class Deployment {
 
     /** Every table, in every deployment. */
     public static final List<TableSpec> TABLES = List.of(JOBS, KEYS);
+
+    // ---------------------------------------------------------------------------------------- functions
+    /** The API functions' Lambda timeout (SAM's Globals, the CDK stack's API functions). */
+    public static final Duration API_FUNCTION_TIMEOUT = Duration.ofSeconds(10);
+    /** One AWS SDK call of a function, all its attempts together; and one attempt. */
+    public static final Duration SDK_CALL_TIMEOUT = Duration.ofMillis(1500);
+    public static final Duration SDK_ATTEMPT_TIMEOUT = Duration.ofMillis(1000);
+    /**
+     * The most SDK calls a submit makes one after another: the key, a large input's put, the create (or a replay's
+     * create, mark and find), the send, then the scaler's wake or the undo. Times {@link #SDK_CALL_TIMEOUT} it must
+     * fit in {@link #API_FUNCTION_TIMEOUT}, so that a slow dependency is a 503 the handler answers, not a Lambda
+     * timeout (a 500 with no body) that leaves a half-done submit behind.
+     */
+    public static final int SUBMIT_SEQUENTIAL_CALLS = 6;
 
     // ---------------------------------------------------------------------------------------- queues
     /** Receives before a lane's message moves to its dead-letter queue. */

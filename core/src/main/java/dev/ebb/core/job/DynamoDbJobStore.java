@@ -20,6 +20,7 @@ import static dev.ebb.core.job.JobItems.n;
 import static dev.ebb.core.job.JobItems.s;
 
 import dev.ebb.core.Json;
+import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.task.Outcome;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
@@ -48,6 +51,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * and the failed one is resolved on its own, through the single-item path that reads why.
  */
 public final class DynamoDbJobStore implements JobStore {
+    private static final Logger log = LoggerFactory.getLogger(DynamoDbJobStore.class);
+
     static final int TRANSACTION_ITEMS = 25;
     private static final String RUNNING = JobStatus.RUNNING.name();
     private static final String QUEUED = JobStatus.QUEUED.name();
@@ -152,6 +157,41 @@ public final class DynamoDbJobStore implements JobStore {
     }
 
     @Override
+    public List<ClaimResult> claimEnvelopes(List<JobEnvelope> envelopes, String owner, Instant leaseUntil,
+                                            Instant now) {
+        List<String> fingerprints = envelopes.stream().map(JobEnvelope::fingerprint).toList();
+        return transact(envelopes.size(),
+                i -> TransactWriteItem.builder().update(claimUpdate(envelopes.get(i).jobId(), owner, leaseUntil, now,
+                        fingerprints.get(i))).build(),
+                i -> new ClaimResult.Claimed(),
+                i -> claimMatching(envelopes.get(i).jobId(), fingerprints.get(i), owner, leaseUntil, now));
+    }
+
+    /** {@link #claim}, on condition that the stored job's fingerprint is {@code fingerprint}. */
+    private ClaimResult claimMatching(String jobId, String fingerprint, String owner, Instant leaseUntil,
+                                      Instant now) {
+        try {
+            dynamoDb.updateItem(single(claimUpdate(jobId, owner, leaseUntil, now, fingerprint)));
+            return new ClaimResult.Claimed();
+        } catch (ConditionalCheckFailedException e) {
+            Optional<Job> current = oldItem(e, jobId);
+            if (current.isEmpty() || current.get().isExpired(now) || current.get().status().isTerminal()) {
+                return new ClaimResult.Finished(current);
+            }
+            Job job = current.get();
+            boolean claimable = job.status() == JobStatus.QUEUED
+                    || (job.status() == JobStatus.RUNNING && job.leaseUntil() != null && job.leaseUntil().isBefore(now));
+            if (claimable) {
+                // Only the fingerprint can have failed: the message is not this job's. Left untouched, dropped.
+                log.warn("claim refused for jobId={}: the message's tenant, task, model or input is not the stored "
+                        + "job's; the job is left as it is and the message deleted", jobId);
+                return new ClaimResult.Finished(current);
+            }
+            return new ClaimResult.Leased(job.leaseOwner(), job.leaseUntil());
+        }
+    }
+
+    @Override
     public CompleteResult complete(String jobId, String owner, Outcome outcome, Instant now, Instant expiresAt) {
         return complete(new Completion(jobId, outcome), owner, now, expiresAt);
     }
@@ -177,22 +217,34 @@ public final class DynamoDbJobStore implements JobStore {
 
     /** QUEUED, or RUNNING with a lapsed lease, and not expired → RUNNING for {@code owner}, one more attempt. */
     private Update claimUpdate(String jobId, String owner, Instant leaseUntil, Instant now) {
+        return claimUpdate(jobId, owner, leaseUntil, now, null);
+    }
+
+    /** ... and, where {@code fingerprint} is given, the stored job is the message's (or predates fingerprints). */
+    private Update claimUpdate(String jobId, String owner, Instant leaseUntil, Instant now, String fingerprint) {
         Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL).add(STARTED_AT).add(ATTEMPTS)
                 .add(EXPIRES_AT).add(JOB_ID);
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(
+                ":running", s(RUNNING),
+                ":queued", s(QUEUED),
+                ":owner", s(owner),
+                ":until", millis(leaseUntil),
+                ":now", millis(now),
+                ":nowSec", epochSeconds(now),
+                ":one", n(1)));
+        String condition = "attribute_exists(#jobId) AND #expiresAt > :nowSec AND "
+                + "(#status = :queued OR (#status = :running AND #leaseUntil < :now))";
+        if (fingerprint != null) {
+            names.add(JobItems.ENVELOPE_HASH);
+            values.put(":fingerprint", s(fingerprint));
+            condition += " AND (attribute_not_exists(#envelopeHash) OR #envelopeHash = :fingerprint)";
+        }
         return Update.builder().tableName(tableName).key(JobItems.key(jobId))
                 .expressionAttributeNames(names.map)
-                .expressionAttributeValues(Map.of(
-                        ":running", s(RUNNING),
-                        ":queued", s(QUEUED),
-                        ":owner", s(owner),
-                        ":until", millis(leaseUntil),
-                        ":now", millis(now),
-                        ":nowSec", epochSeconds(now),
-                        ":one", n(1)))
+                .expressionAttributeValues(values)
                 .updateExpression("SET #status = :running, #leaseOwner = :owner, #leaseUntil = :until, "
                         + "#startedAt = :now ADD #attempts :one")
-                .conditionExpression("attribute_exists(#jobId) AND #expiresAt > :nowSec AND "
-                        + "(#status = :queued OR (#status = :running AND #leaseUntil < :now))")
+                .conditionExpression(condition)
                 .build();
     }
 
@@ -396,13 +448,36 @@ public final class DynamoDbJobStore implements JobStore {
         }
     }
 
+    /**
+     * Set on a QUEUED job by an idempotent replay before it answers 202 for it: from then on the creating submit's
+     * undo ({@link #deleteQueued}) leaves the job alone. Never read into a {@link Job}.
+     */
+    static final String REPLAYED = "replayed";
+
+    @Override
+    public boolean markReplayed(String jobId) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(tableName)
+                    .key(JobItems.key(jobId))
+                    .updateExpression("SET #replayed = :true")
+                    .conditionExpression("#status = :queued")
+                    .expressionAttributeNames(Map.of("#status", STATUS, "#replayed", REPLAYED))
+                    .expressionAttributeValues(Map.of(":queued", s(QUEUED),
+                            ":true", AttributeValue.fromBool(true))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
     @Override
     public boolean deleteQueued(String jobId) {
         try {
             dynamoDb.deleteItem(r -> r.tableName(tableName)
                     .key(JobItems.key(jobId))
-                    .conditionExpression("#status = :queued")
-                    .expressionAttributeNames(Map.of("#status", STATUS))
+                    // Not a job a replay has answered 202 for (markReplayed).
+                    .conditionExpression("#status = :queued AND attribute_not_exists(#replayed)")
+                    .expressionAttributeNames(Map.of("#status", STATUS, "#replayed", REPLAYED))
                     .expressionAttributeValues(Map.of(":queued", s(QUEUED))));
             return true;
         } catch (ConditionalCheckFailedException e) {

@@ -71,6 +71,17 @@ public final class GroupCommitJobStore implements JobStore, AutoCloseable {
     }
 
     @Override
+    public boolean markReplayed(String jobId) {
+        return delegate.markReplayed(jobId);
+    }
+
+    @Override
+    public List<ClaimResult> claimEnvelopes(List<dev.ebb.core.queue.JobEnvelope> envelopes, String owner,
+                                            Instant leaseUntil, Instant now) {
+        return delegate.claimEnvelopes(envelopes, owner, leaseUntil, now);
+    }
+
+    @Override
     public List<CreateResult> createAll(List<Job> jobs) {
         return delegate.createAll(jobs);
     }

@@ -1,6 +1,7 @@
 package dev.ebb.core.job;
 
 import dev.ebb.core.Json;
+import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.task.Lane;
 import java.time.Instant;
 import java.util.HashMap;
@@ -15,6 +16,8 @@ final class JobItems {
     static final String LANE = "lane";
     static final String MODEL = "model";
     static final String INPUT = "input";
+    /** The job's {@link JobEnvelope#fingerprint()}: what a message must say for a claim to hold it. */
+    static final String ENVELOPE_HASH = "envelopeHash";
     /** The object-store key of an input too large for the item (and the message); {@code input} is then absent. */
     static final String INPUT_REF = "inputRef";
     static final String STATUS = "status";
@@ -54,6 +57,7 @@ final class JobItems {
             item.put(INPUT, s(Json.write(job.input())));
         }
         putIfPresent(item, INPUT_REF, job.inputRef());
+        item.put(ENVELOPE_HASH, s(JobEnvelope.of(job).fingerprint()));
         item.put(STATUS, s(job.status().name()));
         item.put(ATTEMPTS, n(job.attempts()));
         item.put(CREATED_AT, millis(job.createdAt()));

@@ -1,5 +1,6 @@
 package dev.ebb.core.job;
 
+import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.task.Outcome;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,8 +44,18 @@ public interface JobStore {
      */
     boolean recordError(String jobId, LastError error);
 
-    /** Removes a job still QUEUED: the undo of a submit whose message never reached the queue. */
+    /**
+     * Removes a job still QUEUED that no replay has answered for ({@link #markReplayed}): the undo of a submit whose
+     * message never reached the queue. False when the job ran, ended, is gone, or a replay was given a 202 for it.
+     */
     boolean deleteQueued(String jobId);
+
+    /**
+     * Marks a QUEUED job as answered by an idempotent replay, so that the undo of the submit that created it can no
+     * longer delete it (a client was told 202). One conditional write; false when the job is no longer QUEUED or is
+     * gone (then the replay must not answer 202 for a job it has not seen queued).
+     */
+    boolean markReplayed(String jobId);
 
     /** {@link #create} for many jobs, one result each in order; a store may group the writes. */
     default List<CreateResult> createAll(List<Job> jobs) {
@@ -59,6 +70,15 @@ public interface JobStore {
         jobIds.forEach(jobId -> results.add(claim(jobId, owner, leaseUntil, now)));
         return results;
     }
+
+    /**
+     * {@link #claimAll}, tied to what each message says: a job is claimed only where the stored job is the one the
+     * envelope describes (tenant, task, model, input or input reference: {@link JobEnvelope#fingerprint()}). A job
+     * that does not match is left untouched and answered {@link ClaimResult.Finished} (the message has nothing to
+     * do and is deleted, so it cannot reach the dead-letter queue and fail the job either); the store logs it.
+     * Jobs stored before fingerprints existed carry none and are claimed as before.
+     */
+    List<ClaimResult> claimEnvelopes(List<JobEnvelope> envelopes, String owner, Instant leaseUntil, Instant now);
 
     /** {@link #complete} for many distinct jobs, one result each in order; a store may group the writes. */
     default List<CompleteResult> completeAll(List<Completion> completions, String owner, Instant now,

@@ -3,9 +3,11 @@ package dev.ebb.core.queue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ebb.core.Digests;
 import dev.ebb.core.Json;
 import dev.ebb.core.job.Job;
 import dev.ebb.core.task.JobContext;
+import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -42,6 +44,19 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
     /** The job as its task runs it (version 1 carries no session). */
     public JobContext context() {
         return new JobContext(jobId, tenant, model, null, input);
+    }
+
+    /**
+     * What this message says its job is, as a short digest: tenant, task, model and the input (or the input's
+     * object-store key). Written on the job item at create ({@code envelopeHash}); a claim holds a job only where
+     * the message's fingerprint is the stored one, so a message sent by anyone able to write to a lane queue cannot
+     * make a worker run another tenant's job with its own input.
+     */
+    public String fingerprint() {
+        String what = inputRef != null ? "ref\0" + inputRef : "in\0" + (input == null ? "null" : Json.write(input));
+        byte[] digest = Digests.sha256("v" + CURRENT_VERSION + "\0" + tenant + "\0" + task + "\0"
+                + (model == null ? "" : model) + "\0" + what);
+        return HexFormat.of().formatHex(digest, 0, 16);
     }
 
     public String toJson() {

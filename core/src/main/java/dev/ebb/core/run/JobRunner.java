@@ -220,8 +220,8 @@ public final class JobRunner {
         Instant now = clock.instant();
         List<ClaimResult> claimResults;
         try {
-            claimResults = store.claimAll(envelopes.stream().map(JobEnvelope::jobId).toList(), claimOwner,
-                    now.plus(lease), now);
+            // Tied to the stored job: a message that is not the job's own claims nothing (and is deleted).
+            claimResults = store.claimEnvelopes(envelopes, claimOwner, now.plus(lease), now);
         } catch (SdkException e) {
             log.warn("claim of {} jobs failed: {}", envelopes.size(), e.toString());
             claimResults = java.util.Collections.nCopies(envelopes.size(), new ClaimResult.Leased(null, null));

@@ -793,6 +793,17 @@ class DynamoDbJobStoreTest {
         public boolean deleteQueued(String jobId) {
             return delegate.deleteQueued(jobId);
         }
+
+        @Override
+        public boolean markReplayed(String jobId) {
+            return delegate.markReplayed(jobId);
+        }
+
+        @Override
+        public List<ClaimResult> claimEnvelopes(List<dev.ebb.core.queue.JobEnvelope> envelopes, String owner,
+                                                Instant leaseUntil, Instant now) {
+            return delegate.claimEnvelopes(envelopes, owner, leaseUntil, now);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ jobs in each state

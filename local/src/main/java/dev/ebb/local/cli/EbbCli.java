@@ -149,6 +149,8 @@ public final class EbbCli {
         } else {
             // A key file from an older version may be readable by others: the owner's only, as a new one is.
             Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+            // Its tenant may predate the tenant marker that uploads are checked against.
+            runtime.keys().tenantOf(Files.readString(keyFile).strip()).ifPresent(runtime.keys()::registerTenant);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
