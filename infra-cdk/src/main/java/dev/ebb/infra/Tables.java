@@ -22,7 +22,6 @@ import software.constructs.Construct;
 public final class Tables extends Construct {
     public static final String TTL_ATTRIBUTE = Deployment.TTL_ATTRIBUTE;
     /** The jobs table's tenant index (GET /v1/jobs), named once in core. */
-    public static final String TENANT_INDEX = Deployment.TENANT_INDEX.name();
 
     /** @param retain keep the tables (and their data) when the stack is deleted */
     public record Props(boolean retain) {
