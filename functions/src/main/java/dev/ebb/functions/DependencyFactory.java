@@ -25,6 +25,7 @@ import dev.ebb.core.store.S3ObjectStore;
 import dev.ebb.core.task.TaskCatalogue;
 import dev.ebb.core.task.TaskRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -80,18 +81,27 @@ public final class DependencyFactory {
     }
 
     /**
-     * How a function's AWS clients are built: the URL-connection HTTP client (the only one in the Lambda jar), each
-     * attempt and each call within core's {@code Deployment.SDK_ATTEMPT_TIMEOUT} / {@code SDK_CALL_TIMEOUT}, so that
-     * every call a submit makes in a row fits inside the function's timeout (TemplateTest, EbbStackTest).
+     * How a function's AWS clients are built: the URL-connection HTTP client (the only one in the Lambda jar). In
+     * Lambda ({@code AWS_LAMBDA_FUNCTION_NAME} is set there, always) each attempt and each call stay within core's
+     * {@code Deployment.SDK_ATTEMPT_TIMEOUT} / {@code SDK_CALL_TIMEOUT}, so that every call a submit makes in a row
+     * fits inside the function's timeout (TemplateTest, EbbStackTest). A host without a function timeout — the local
+     * cloud, on a 2-core machine shared with its workers — keeps {@link #HOST_ATTEMPT_TIMEOUT} and
+     * {@link #HOST_CALL_TIMEOUT}, so a garbage-collection pause there is not a 503.
      */
     static AwsClientFactory clients(Map<String, String> env) {
+        boolean inLambda = env.containsKey(LAMBDA_FUNCTION_NAME);
         return AwsClientFactory.builder()
                 .environment(env)
                 .httpClient(UrlConnectionHttpClient::builder)
-                .attemptTimeout(Deployment.SDK_ATTEMPT_TIMEOUT)
-                .callTimeout(Deployment.SDK_CALL_TIMEOUT)
+                .attemptTimeout(inLambda ? Deployment.SDK_ATTEMPT_TIMEOUT : HOST_ATTEMPT_TIMEOUT)
+                .callTimeout(inLambda ? Deployment.SDK_CALL_TIMEOUT : HOST_CALL_TIMEOUT)
                 .build();
     }
+
+    /** Set by Lambda in every function's environment. */
+    static final String LAMBDA_FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME";
+    static final Duration HOST_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration HOST_CALL_TIMEOUT = Duration.ofSeconds(15);
 
     /** The environment of this process, built on first use: what each handler's no-argument constructor uses. */
     static DependencyFactory fromProcessEnv() {

@@ -495,10 +495,16 @@ class TemplateTest {
         assertThat(Deployment.SDK_CALL_TIMEOUT.multipliedBy(Deployment.SUBMIT_SEQUENTIAL_CALLS))
                 .isLessThanOrEqualTo(java.time.Duration.ofSeconds(timeout));
         assertThat(Deployment.SDK_ATTEMPT_TIMEOUT).isLessThanOrEqualTo(Deployment.SDK_CALL_TIMEOUT);
-        try (var dynamoDb = DependencyFactory.clients(Map.of("AWS_REGION", "us-east-1")).dynamoDb()) {
+        try (var dynamoDb = DependencyFactory.clients(Map.of("AWS_REGION", "us-east-1",
+                DependencyFactory.LAMBDA_FUNCTION_NAME, "SubmitJobFunction")).dynamoDb()) {
             var overrides = dynamoDb.serviceClientConfiguration().overrideConfiguration();
             assertThat(overrides.apiCallTimeout()).contains(Deployment.SDK_CALL_TIMEOUT);
             assertThat(overrides.apiCallAttemptTimeout()).contains(Deployment.SDK_ATTEMPT_TIMEOUT);
+        }
+        // Off Lambda (the local cloud) there is no function timeout to fit, and the longer budget stays.
+        try (var dynamoDb = DependencyFactory.clients(Map.of("AWS_REGION", "us-east-1")).dynamoDb()) {
+            assertThat(dynamoDb.serviceClientConfiguration().overrideConfiguration().apiCallTimeout())
+                    .contains(DependencyFactory.HOST_CALL_TIMEOUT);
         }
     }
 
