@@ -1,6 +1,8 @@
 package dev.ebb.core.job;
 
 import static dev.ebb.core.job.JobItems.ATTEMPTS;
+import static dev.ebb.core.job.JobItems.CRASHED_ALONE;
+import static dev.ebb.core.job.JobItems.RUNS_ALONE;
 import static dev.ebb.core.job.JobItems.ERROR_CODE;
 import static dev.ebb.core.job.JobItems.ERROR_MESSAGE;
 import static dev.ebb.core.job.JobItems.EXPIRES_AT;
@@ -178,7 +180,7 @@ public final class DynamoDbJobStore implements JobStore {
     /** QUEUED, or RUNNING with a lapsed lease, and not expired → RUNNING for {@code owner}, one more attempt. */
     private Update claimUpdate(String jobId, String owner, Instant leaseUntil, Instant now) {
         Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL).add(STARTED_AT).add(ATTEMPTS)
-                .add(EXPIRES_AT).add(JOB_ID);
+                .add(EXPIRES_AT).add(JOB_ID).add(RUNS_ALONE);
         return Update.builder().tableName(tableName).key(JobItems.key(jobId))
                 .expressionAttributeNames(names.map)
                 .expressionAttributeValues(Map.of(
@@ -190,10 +192,44 @@ public final class DynamoDbJobStore implements JobStore {
                         ":nowSec", epochSeconds(now),
                         ":one", n(1)))
                 .updateExpression("SET #status = :running, #leaseOwner = :owner, #leaseUntil = :until, "
-                        + "#startedAt = :now ADD #attempts :one")
+                        + "#startedAt = :now ADD #attempts :one REMOVE #runsAlone")
                 .conditionExpression("attribute_exists(#jobId) AND #expiresAt > :nowSec AND "
                         + "(#status = :queued OR (#status = :running AND #leaseUntil < :now))")
                 .build();
+    }
+
+    /**
+     * RUNNING under {@code seen}'s lapsed lease, still held by that claim, not expired → RUNNING for {@code owner},
+     * to run alone, with {@code crashedAlone} and one more attempt. Lost to another claimant: Leased (or Finished).
+     */
+    @Override
+    public ClaimResult claimAlone(Job seen, String owner, Instant leaseUntil, Instant now, int crashedAlone) {
+        Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL).add(STARTED_AT).add(ATTEMPTS)
+                .add(EXPIRES_AT).add(CRASHED_ALONE).add(RUNS_ALONE);
+        try {
+            dynamoDb.updateItem(update(seen.jobId(), names, Map.of(
+                            ":running", s(RUNNING),
+                            ":seen", s(seen.leaseOwner()),
+                            ":owner", s(owner),
+                            ":until", millis(leaseUntil),
+                            ":now", millis(now),
+                            ":nowSec", epochSeconds(now),
+                            ":crashed", n(crashedAlone),
+                            ":alone", AttributeValue.fromBool(true),
+                            ":one", n(1)))
+                    .updateExpression("SET #status = :running, #leaseOwner = :owner, #leaseUntil = :until, "
+                            + "#startedAt = :now, #crashedAlone = :crashed, #runsAlone = :alone ADD #attempts :one")
+                    .conditionExpression("#status = :running AND #leaseOwner = :seen AND #leaseUntil < :now AND "
+                            + "#expiresAt > :nowSec")
+                    .build());
+            return new ClaimResult.Claimed();
+        } catch (ConditionalCheckFailedException e) {
+            Optional<Job> current = oldItem(e, seen.jobId());
+            if (current.isEmpty() || current.get().isExpired(now) || current.get().status().isTerminal()) {
+                return new ClaimResult.Finished(current);
+            }
+            return new ClaimResult.Leased(current.get().leaseOwner(), current.get().leaseUntil());
+        }
     }
 
     /**
