@@ -200,7 +200,8 @@ public final class DynamoDbJobStore implements JobStore {
 
     /**
      * RUNNING under {@code seen}'s lapsed lease, still held by that claim, not expired → RUNNING for {@code owner},
-     * to run alone, with {@code crashedAlone} and one more attempt. Lost to another claimant: Leased (or Finished).
+     * to run alone, with {@code crashedAlone} and one more attempt; {@code runsAlone} is set only when the run starts
+     * ({@link #startAlone}). Lost to another claimant: Leased (or Finished).
      */
     @Override
     public ClaimResult claimAlone(Job seen, String owner, Instant leaseUntil, Instant now, int crashedAlone) {
@@ -215,10 +216,9 @@ public final class DynamoDbJobStore implements JobStore {
                             ":now", millis(now),
                             ":nowSec", epochSeconds(now),
                             ":crashed", n(crashedAlone),
-                            ":alone", AttributeValue.fromBool(true),
                             ":one", n(1)))
                     .updateExpression("SET #status = :running, #leaseOwner = :owner, #leaseUntil = :until, "
-                            + "#startedAt = :now, #crashedAlone = :crashed, #runsAlone = :alone ADD #attempts :one")
+                            + "#startedAt = :now, #crashedAlone = :crashed ADD #attempts :one REMOVE #runsAlone")
                     .conditionExpression("#status = :running AND #leaseOwner = :seen AND #leaseUntil < :now AND "
                             + "#expiresAt > :nowSec")
                     .build());
@@ -371,6 +371,12 @@ public final class DynamoDbJobStore implements JobStore {
     }
 
     @Override
+    public boolean startAlone(String jobId, String owner) {
+        return updateHeld(jobId, owner, "SET #runsAlone = :alone", Map.of(":alone", AttributeValue.fromBool(true)),
+                RUNS_ALONE);
+    }
+
+    @Override
     public boolean release(String jobId, String owner) {
         return updateHeld(jobId, owner, "SET #status = :queued REMOVE #leaseOwner, #leaseUntil",
                 Map.of(":queued", s(QUEUED)));
@@ -378,12 +384,19 @@ public final class DynamoDbJobStore implements JobStore {
 
     /** An update of a job that {@code owner} holds (RUNNING under its lease); false when it does not hold it. */
     private boolean updateHeld(String jobId, String owner, String updateExpression,
-                               Map<String, AttributeValue> values) {
+                               Map<String, AttributeValue> values, String... moreNames) {
         Map<String, AttributeValue> all = new HashMap<>(values);
         all.put(":running", s(RUNNING));
         all.put(":owner", s(owner));
+        Names names = new Names().add(STATUS).add(LEASE_OWNER);
+        if (updateExpression.contains("#" + LEASE_UNTIL)) {
+            names.add(LEASE_UNTIL); // an unused name is refused
+        }
+        for (String name : moreNames) {
+            names.add(name);
+        }
         try {
-            dynamoDb.updateItem(update(jobId, new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL), all)
+            dynamoDb.updateItem(update(jobId, names, all)
                     .updateExpression(updateExpression)
                     .conditionExpression("#status = :running AND #leaseOwner = :owner")
                     .build());

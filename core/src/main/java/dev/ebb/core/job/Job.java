@@ -16,7 +16,7 @@ import java.util.Objects;
  *                     as stored; {@code JobService} reads it back for the client)
  * @param lastError    the last failure a worker saw that left the job for another try (null if none was recorded)
  * @param crashedAlone runs of this job that ran alone and ended with their worker dying (the poison count)
- * @param runsAlone    whether the current (or last) claim runs the job alone, after a run that vanished
+ * @param runsAlone    whether the current (or last) claim started running the job alone (after a run that vanished)
  */
 public record Job(
         String jobId,

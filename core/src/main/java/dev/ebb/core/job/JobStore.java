@@ -33,6 +33,14 @@ public interface JobStore {
         throw new UnsupportedOperationException("this store cannot claim a job to run alone");
     }
 
+    /**
+     * Notes that the job {@code owner} claimed with {@link #claimAlone} starts running now, alone: if this run
+     * vanishes, it counts toward poison. False when the owner no longer holds the job.
+     */
+    default boolean startAlone(String jobId, String owner) {
+        throw new UnsupportedOperationException("this store cannot claim a job to run alone");
+    }
+
     /** Ends a job this owner holds: SUCCEEDED with the result or FAILED with the error. First completion wins. */
     CompleteResult complete(String jobId, String owner, Outcome outcome, Instant now, Instant expiresAt);
 

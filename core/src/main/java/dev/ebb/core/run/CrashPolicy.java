@@ -15,8 +15,9 @@ import java.time.Instant;
  * with a result, a failure or a recorded error ({@code lastError}) leaves a trace; a run whose worker died leaves the
  * job RUNNING under its claim with a lapsed lease and nothing recorded by that claim: it <em>vanished</em>.
  *
- * <p>The rule: a job whose last run vanished runs <em>alone</em> next time (its own claim, its own
- * {@code runBatch} call, completed before the rest of its batch runs). Only runs that ran alone and vanished count
+ * <p>The rule: a job whose last run vanished runs <em>alone</em> next time: its own claim, its own {@code runBatch}
+ * call while nothing else runs in the process, noted on the item ({@code runsAlone}) as it starts, and completed
+ * before the rest of its batch runs. Only runs that started alone and vanished count
  * toward poison ({@code crashedAlone}), so the batch-mates of a poison input, and jobs that never ran at all, are
  * never blamed for it. When a job's alone runs have vanished {@code maxRuns - 1} times (so it had at most
  * {@code maxRuns} runs: one in a batch, the rest alone), it is poison: it ends FAILED {@code dead_lettered}, with the

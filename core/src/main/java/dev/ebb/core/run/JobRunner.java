@@ -67,6 +67,12 @@ public final class JobRunner {
     private final DeadLetterStore deadLetters;
     private final Duration deadLetterTtl;
     private final AtomicLong claims = new AtomicLong();
+    /**
+     * A job runs alone while nothing else runs in this process (write lock); batches run beside each other (read
+     * lock). So a run alone that vanishes was the only one running: its own crash, or a fault of the whole process.
+     */
+    private final java.util.concurrent.locks.ReadWriteLock running =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
     /** jobId → the claim's lease owner, for the jobs being run now: what the heartbeat extends. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
 
@@ -399,8 +405,20 @@ public final class JobRunner {
     public void execute(Batch batch) {
         for (Alone alone : batch.alone) {
             Claimed claimed = alone.claimed();
-            Outcome outcome = runTask(claimed.envelope.task(), claimed.envelope.model(), List.of(claimed)).get(0);
             JobEnvelope envelope = claimed.envelope;
+            Outcome outcome;
+            running.writeLock().lock();
+            try {
+                try {
+                    // From here a vanished run counts toward poison: this job is the only one running.
+                    store.startAlone(envelope.jobId(), alone.claimOwner());
+                } catch (SdkException e) {
+                    log.warn("jobId={} run alone not noted: {}", envelope.jobId(), e.toString());
+                }
+                outcome = runTask(envelope.task(), envelope.model(), List.of(claimed)).get(0);
+            } finally {
+                running.writeLock().unlock();
+            }
             switch (spill.completion(envelope.tenant(), envelope.jobId(), alone.claimOwner(), outcome)) {
                 case ResultSpill.Spilled.Complete(JobStore.Completion completion) ->
                         completeAll(List.of(claimed), List.of(completion), alone.claimOwner(), batch.dispositions);
@@ -412,7 +430,13 @@ public final class JobRunner {
         }
         batch.alone.clear();
         for (Map.Entry<TaskAndModel, List<Claimed>> group : batch.byTask.entrySet()) {
-            List<Outcome> outcomes = runTask(group.getKey().task(), group.getKey().model(), group.getValue());
+            List<Outcome> outcomes;
+            running.readLock().lock();
+            try {
+                outcomes = runTask(group.getKey().task(), group.getKey().model(), group.getValue());
+            } finally {
+                running.readLock().unlock();
+            }
             for (int k = 0; k < outcomes.size(); k++) {
                 batch.outcomes.add(new Ran(group.getValue().get(k), outcomes.get(k)));
             }
