@@ -200,12 +200,13 @@ public final class DynamoDbJobStore implements JobStore {
 
     /**
      * RUNNING under {@code seen}'s lapsed lease, still held by that claim, not expired → RUNNING for {@code owner},
-     * to run alone, with {@code crashedAlone} and one more attempt; {@code runsAlone} is set only when the run starts
-     * ({@link #startAlone}). Lost to another claimant: Leased (or Finished).
+     * to run alone, with {@code crashedAlone}; {@code runsAlone} is set, and the attempt counted, only when the run
+     * starts ({@link #startAlone}), so a claim that never ran is not a run. Lost to another claimant: Leased (or
+     * Finished).
      */
     @Override
     public ClaimResult claimAlone(Job seen, String owner, Instant leaseUntil, Instant now, int crashedAlone) {
-        Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL).add(STARTED_AT).add(ATTEMPTS)
+        Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL).add(STARTED_AT)
                 .add(EXPIRES_AT).add(CRASHED_ALONE).add(RUNS_ALONE);
         try {
             dynamoDb.updateItem(update(seen.jobId(), names, Map.of(
@@ -215,10 +216,9 @@ public final class DynamoDbJobStore implements JobStore {
                             ":until", millis(leaseUntil),
                             ":now", millis(now),
                             ":nowSec", epochSeconds(now),
-                            ":crashed", n(crashedAlone),
-                            ":one", n(1)))
+                            ":crashed", n(crashedAlone)))
                     .updateExpression("SET #status = :running, #leaseOwner = :owner, #leaseUntil = :until, "
-                            + "#startedAt = :now, #crashedAlone = :crashed ADD #attempts :one REMOVE #runsAlone")
+                            + "#startedAt = :now, #crashedAlone = :crashed REMOVE #runsAlone")
                     .conditionExpression("#status = :running AND #leaseOwner = :seen AND #leaseUntil < :now AND "
                             + "#expiresAt > :nowSec")
                     .build());
@@ -372,8 +372,8 @@ public final class DynamoDbJobStore implements JobStore {
 
     @Override
     public boolean startAlone(String jobId, String owner) {
-        return updateHeld(jobId, owner, "SET #runsAlone = :alone", Map.of(":alone", AttributeValue.fromBool(true)),
-                RUNS_ALONE);
+        return updateHeld(jobId, owner, "SET #runsAlone = :alone ADD #attempts :one",
+                Map.of(":alone", AttributeValue.fromBool(true), ":one", n(1)), RUNS_ALONE, ATTEMPTS);
     }
 
     @Override

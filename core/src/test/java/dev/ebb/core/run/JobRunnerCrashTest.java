@@ -153,6 +153,8 @@ class JobRunnerCrashTest {
         Job done = store.find(jobId).orElseThrow();
         assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(done.crashedAlone()).isZero();
+        assertThat(done.attempts()).as("one run in a batch, one alone; the claim that never ran is not a run")
+                .isEqualTo(2);
     }
 
     @Test
