@@ -11,6 +11,7 @@ import dev.ebb.core.config.Deployment;
 import dev.ebb.core.admission.LaneAvailability;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.config.SettingsException;
+import dev.ebb.core.job.DeadLetterStore;
 import dev.ebb.core.job.DynamoDbDeadLetterStore;
 import dev.ebb.core.job.DynamoDbJobListing;
 import dev.ebb.core.job.DynamoDbJobStore;
@@ -144,6 +145,11 @@ public final class DependencyFactory {
     }
 
     /** Dead-letter consumer and redrive (DeadLetterHandler, RedriveHandler, {@code ebb redrive}). */
+    /** The jobs table's dead-letter side: where the runner ends a poison job. */
+    public DeadLetterStore deadLetterStore() {
+        return new DynamoDbDeadLetterStore(dynamoDb, settings.jobsTable());
+    }
+
     public DeadLetters deadLetters() {
         return deadLetters;
     }

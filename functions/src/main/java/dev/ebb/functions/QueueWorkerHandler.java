@@ -29,7 +29,8 @@ public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBat
         this(owner -> JobRunner.builder().store(factory.jobStore()).tasks(factory.tasks()).owner(owner)
                 .lease(factory.settings().lease()).resultTtl(factory.settings().limits().resultTtl())
                 .clock(factory.clock()).objects(factory.objectStore())
-                .largeResultBytes(factory.settings().largeResultBytes()).build());
+                .largeResultBytes(factory.settings().largeResultBytes())
+                .deadLetters(factory.deadLetterStore(), factory.settings().limits().jobTtl()).build());
     }
 
     /**

@@ -198,7 +198,7 @@ class TemplateTest {
                 assertThat(redrive.isObject()).as(name + " has a RedrivePolicy").isTrue();
                 assertThat(queues).containsKey(redrive.at("/deadLetterTargetArn/Fn::GetAtt").get(0).asText());
                 assertThat(redrive.at("/deadLetterTargetArn/Fn::GetAtt").get(1).asText()).isEqualTo("Arn");
-                assertThat(redrive.path("maxReceiveCount").asInt()).isEqualTo(5);
+                assertThat(redrive.path("maxReceiveCount").asInt()).isEqualTo(50);
                 assertThat(props.path("MessageRetentionPeriod").asInt()).as(name + " keeps messages as long as jobs")
                         .isEqualTo(FOURTEEN_DAYS);
             }

@@ -4,6 +4,7 @@ import dev.ebb.core.config.AwsClientFactory;
 import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.config.SettingsException;
+import dev.ebb.core.job.DynamoDbDeadLetterStore;
 import dev.ebb.core.job.DynamoDbJobStore;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.QueueMessage;
@@ -186,6 +187,8 @@ public final class WorkerMain {
         JobRunner runner = JobRunner.builder().store(new DynamoDbJobStore(clients.dynamoDb(), settings.jobsTable()))
                 .tasks(tasks).owner(owner).lease(settings.lease()).resultTtl(settings.limits().resultTtl())
                 .clock(Clock.systemUTC()).objects(clients.objects()).largeResultBytes(settings.largeResultBytes())
+                .deadLetters(new DynamoDbDeadLetterStore(clients.dynamoDb(), settings.jobsTable()),
+                        settings.limits().jobTtl())
                 .build();
         log.info("worker {} on the {} lane", owner, workerSettings.lane().id());
         return new Worker(new SqsJobQueue(clients.sqs(), settings.queueUrls()), runner, workerSettings,

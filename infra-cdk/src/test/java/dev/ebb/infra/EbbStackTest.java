@@ -143,7 +143,7 @@ class EbbStackTest {
             JsonNode redrive = queues.get(main).at("/Properties/RedrivePolicy");
             assertThat(redrive.at("/deadLetterTargetArn/Fn::GetAtt/0").asText()).as(lane).isEqualTo(dlq);
             assertThat(redrive.at("/deadLetterTargetArn/Fn::GetAtt/1").asText()).isEqualTo("Arn");
-            assertThat(redrive.path("maxReceiveCount").asInt()).isEqualTo(5);
+            assertThat(redrive.path("maxReceiveCount").asInt()).isEqualTo(50);
             assertThat(queues.get(dlq).at("/Properties/RedrivePolicy").isMissingNode()).isTrue();
         }
         queues.forEach((id, queue) -> {

@@ -27,6 +27,8 @@ class FaultIT {
         assertThat(report.duplicateResults()).as("duplicate results").isZero();
         assertThat(report.kills()).as("workers were killed while jobs ran").isPositive();
         assertThat(report.outcomes()).containsKey("SUCCEEDED");
+        assertThat(report.healthyFailed()).as("healthy jobs FAILED (dead-lettered by crashes they did not cause)")
+                .isZero();
     }
 
     @Test
@@ -44,7 +46,7 @@ class FaultIT {
     }
 
     @Test
-    void poisonJobs_endFailedWithinMaxReceiveCount_andARedriveBringsThemBack() throws Exception {
+    void poisonJobs_endFailedWithinMaxRuns_healthyBatchMatesDoNot_andARedriveBringsThemBack() throws Exception {
         Report report = FaultSuite.run(new FaultSuite.Options(Scenario.POISON, JOBS / 3, Duration.ofSeconds(2), 2, 8),
                 System.out);
         report.print(System.out);
@@ -54,6 +56,9 @@ class FaultIT {
         assertThat(report.poisonWithinMaxReceives()).isEqualTo(report.poisonJobs());
         assertThat(report.poisonRedriven()).isGreaterThanOrEqualTo(report.poisonJobs());
         assertThat(report.poisonSucceededAfterRedrive()).isEqualTo(report.poisonJobs());
+        assertThat(report.healthyFailed()).as("healthy jobs that shared a crashed worker with poison, FAILED")
+                .isZero();
+        assertThat(report.collateralDeadLettered()).isZero();
         assertThat(report.lost()).as("lost").isZero();
         assertThat(report.unexpected()).as("unexpected").isZero();
         assertThat(report.duplicateResults()).as("duplicate results").isZero();

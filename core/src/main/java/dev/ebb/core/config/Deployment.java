@@ -272,8 +272,17 @@ public final class Deployment {
     public static final int SUBMIT_SEQUENTIAL_CALLS = 6;
 
     // ---------------------------------------------------------------------------------------- queues
-    /** Receives before a lane's message moves to its dead-letter queue. */
-    public static final int MAX_RECEIVE_COUNT = 5;
+    /**
+     * Receives before a lane's message moves to its dead-letter queue: the outer safety net only. A worker that dies
+     * counts a receive against every message it holds, so receives overstate runs; the runner counts runs on the job
+     * item and ends a poison job after {@link #MAX_RUNS} (dev.ebb.core.run.CrashPolicy).
+     */
+    public static final int MAX_RECEIVE_COUNT = 50;
+    /**
+     * Runs of a job that may end with its worker dying before the runner takes it as poison and ends it FAILED
+     * {@code dead_lettered}: the first may share a batch, the rest run alone.
+     */
+    public static final int MAX_RUNS = 5;
 
     public static final LaneQueues GPU = lane(Lane.GPU, GPU_QUEUE_URL);
     public static final LaneQueues CPU = lane(Lane.CPU, CPU_QUEUE_URL);

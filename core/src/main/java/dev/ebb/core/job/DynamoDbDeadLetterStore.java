@@ -109,7 +109,7 @@ public final class DynamoDbDeadLetterStore implements DeadLetterStore {
     @Override
     public ReopenResult reopen(String jobId, Instant now, Instant expiresAt) {
         Map<String, String> names = names(STATUS, EXPIRES_AT, ERROR_CODE, ERROR_MESSAGE, FINISHED_AT,
-                DeadLetterIndex.LANE);
+                DeadLetterIndex.LANE, JobItems.CRASHED_ALONE, JobItems.RUNS_ALONE);
         Map<String, AttributeValue> values = Map.of(
                 ":failed", s(JobStatus.FAILED.name()),
                 ":queued", s(JobStatus.QUEUED.name()),
@@ -122,7 +122,7 @@ public final class DynamoDbDeadLetterStore implements DeadLetterStore {
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values)
                     .updateExpression("SET #status = :queued, #expiresAt = :expires "
-                            + "REMOVE #errorCode, #errorMessage, #finishedAt")
+                            + "REMOVE #errorCode, #errorMessage, #finishedAt, #crashedAlone, #runsAlone")
                     .conditionExpression("attribute_exists(#deadLetterLane) AND #status = :failed AND "
                             + "#errorCode = :code AND #expiresAt > :nowSec")
                     .returnValues(ReturnValue.ALL_NEW)

@@ -1,6 +1,8 @@
 package dev.ebb.core.job;
 
 import static dev.ebb.core.job.JobItems.ATTEMPTS;
+import static dev.ebb.core.job.JobItems.CRASHED_ALONE;
+import static dev.ebb.core.job.JobItems.RUNS_ALONE;
 import static dev.ebb.core.job.JobItems.ERROR_CODE;
 import static dev.ebb.core.job.JobItems.ERROR_MESSAGE;
 import static dev.ebb.core.job.JobItems.EXPIRES_AT;
@@ -223,7 +225,7 @@ public final class DynamoDbJobStore implements JobStore {
     /** ... and, where {@code fingerprint} is given, the stored job is the message's (or predates fingerprints). */
     private Update claimUpdate(String jobId, String owner, Instant leaseUntil, Instant now, String fingerprint) {
         Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL).add(STARTED_AT).add(ATTEMPTS)
-                .add(EXPIRES_AT).add(JOB_ID);
+                .add(EXPIRES_AT).add(JOB_ID).add(RUNS_ALONE);
         Map<String, AttributeValue> values = new HashMap<>(Map.of(
                 ":running", s(RUNNING),
                 ":queued", s(QUEUED),
@@ -243,9 +245,43 @@ public final class DynamoDbJobStore implements JobStore {
                 .expressionAttributeNames(names.map)
                 .expressionAttributeValues(values)
                 .updateExpression("SET #status = :running, #leaseOwner = :owner, #leaseUntil = :until, "
-                        + "#startedAt = :now ADD #attempts :one")
+                        + "#startedAt = :now ADD #attempts :one REMOVE #runsAlone")
                 .conditionExpression(condition)
                 .build();
+    }
+
+    /**
+     * RUNNING under {@code seen}'s lapsed lease, still held by that claim, not expired → RUNNING for {@code owner},
+     * to run alone, with {@code crashedAlone}; {@code runsAlone} is set, and the attempt counted, only when the run
+     * starts ({@link #startAlone}), so a claim that never ran is not a run. Lost to another claimant: Leased (or
+     * Finished).
+     */
+    @Override
+    public ClaimResult claimAlone(Job seen, String owner, Instant leaseUntil, Instant now, int crashedAlone) {
+        Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL).add(STARTED_AT)
+                .add(EXPIRES_AT).add(CRASHED_ALONE).add(RUNS_ALONE);
+        try {
+            dynamoDb.updateItem(update(seen.jobId(), names, Map.of(
+                            ":running", s(RUNNING),
+                            ":seen", s(seen.leaseOwner()),
+                            ":owner", s(owner),
+                            ":until", millis(leaseUntil),
+                            ":now", millis(now),
+                            ":nowSec", epochSeconds(now),
+                            ":crashed", n(crashedAlone)))
+                    .updateExpression("SET #status = :running, #leaseOwner = :owner, #leaseUntil = :until, "
+                            + "#startedAt = :now, #crashedAlone = :crashed REMOVE #runsAlone")
+                    .conditionExpression("#status = :running AND #leaseOwner = :seen AND #leaseUntil < :now AND "
+                            + "#expiresAt > :nowSec")
+                    .build());
+            return new ClaimResult.Claimed();
+        } catch (ConditionalCheckFailedException e) {
+            Optional<Job> current = oldItem(e, seen.jobId());
+            if (current.isEmpty() || current.get().isExpired(now) || current.get().status().isTerminal()) {
+                return new ClaimResult.Finished(current);
+            }
+            return new ClaimResult.Leased(current.get().leaseOwner(), current.get().leaseUntil());
+        }
     }
 
     /**
@@ -406,6 +442,12 @@ public final class DynamoDbJobStore implements JobStore {
     }
 
     @Override
+    public boolean startAlone(String jobId, String owner) {
+        return updateHeld(jobId, owner, "SET #runsAlone = :alone ADD #attempts :one",
+                Map.of(":alone", AttributeValue.fromBool(true), ":one", n(1)), RUNS_ALONE, ATTEMPTS);
+    }
+
+    @Override
     public boolean release(String jobId, String owner) {
         return updateHeld(jobId, owner, "SET #status = :queued REMOVE #leaseOwner, #leaseUntil",
                 Map.of(":queued", s(QUEUED)));
@@ -413,12 +455,19 @@ public final class DynamoDbJobStore implements JobStore {
 
     /** An update of a job that {@code owner} holds (RUNNING under its lease); false when it does not hold it. */
     private boolean updateHeld(String jobId, String owner, String updateExpression,
-                               Map<String, AttributeValue> values) {
+                               Map<String, AttributeValue> values, String... moreNames) {
         Map<String, AttributeValue> all = new HashMap<>(values);
         all.put(":running", s(RUNNING));
         all.put(":owner", s(owner));
+        Names names = new Names().add(STATUS).add(LEASE_OWNER);
+        if (updateExpression.contains("#" + LEASE_UNTIL)) {
+            names.add(LEASE_UNTIL); // an unused name is refused
+        }
+        for (String name : moreNames) {
+            names.add(name);
+        }
         try {
-            dynamoDb.updateItem(update(jobId, new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL), all)
+            dynamoDb.updateItem(update(jobId, names, all)
                     .updateExpression(updateExpression)
                     .conditionExpression("#status = :running AND #leaseOwner = :owner")
                     .build());

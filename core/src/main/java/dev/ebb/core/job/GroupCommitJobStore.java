@@ -41,6 +41,16 @@ public final class GroupCommitJobStore implements JobStore, AutoCloseable {
     }
 
     @Override
+    public boolean startAlone(String jobId, String owner) {
+        return delegate.startAlone(jobId, owner);
+    }
+
+    @Override
+    public ClaimResult claimAlone(Job seen, String owner, Instant leaseUntil, Instant now, int crashedAlone) {
+        return delegate.claimAlone(seen, owner, leaseUntil, now, crashedAlone);
+    }
+
+    @Override
     public CompleteResult complete(String jobId, String owner, Outcome outcome, Instant now, Instant expiresAt) {
         return delegate.complete(jobId, owner, outcome, now, expiresAt);
     }

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param resultRef    the object-store key of a result too large to keep in the item (then {@code result} is null
  *                     as stored; {@code JobService} reads it back for the client)
  * @param lastError    the last failure a worker saw that left the job for another try (null if none was recorded)
+ * @param crashedAlone runs of this job that ran alone and ended with their worker dying (the poison count)
+ * @param runsAlone    whether the current (or last) claim started running the job alone (after a run that vanished)
  */
 public record Job(
         String jobId,
@@ -37,7 +39,9 @@ public record Job(
         Instant expiresAt,
         String inputRef,
         String resultRef,
-        LastError lastError) {
+        LastError lastError,
+        int crashedAlone,
+        boolean runsAlone) {
 
     public Job {
         Objects.requireNonNull(jobId, "jobId");
@@ -55,21 +59,21 @@ public record Job(
                JobError error, String leaseOwner, Instant leaseUntil, String idempotencyKey, String requestHash,
                Instant expiresAt) {
         this(jobId, tenant, task, lane, model, input, status, attempts, createdAt, startedAt, finishedAt, result,
-                error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, null, null, null);
+                error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, null, null, null, 0, false);
     }
 
     /** The same job with its input kept in the object store under {@code ref} instead of inline. */
     public Job withInputRef(String ref) {
         return new Job(jobId, tenant, task, lane, model, null, status, attempts, createdAt, startedAt, finishedAt,
                 result, error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, ref, resultRef,
-                lastError);
+                lastError, crashedAlone, runsAlone);
     }
 
     /** The same job with its result in hand (read from the object store where the item holds only its key). */
     public Job withResult(JsonNode value) {
         return new Job(jobId, tenant, task, lane, model, input, status, attempts, createdAt, startedAt, finishedAt,
                 value, error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, inputRef, resultRef,
-                lastError);
+                lastError, crashedAlone, runsAlone);
     }
 
     /** A new job, as the submit path writes it. */

@@ -30,6 +30,10 @@ final class JobItems {
     static final String RESULT_REF = "resultRef";
     /** A map {code, message, at (epoch ms), by}: the last failure that left the job for another try. */
     static final String LAST_ERROR = "lastError";
+    /** Runs that ran alone and ended with their worker dying (N); see {@code CrashPolicy}. */
+    static final String CRASHED_ALONE = "crashedAlone";
+    /** Whether the current claim runs the job alone (BOOL; absent: in a batch). */
+    static final String RUNS_ALONE = "runsAlone";
     static final String ERROR_CODE = "errorCode";
     static final String ERROR_MESSAGE = "errorMessage";
     static final String LEASE_OWNER = "leaseOwner";
@@ -105,7 +109,9 @@ final class JobItems {
                 Instant.ofEpochSecond(Long.parseLong(item.get(EXPIRES_AT).n())),
                 str(item, INPUT_REF),
                 str(item, RESULT_REF),
-                lastError(item.get(LAST_ERROR)));
+                lastError(item.get(LAST_ERROR)),
+                item.containsKey(CRASHED_ALONE) ? Integer.parseInt(item.get(CRASHED_ALONE).n()) : 0,
+                item.containsKey(RUNS_ALONE) && Boolean.TRUE.equals(item.get(RUNS_ALONE).bool()));
     }
 
     static AttributeValue lastError(LastError error) {

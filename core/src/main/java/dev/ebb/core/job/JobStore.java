@@ -25,6 +25,24 @@ public interface JobStore {
      */
     ClaimResult claim(String jobId, String owner, Instant leaseUntil, Instant now);
 
+    /**
+     * Takes a job whose last run ended without a word (RUNNING under {@code seen}'s lapsed lease: its worker died,
+     * was stopped or ran out of time) for {@code owner}, to run it alone, and records {@code crashedAlone}: how many
+     * runs of it ran alone and vanished so far. Conditional on the job still being as {@code seen} left it. The
+     * attempt is counted when the run starts ({@link #startAlone}).
+     */
+    default ClaimResult claimAlone(Job seen, String owner, Instant leaseUntil, Instant now, int crashedAlone) {
+        throw new UnsupportedOperationException("this store cannot claim a job to run alone");
+    }
+
+    /**
+     * Notes that the job {@code owner} claimed with {@link #claimAlone} starts running now, alone (one more attempt):
+     * if this run vanishes, it counts toward poison. False when the owner no longer holds the job.
+     */
+    default boolean startAlone(String jobId, String owner) {
+        throw new UnsupportedOperationException("this store cannot claim a job to run alone");
+    }
+
     /** Ends a job this owner holds: SUCCEEDED with the result or FAILED with the error. First completion wins. */
     CompleteResult complete(String jobId, String owner, Outcome outcome, Instant now, Instant expiresAt);
 

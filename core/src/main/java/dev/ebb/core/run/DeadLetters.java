@@ -118,6 +118,28 @@ public final class DeadLetters {
         return reason.append(" Once the cause is fixed, a redrive queues it again.").toString();
     }
 
+    /**
+     * The error message of a job the runner found to be poison ({@link CrashPolicy}): how many of its runs ran alone
+     * and ended with their worker dying, the runs and receives in all, and the last error if one was recorded.
+     */
+    static String poisonReason(Job job, int receives, int crashedAlone) {
+        StringBuilder reason = new StringBuilder("the job was taken as poison: ").append(crashedAlone)
+                .append(crashedAlone == 1 ? " run" : " runs").append(" that ran it alone ended with the worker dying"
+                        + " (crashed, was killed or ran out of time) without finishing it (")
+                .append(job.attempts()).append(" runs started, message received ").append(receives)
+                .append(" times); it was not run again.");
+        LastError last = job.lastError();
+        if (last != null) {
+            reason.append(" Last error: ").append(last.code()).append(" (").append(last.message()).append(") at ")
+                    .append(last.at()).append(", in run ").append(last.by()).append('.');
+        }
+        if (job.status() == JobStatus.RUNNING && job.leaseOwner() != null) {
+            reason.append(" The last run, ").append(job.leaseOwner()).append(" started at ").append(job.startedAt())
+                    .append(", never finished.");
+        }
+        return reason.append(" Once the cause is fixed, a redrive queues it again.").toString();
+    }
+
     /** Redrives up to {@code max} dead-lettered jobs of {@code lane}, oldest first. */
     public RedriveReport redrive(Lane lane, int max) {
         int redriven = 0;

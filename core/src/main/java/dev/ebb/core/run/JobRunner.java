@@ -2,6 +2,8 @@ package dev.ebb.core.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
+import dev.ebb.core.job.DeadLetterStore;
+import dev.ebb.core.job.Job;
 import dev.ebb.core.job.JobStore;
 import dev.ebb.core.job.JobStore.ClaimResult;
 import dev.ebb.core.job.JobStore.CompleteResult;
@@ -23,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -40,6 +43,11 @@ import software.amazon.awssdk.core.exception.SdkException;
  * <p>Every call of {@link #run} claims under its own lease owner ({@code owner#n}), so a lease is held by one claim,
  * not by a process: when a batch runs past its lease and another runner thread (of this process or another)
  * claims the job again, the first claim can neither complete the job nor extend the second one's lease.
+ *
+ * <p>A message received before ({@code receiveCount > 1}) may belong to a job whose earlier run crashed its worker:
+ * its job item decides ({@link CrashPolicy}). A job whose last run vanished runs alone, under a claim of its own, and
+ * is completed at once; a job whose runs alone vanished too often is poison and ends FAILED {@code dead_lettered}
+ * without running again.
  */
 public final class JobRunner {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
@@ -54,7 +62,17 @@ public final class JobRunner {
     private final ObjectStore objects;
     /** Puts results too large for the job item in the object store before the completion. */
     private final ResultSpill spill;
+    private final CrashPolicy crashes;
+    /** Where a poison job is ended and marked for redrive; null: such jobs keep running alone (SQS's DLQ ends them). */
+    private final DeadLetterStore deadLetters;
+    private final Duration deadLetterTtl;
     private final AtomicLong claims = new AtomicLong();
+    /**
+     * A job runs alone while nothing else runs in this process (write lock); batches run beside each other (read
+     * lock). So a run alone that vanishes was the only one running: its own crash, or a fault of the whole process.
+     */
+    private final java.util.concurrent.locks.ReadWriteLock running =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
     /** jobId → the claim's lease owner, for the jobs being run now: what the heartbeat extends. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
 
@@ -67,6 +85,9 @@ public final class JobRunner {
         this.clock = builder.clock;
         this.objects = builder.objects;
         this.spill = new ResultSpill(builder.objects, builder.largeResultBytes);
+        this.crashes = new CrashPolicy(builder.maxRuns);
+        this.deadLetters = builder.deadLetters;
+        this.deadLetterTtl = builder.deadLetterTtl;
     }
 
     public static Builder builder() {
@@ -83,8 +104,27 @@ public final class JobRunner {
         private Clock clock = Clock.systemUTC();
         private ObjectStore objects;
         private int largeResultBytes = ResultSpill.DEFAULT_THRESHOLD_BYTES;
+        private int maxRuns = dev.ebb.core.config.Deployment.MAX_RUNS;
+        private DeadLetterStore deadLetters;
+        private Duration deadLetterTtl;
 
         private Builder() {
+        }
+
+        /** Runs of a job that may end with its worker dying before it is poison ({@link CrashPolicy}). */
+        public Builder maxRuns(int maxRuns) {
+            this.maxRuns = maxRuns;
+            return this;
+        }
+
+        /**
+         * Where poison jobs are ended FAILED {@code dead_lettered} and marked for redrive, kept for {@code jobTtl}
+         * (a new job's TTL, as the dead-letter consumer keeps them).
+         */
+        public Builder deadLetters(DeadLetterStore deadLetters, Duration jobTtl) {
+            this.deadLetters = deadLetters;
+            this.deadLetterTtl = jobTtl;
+            return this;
         }
 
         public Builder store(JobStore store) {
@@ -175,10 +215,13 @@ public final class JobRunner {
         private final List<Ran> outcomes = new ArrayList<>();
         private final List<Claimed> ran = new ArrayList<>();
         private final List<JobStore.Completion> completions = new ArrayList<>();
-        private final List<String> heldHere;
+        /** Jobs whose last run vanished, each under its own claim: run alone and completed first. */
+        private final List<Alone> alone = new ArrayList<>();
+        /** jobId → claim owner, for every job this batch holds. */
+        private final Map<String, String> heldHere;
 
         private Batch(Disposition[] dispositions, Map<Integer, Integer> duplicateOf, String claimOwner,
-                      Map<TaskAndModel, List<Claimed>> byTask, List<String> heldHere) {
+                      Map<TaskAndModel, List<Claimed>> byTask, Map<String, String> heldHere) {
             this.dispositions = dispositions;
             this.duplicateOf = duplicateOf;
             this.claimOwner = claimOwner;
@@ -198,6 +241,8 @@ public final class JobRunner {
         Map<Integer, Integer> duplicateOf = new LinkedHashMap<>();
         List<JobEnvelope> envelopes = new ArrayList<>();
         List<Integer> indexes = new ArrayList<>();
+        List<JobEnvelope> returning = new ArrayList<>();
+        List<Integer> returningIndexes = new ArrayList<>();
         for (int i = 0; i < jobs.size(); i++) {
             ReceivedJob job = jobs.get(i);
             if (!job.readable()) {
@@ -210,6 +255,9 @@ public final class JobRunner {
             Integer first = firstOf.putIfAbsent(envelope.jobId(), i);
             if (first != null) {
                 duplicateOf.put(i, first);
+            } else if (job.message().receiveCount() > 1) {
+                returning.add(envelope); // received before: its job item says whether an earlier run crashed
+                returningIndexes.add(i);
             } else {
                 envelopes.add(envelope);
                 indexes.add(i);
@@ -217,6 +265,15 @@ public final class JobRunner {
         }
 
         String claimOwner = owner + "#" + claims.incrementAndGet();
+        Map<TaskAndModel, List<Claimed>> byTask = new LinkedHashMap<>();
+        Map<String, String> heldHere = new LinkedHashMap<>();
+        Batch batch = new Batch(dispositions, duplicateOf, claimOwner, byTask, heldHere);
+        for (int k = 0; k < returning.size(); k++) {
+            if (!returned(batch, returningIndexes.get(k), returning.get(k), jobs.get(returningIndexes.get(k)))) {
+                envelopes.add(returning.get(k));
+                indexes.add(returningIndexes.get(k));
+            }
+        }
         Instant now = clock.instant();
         List<ClaimResult> claimResults;
         try {
@@ -227,16 +284,13 @@ public final class JobRunner {
             claimResults = java.util.Collections.nCopies(envelopes.size(), new ClaimResult.Leased(null, null));
         }
         // Grouped by task and model: one runBatch call per group, each on the model its jobs asked for.
-        Map<TaskAndModel, List<Claimed>> byTask = new LinkedHashMap<>();
-        List<String> heldHere = new ArrayList<>();
-        Batch batch = new Batch(dispositions, duplicateOf, claimOwner, byTask, heldHere);
         for (int k = 0; k < envelopes.size(); k++) {
             int i = indexes.get(k);
             switch (claimResults.get(k)) {
                 case ClaimResult.Claimed claimed -> {
                     JobEnvelope envelope = envelopes.get(k);
                     held.put(envelope.jobId(), claimOwner);
-                    heldHere.add(envelope.jobId());
+                    heldHere.put(envelope.jobId(), claimOwner);
                     switch (resolve(envelope)) {
                         case Resolved.Ready(JobEnvelope ready) -> byTask.computeIfAbsent(
                                 new TaskAndModel(ready.task(), ready.model()), t -> new ArrayList<>())
@@ -260,10 +314,129 @@ public final class JobRunner {
         return batch;
     }
 
-    /** Step 2: runs the claimed jobs' tasks, one {@code runBatch} per task and model. */
+    /**
+     * A job whose message was received before: decides from its item ({@link CrashPolicy}) and, unless it is to be
+     * claimed with the batch as usual, deals with it here. False: claim it with the batch.
+     */
+    private boolean returned(Batch batch, int index, JobEnvelope envelope, ReceivedJob job) {
+        Instant now = clock.instant();
+        Optional<Job> current;
+        try {
+            current = store.find(envelope.jobId());
+        } catch (SdkException e) {
+            log.warn("jobId={} could not be read: {}", envelope.jobId(), e.toString());
+            batch.dispositions[index] = Disposition.RETRY;
+            return true;
+        }
+        CrashPolicy.Decision decision = crashes.decide(current.orElse(null), now);
+        if (decision instanceof CrashPolicy.Decision.Poison poison && deadLetters == null) {
+            decision = new CrashPolicy.Decision.Alone(poison.crashedAlone()); // nowhere to end it: the DLQ will
+        }
+        switch (decision) {
+            case CrashPolicy.Decision.Finished finished -> batch.dispositions[index] = Disposition.DELETE;
+            case CrashPolicy.Decision.Held heldElsewhere -> batch.dispositions[index] = Disposition.RETRY;
+            case CrashPolicy.Decision.Batched batched -> {
+                return false;
+            }
+            case CrashPolicy.Decision.Poison poison -> batch.dispositions[index] =
+                    endPoison(current.get(), poison.crashedAlone(), job.message().receiveCount(), now);
+            case CrashPolicy.Decision.Alone alone -> claimAlone(batch, index, envelope, current.get(),
+                    alone.crashedAlone(), now);
+        }
+        return true;
+    }
+
+    /** Ends a poison job FAILED dead_lettered, marked for redrive, as the dead-letter consumer would. */
+    private Disposition endPoison(Job job, int crashedAlone, int receives, Instant now) {
+        try {
+            DeadLetterStore.MarkResult result = deadLetters.markDeadLettered(job.jobId(),
+                    current -> DeadLetters.poisonReason(current, receives, crashedAlone), now, now.plus(deadLetterTtl));
+            if (result instanceof DeadLetterStore.MarkResult.Held) {
+                return Disposition.RETRY; // claimed again meanwhile
+            }
+            log.warn("jobId={} is poison: {} runs alone ended with the worker dying; FAILED dead_lettered, marked for"
+                    + " redrive", job.jobId(), crashedAlone);
+            return Disposition.DELETE;
+        } catch (SdkException e) {
+            log.warn("jobId={} poison, not ended yet: {}", job.jobId(), e.toString());
+            return Disposition.RETRY;
+        }
+    }
+
+    /** Claims a job whose last run vanished, under a claim of its own, to run it alone. */
+    private void claimAlone(Batch batch, int index, JobEnvelope envelope, Job seen, int crashedAlone, Instant now) {
+        String aloneOwner = owner + "#" + claims.incrementAndGet();
+        ClaimResult result;
+        try {
+            result = store.claimAlone(seen, aloneOwner, now.plus(lease), now, crashedAlone);
+        } catch (SdkException e) {
+            log.warn("jobId={} claim failed: {}", envelope.jobId(), e.toString());
+            batch.dispositions[index] = Disposition.RETRY;
+            return;
+        }
+        switch (result) {
+            case ClaimResult.Finished finished -> batch.dispositions[index] = Disposition.DELETE;
+            case ClaimResult.Leased leased -> batch.dispositions[index] = Disposition.RETRY;
+            case ClaimResult.Claimed claimed -> {
+                log.info("jobId={} runs alone: its last run ended with its worker dying ({} such runs alone)",
+                        envelope.jobId(), crashedAlone);
+                held.put(envelope.jobId(), aloneOwner);
+                batch.heldHere.put(envelope.jobId(), aloneOwner);
+                switch (resolve(envelope)) {
+                    case Resolved.Ready(JobEnvelope ready) -> batch.alone.add(
+                            new Alone(new Claimed(index, ready), aloneOwner));
+                    case Resolved.Failed(Outcome failure) -> completeAll(List.of(new Claimed(index, envelope)),
+                            List.of(new JobStore.Completion(envelope.jobId(), failure)), aloneOwner,
+                            batch.dispositions);
+                    case Resolved.Unavailable() -> {
+                        batch.dispositions[index] = Disposition.RETRY;
+                        recordError(envelope.jobId(), aloneOwner, ResultSpill.OBJECT_STORE_UNAVAILABLE,
+                                "the job's input could not be read from the object store");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Step 2: runs the claimed jobs' tasks: first each job that runs alone, completed at once (so that a crash in
+     * the rest of the batch is not counted against it), then one {@code runBatch} per task and model.
+     */
     public void execute(Batch batch) {
+        for (Alone alone : batch.alone) {
+            Claimed claimed = alone.claimed();
+            JobEnvelope envelope = claimed.envelope;
+            Outcome outcome;
+            running.writeLock().lock();
+            try {
+                try {
+                    // From here a vanished run counts toward poison: this job is the only one running.
+                    store.startAlone(envelope.jobId(), alone.claimOwner());
+                } catch (SdkException e) {
+                    log.warn("jobId={} run alone not noted: {}", envelope.jobId(), e.toString());
+                }
+                outcome = runTask(envelope.task(), envelope.model(), List.of(claimed)).get(0);
+            } finally {
+                running.writeLock().unlock();
+            }
+            switch (spill.completion(envelope.tenant(), envelope.jobId(), alone.claimOwner(), outcome)) {
+                case ResultSpill.Spilled.Complete(JobStore.Completion completion) ->
+                        completeAll(List.of(claimed), List.of(completion), alone.claimOwner(), batch.dispositions);
+                case ResultSpill.Spilled.Retry(String code, String message) -> {
+                    batch.dispositions[claimed.index] = Disposition.RETRY;
+                    recordError(envelope.jobId(), alone.claimOwner(), code, message);
+                }
+            }
+        }
+        batch.alone.clear();
         for (Map.Entry<TaskAndModel, List<Claimed>> group : batch.byTask.entrySet()) {
-            List<Outcome> outcomes = runTask(group.getKey().task(), group.getKey().model(), group.getValue());
+            List<Outcome> outcomes;
+            running.readLock().lock();
+            try {
+                outcomes = runTask(group.getKey().task(), group.getKey().model(), group.getValue());
+            } finally {
+                running.readLock().unlock();
+            }
             for (int k = 0; k < outcomes.size(); k++) {
                 batch.outcomes.add(new Ran(group.getValue().get(k), outcomes.get(k)));
             }
@@ -309,7 +482,7 @@ public final class JobRunner {
 
     /** Lets go of a batch that will not be finished: its leases are no longer extended, and lapse. */
     public void release(Batch batch) {
-        batch.heldHere.forEach(jobId -> held.remove(jobId, batch.claimOwner));
+        batch.heldHere.forEach(held::remove);
     }
 
     /**
@@ -317,8 +490,12 @@ public final class JobRunner {
      * their messages come back) and lets go of them. The caller passes the exception on.
      */
     public void abandon(Batch batch, Throwable e) {
-        recordErrors(batch.heldHere, batch.claimOwner, "worker_error",
-                "the worker's run failed: " + e.getClass().getSimpleName());
+        for (Map.Entry<String, String> job : batch.heldHere.entrySet()) {
+            if (!recordError(job.getKey(), job.getValue(), "worker_error",
+                    "the worker's run failed: " + e.getClass().getSimpleName())) {
+                break; // the store refuses writes: one timed-out call is enough
+            }
+        }
         release(batch);
     }
 
@@ -510,6 +687,9 @@ public final class JobRunner {
     }
 
     private record Ran(Claimed claimed, Outcome outcome) {
+    }
+
+    private record Alone(Claimed claimed, String claimOwner) {
     }
 
     private record TaskAndModel(String task, String model) {

@@ -2,6 +2,7 @@ package dev.ebb.local.fault;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
+import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.job.JobIds;
 import dev.ebb.core.task.Lane;
@@ -46,13 +47,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       same state while jobs are submitted and run; jobs accepted before, during and after each outage are counted
  *       apart.</li>
  *   <li>{@code poison}: some inputs crash every worker that runs them; each must end FAILED (dead_lettered) within
- *       maxReceiveCount receives, and after the fix a redrive must bring them to SUCCEEDED.</li>
+ *       {@link Deployment#MAX_RUNS} runs, and after the fix a redrive must bring them to SUCCEEDED.</li>
  * </ul>
+ *
+ * <p>Healthy jobs (every job but the poison ones) must not end FAILED: the report counts them apart
+ * ({@code healthy FAILED}), and the kill and poison scenarios pass only with none.
  */
 public final class FaultSuite {
     /** Inputs carrying this number crash the worker in the poison scenario. */
     static final String POISON = "666013";
-    private static final int MAX_RECEIVE_COUNT = 5;
+    /** Runs within which a poison job must end (the runner's poison limit). */
+    private static final int MAX_RUNS = Deployment.MAX_RUNS;
     private static final String TENANT = "fault";
 
     public enum Scenario {
@@ -78,14 +83,21 @@ public final class FaultSuite {
                          int jobsRunMoreThanOnce, Map<String, Integer> outcomes, Map<String, Integer> workerExits,
                          long kills, Map<String, Integer> acceptedByPhase, int poisonJobs, int poisonDeadLettered,
                          int poisonWithinMaxReceives, int poisonRedriven, int poisonSucceededAfterRedrive,
-                         int collateralDeadLettered, long p50Ms, long p99Ms, long maxMs, long elapsedMs) {
+                         int collateralDeadLettered, long p50Ms, long p99Ms, long maxMs, long elapsedMs,
+                         HealthyFailures healthy) {
 
         /** The run met the bar: nothing lost, nothing unexpected, exactly one result per job. */
         public boolean passed() {
             boolean poisonOk = scenario != Scenario.POISON
                     || (poisonDeadLettered == poisonJobs && poisonWithinMaxReceives == poisonJobs
                     && poisonSucceededAfterRedrive == poisonJobs);
-            return lost == 0 && unexpected == 0 && duplicateResults == 0 && poisonOk;
+            boolean healthyOk = scenario == Scenario.RESTART || healthy.failed() == 0;
+            return lost == 0 && unexpected == 0 && duplicateResults == 0 && poisonOk && healthyOk;
+        }
+
+        /** Healthy jobs (not poison) that ended FAILED, at their first end (before any redrive). */
+        public int healthyFailed() {
+            return healthy.failed();
         }
 
         public void print(PrintStream out) {
@@ -96,6 +108,7 @@ public final class FaultSuite {
                 out.printf("accepted by phase: %s%n", acceptedByPhase);
             }
             out.printf("outcomes: %s%n", outcomes);
+            out.printf("healthy jobs FAILED %d %s; poison jobs %d%n", healthy.failed(), healthy.byCode(), poisonJobs);
             out.printf("lost %d%n", lost);
             out.printf("unexpected %d%n", unexpected);
             out.printf("duplicate results %d%n", duplicateResults);
@@ -104,11 +117,11 @@ public final class FaultSuite {
             out.printf("time to a terminal state: p50 %d ms, p99 %d ms, max %d ms%n", p50Ms, p99Ms, maxMs);
             out.printf("workers SIGKILLed by the suite %d; worker exits %s%n", kills, workerExits);
             if (scenario == Scenario.POISON) {
-                out.printf("poison jobs %d: FAILED dead_lettered %d (within %d receives: %d); after the fix, "
-                        + "redriven %d, SUCCEEDED %d%n", poisonJobs, poisonDeadLettered, MAX_RECEIVE_COUNT,
+                out.printf("poison jobs %d: FAILED dead_lettered %d (within %d runs: %d); after the fix, "
+                        + "redriven %d, SUCCEEDED %d%n", poisonJobs, poisonDeadLettered, MAX_RUNS,
                         poisonWithinMaxReceives, poisonRedriven, poisonSucceededAfterRedrive);
-                out.printf("healthy jobs dead-lettered beside them (held by workers that crashed on poison %d times)"
-                        + " and redriven: %d%n", MAX_RECEIVE_COUNT, collateralDeadLettered);
+                out.printf("healthy jobs dead-lettered beside them (held by workers that crashed on poison) and "
+                        + "redriven: %d%n", collateralDeadLettered);
             }
             out.printf("elapsed %.1f s -> %s%n", elapsedMs / 1000.0, passed() ? "PASS" : "FAIL");
         }
@@ -120,6 +133,8 @@ public final class FaultSuite {
     private final AtomicInteger submitRetries = new AtomicInteger();
     /** Healthy jobs dead-lettered because workers crashed on poison while holding them (then redriven). */
     private int collateral;
+    /** Healthy jobs that ended FAILED, by error code, at their first end (a redrive later does not undo it). */
+    private final Map<String, Integer> healthyFailures = new java.util.TreeMap<>();
     private final Map<String, long[]> phases = new LinkedHashMap<>(); // name → [startNanos, endNanos]
     /** Jobs that reached their end while the faults were still being injected. */
     private int endedDuringFaults;
@@ -415,7 +430,7 @@ public final class FaultSuite {
         for (Ledger.Entry entry : poison) {
             if (entry.first != null && "FAILED".equals(entry.first.status()) && "dead_lettered".equals(entry.first.errorCode())) {
                 deadLettered++;
-                if (entry.first.attempts() <= MAX_RECEIVE_COUNT) {
+                if (entry.first.attempts() <= MAX_RUNS) {
                     within++;
                 }
             }
@@ -432,6 +447,8 @@ public final class FaultSuite {
         // with them often enough to reach maxReceiveCount: read them afresh, their outcome is the redriven one.
         List<Ledger.Entry> redrivenEntries = ledger.all().stream().filter(e -> e.accepted && e.first != null
                 && "dead_lettered".equals(e.first.errorCode())).toList();
+        redrivenEntries.stream().filter(e -> !e.poison).forEach(e -> healthyFailures.merge(e.first.errorCode(), 1,
+                Integer::sum));
         List<Ledger.Entry> again = new ArrayList<>();
         for (Ledger.Entry entry : redrivenEntries) {
             Ledger.Entry fresh = new Ledger.Entry(entry.number, entry.idempotencyKey, entry.expectedText, entry.poison);
@@ -512,6 +529,9 @@ public final class FaultSuite {
             if (seen.status().equals("FAILED") && (seen.errorCode() == null || seen.errorMessage() == null)) {
                 unexpected++; // FAILED without a reason
             }
+            if (seen.status().equals("FAILED") && !entry.poison) {
+                healthyFailures.merge(String.valueOf(seen.errorCode()), 1, Integer::sum);
+            }
             if (seen.attempts() > 1) {
                 runMoreThanOnce++;
                 duplicateExecutions += seen.attempts() - 1;
@@ -550,7 +570,15 @@ public final class FaultSuite {
                 duplicateResults, duplicateExecutions, runMoreThanOnce, outcomes, fleet.exits(), fleet.kills(),
                 byPhase, poison.jobs(), poison.deadLettered(), poison.withinMaxReceives(), poison.redriven(),
                 poison.succeeded(), collateral, percentile(times, 50), percentile(times, 99),
-                times.isEmpty() ? 0 : times.get(times.size() - 1), TimeUnit.NANOSECONDS.toMillis(elapsedNanos));
+                times.isEmpty() ? 0 : times.get(times.size() - 1), TimeUnit.NANOSECONDS.toMillis(elapsedNanos),
+                new HealthyFailures(Map.copyOf(healthyFailures)));
+    }
+
+    /** Healthy jobs that ended FAILED, by error code (the kill and poison scenarios must have none). */
+    public record HealthyFailures(Map<String, Integer> byCode) {
+        public int failed() {
+            return byCode.values().stream().mapToInt(Integer::intValue).sum();
+        }
     }
 
     private static long percentile(List<Long> sorted, int p) {

@@ -47,7 +47,7 @@ class LocalCloudIT {
 
             String redrivePolicy = queue.get(QueueAttributeName.REDRIVE_POLICY);
             assertThat(group(DLQ_ARN, redrivePolicy)).isEqualTo(dlq.get(QueueAttributeName.QUEUE_ARN));
-            assertThat(group(MAX_RECEIVE_COUNT, redrivePolicy)).isEqualTo("5");
+            assertThat(group(MAX_RECEIVE_COUNT, redrivePolicy)).isEqualTo("50");
             assertThat(queue.get(QueueAttributeName.VISIBILITY_TIMEOUT)).isEqualTo("60");
         }
     }
