@@ -20,6 +20,7 @@ import static dev.ebb.core.job.JobItems.n;
 import static dev.ebb.core.job.JobItems.s;
 
 import dev.ebb.core.Json;
+import dev.ebb.core.task.Lane;
 import dev.ebb.core.task.Outcome;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -178,7 +180,7 @@ public final class DynamoDbJobStore implements JobStore {
     /** QUEUED, or RUNNING with a lapsed lease, and not expired → RUNNING for {@code owner}, one more attempt. */
     private Update claimUpdate(String jobId, String owner, Instant leaseUntil, Instant now) {
         Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL).add(STARTED_AT).add(ATTEMPTS)
-                .add(EXPIRES_AT).add(JOB_ID);
+                .add(EXPIRES_AT).add(JOB_ID).add(JobItems.QUEUED_LANE).add(JobItems.QUEUED_AT);
         return Update.builder().tableName(tableName).key(JobItems.key(jobId))
                 .expressionAttributeNames(names.map)
                 .expressionAttributeValues(Map.of(
@@ -190,7 +192,7 @@ public final class DynamoDbJobStore implements JobStore {
                         ":nowSec", epochSeconds(now),
                         ":one", n(1)))
                 .updateExpression("SET #status = :running, #leaseOwner = :owner, #leaseUntil = :until, "
-                        + "#startedAt = :now ADD #attempts :one")
+                        + "#startedAt = :now ADD #attempts :one REMOVE #queuedLane, #queuedAt")
                 .conditionExpression("attribute_exists(#jobId) AND #expiresAt > :nowSec AND "
                         + "(#status = :queued OR (#status = :running AND #leaseUntil < :now))")
                 .build();
@@ -302,7 +304,7 @@ public final class DynamoDbJobStore implements JobStore {
     @Override
     public CancelResult cancel(String tenant, String jobId, Instant now, Instant expiresAt) {
         Names names = new Names().add(STATUS).add(TENANT).add(FINISHED_AT).add(EXPIRES_AT).add(LEASE_OWNER)
-                .add(LEASE_UNTIL).add(JOB_ID);
+                .add(LEASE_UNTIL).add(JOB_ID).add(JobItems.QUEUED_LANE).add(JobItems.QUEUED_AT);
         Map<String, AttributeValue> values = Map.of(
                 ":cancelled", s(JobStatus.CANCELLED.name()),
                 ":queued", s(QUEUED),
@@ -314,7 +316,7 @@ public final class DynamoDbJobStore implements JobStore {
         try {
             Map<String, AttributeValue> item = dynamoDb.updateItem(update(jobId, names, values)
                     .updateExpression("SET #status = :cancelled, #finishedAt = :now, #expiresAt = :expires "
-                            + "REMOVE #leaseOwner, #leaseUntil")
+                            + "REMOVE #leaseOwner, #leaseUntil, #queuedLane, #queuedAt")
                     .conditionExpression("attribute_exists(#jobId) AND #tenant = :tenant AND #expiresAt > :nowSec "
                             + "AND #status IN (:queued, :running)")
                     .returnValues(ReturnValue.ALL_NEW)
@@ -385,6 +387,39 @@ public final class DynamoDbJobStore implements JobStore {
                     .conditionExpression("#status = :queued")
                     .expressionAttributeNames(Map.of("#status", STATUS))
                     .expressionAttributeValues(Map.of(":queued", s(QUEUED))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public List<String> queuedBefore(Lane lane, Instant before, int limit) {
+        List<String> jobIds = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamoDb.query(r -> r.tableName(tableName).indexName(QueuedIndex.NAME)
+                    .keyConditionExpression("#lane = :lane AND #at < :before")
+                    .expressionAttributeNames(Map.of("#lane", QueuedIndex.LANE, "#at", QueuedIndex.AT))
+                    .expressionAttributeValues(Map.of(":lane", s(lane.id()), ":before", millis(before)))
+                    .limit(limit - jobIds.size())
+                    .exclusiveStartKey(from));
+            page.items().forEach(item -> jobIds.add(item.get(JOB_ID).s()));
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null && jobIds.size() < limit);
+        return jobIds;
+    }
+
+    @Override
+    public boolean markResent(String jobId, Instant now) {
+        try {
+            dynamoDb.updateItem(update(jobId, new Names().add(STATUS).add(JobItems.QUEUED_AT)
+                            .add(JobItems.QUEUED_LANE).add(EXPIRES_AT),
+                    Map.of(":queued", s(QUEUED), ":now", millis(now), ":nowSec", epochSeconds(now)))
+                    .updateExpression("SET #queuedAt = :now")
+                    .conditionExpression("#status = :queued AND attribute_exists(#queuedLane) AND #expiresAt > :nowSec")
+                    .build());
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;

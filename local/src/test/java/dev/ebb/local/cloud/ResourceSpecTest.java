@@ -38,8 +38,10 @@ class ResourceSpecTest {
                     .containsExactlyElementsOf(catalogued.indexes().stream().map(Deployment.IndexSpec::name).toList());
         }
         // The SDK-shaped index the job store's tests create is the same one.
-        assertThat(tables.getFirst().indexes()).containsExactly(DeadLetterIndex.definition());
-        assertThat(tables.getFirst().indexAttributes())
-                .containsExactlyInAnyOrderElementsOf(DeadLetterIndex.attributeDefinitions());
+        assertThat(tables.getFirst().indexes()).containsExactly(DeadLetterIndex.definition(),
+                dev.ebb.core.job.TenantIndex.definition(), dev.ebb.core.job.QueuedIndex.definition());
+        assertThat(tables.getFirst().indexAttributes()).containsExactlyInAnyOrderElementsOf(java.util.stream.Stream.of(
+                DeadLetterIndex.attributeDefinitions(), dev.ebb.core.job.TenantIndex.attributeDefinitions(),
+                dev.ebb.core.job.QueuedIndex.attributeDefinitions()).flatMap(List::stream).toList());
     }
 }
