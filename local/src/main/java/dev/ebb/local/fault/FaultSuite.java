@@ -214,7 +214,7 @@ public final class FaultSuite {
         }
         // Jobs whose message a crash lost are found by the reconciler once they waited this long with no run.
         Map<String, String> env = Map.of(DependencyFactory.RESEND_AFTER_SECONDS, "20");
-        Duration startTimeout = Duration.ofMinutes(3);
+        Duration startTimeout = Duration.ofMinutes(10); // a JVM start takes minutes on a machine under heavy load
         LocalCloudProcess cloud = LocalCloudProcess.start(data, port, env, startTimeout);
         long kills = 0;
         Map<String, Integer> exits = new java.util.TreeMap<>();
