@@ -21,6 +21,7 @@ import dev.ebb.core.queue.GroupCommitJobQueue;
 import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.queue.SqsJobQueue;
 import dev.ebb.core.run.DeadLetters;
+import dev.ebb.core.run.QueuedJobReconciler;
 import dev.ebb.core.store.ObjectStore;
 import dev.ebb.core.store.S3ObjectStore;
 import dev.ebb.core.task.TaskCatalogue;
@@ -49,6 +50,7 @@ public final class DependencyFactory {
     public static final String S3_ENDPOINT = Deployment.S3_ENDPOINT.name();
     public static final String ECS_ENDPOINT = Deployment.ECS_ENDPOINT.name();
     public static final String LAMBDA_ENDPOINT = Deployment.LAMBDA_ENDPOINT.name();
+    public static final String RESEND_AFTER_SECONDS = Deployment.RESEND_AFTER_SECONDS.name();
 
     private final Settings settings;
     private final DynamoDbClient dynamoDb;
@@ -132,7 +134,18 @@ public final class DependencyFactory {
 
     public JobService jobService() {
         return JobService.builder().store(jobStore).queue(jobQueue).tasks(tasks()).limits(settings.limits())
-                .clock(clock).objects(objectStore()).step(LaneAvailability.fromEnv(env)).build();
+                .clock(clock).objects(objectStore()).resendAfter(resendAfter())
+                .step(LaneAvailability.fromEnv(env)).build();
+    }
+
+    /** {@code EBB_RESEND_AFTER_SECONDS}: how long a job waits QUEUED with no run before its message is sent again. */
+    public Duration resendAfter() {
+        return new dev.ebb.core.config.Env(env).seconds(RESEND_AFTER_SECONDS, JobService.DEFAULT_RESEND_AFTER);
+    }
+
+    /** Sends again the messages of jobs QUEUED with no run for longer than {@link #resendAfter()}. */
+    public QueuedJobReconciler reconciler() {
+        return new QueuedJobReconciler(jobStore, jobQueue, resendAfter(), QueuedJobReconciler.DEFAULT_LIMIT, clock);
     }
 
     /**

@@ -2,19 +2,28 @@ package dev.ebb.functions;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.ebb.core.run.QueuedJobReconciler;
 import dev.ebb.core.scale.ScalingPolicy;
 import dev.ebb.core.scale.ScalingSettings;
 import dev.ebb.core.task.Lane;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * The gpu lane's scaler: run every minute by an EventBridge schedule, and invoked directly (asynchronously, by the
  * submit function when the lane has no worker) with {@code {"lane":"gpu"}}. Applies the same {@link ScalingPolicy}
- * as the local scaler and the simulator to the ECS service's desired count.
+ * as the local scaler and the simulator to the ECS service's desired count. The scheduled run also passes the
+ * {@link QueuedJobReconciler} over every lane: jobs QUEUED with no run for longer than {@code EBB_RESEND_AFTER_SECONDS}
+ * get their message again.
  */
 public final class ScalerHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+    private static final Logger log = LoggerFactory.getLogger(ScalerHandler.class);
     private final EcsLaneScaler scaler;
+    /** Sends again the messages of jobs QUEUED too long with no run, on each scheduled run; null: not here. */
+    private final QueuedJobReconciler reconciler;
 
     public ScalerHandler() {
         this(DependencyFactory.fromProcessEnv(), System.getenv());
@@ -24,11 +33,16 @@ public final class ScalerHandler implements RequestHandler<Map<String, Object>, 
         this(new EcsLaneScaler(new ScalingPolicy(ScalingSettings.fromEnv(env)), factory.sqsClient(),
                 factory.ecsClient(), new ScalerState(factory.dynamoDbClient(), factory.settings().jobsTable()),
                 factory.settings().queueUrls().get(Lane.GPU), EcsLaneScaler.cluster(env), EcsLaneScaler.service(env),
-                factory.clock()));
+                factory.clock()), factory.reconciler());
     }
 
     ScalerHandler(EcsLaneScaler scaler) {
+        this(scaler, null);
+    }
+
+    ScalerHandler(EcsLaneScaler scaler, QueuedJobReconciler reconciler) {
         this.scaler = scaler;
+        this.reconciler = reconciler;
     }
 
     /** A scheduled event (any event without {@code lane}) or {@code {"lane":"gpu"}}; another lane is refused. */
@@ -52,6 +66,17 @@ public final class ScalerHandler implements RequestHandler<Map<String, Object>, 
         answer.put("previousDesired", result.previous());
         answer.put("desired", result.desired());
         answer.put("reason", result.reason());
+        if (lane == null && reconciler != null) {
+            // The schedule's run (a submit's wake names its lane): once a minute, heal jobs whose message was lost.
+            try {
+                Map<String, Object> resent = new LinkedHashMap<>();
+                reconciler.reconcile().forEach(pass -> resent.put(pass.lane().id(), pass.resent()));
+                answer.put("resent", resent);
+            } catch (SdkException e) {
+                log.error("reconciler pass failed (the next scheduled run tries again): {}", e.toString());
+                answer.put("resent", Map.of("error", e.getClass().getSimpleName()));
+            }
+        }
         return answer;
     }
 }

@@ -204,12 +204,14 @@ final class HandlerFixture {
         }
         List<AttributeDefinition> attributes = new ArrayList<>(DeadLetterIndex.attributeDefinitions());
         attributes.addAll(TenantIndex.attributeDefinitions());
+        attributes.addAll(dev.ebb.core.job.QueuedIndex.attributeDefinitions());
         attributes.add(AttributeDefinition.builder().attributeName("jobId").attributeType(ScalarAttributeType.S).build());
         DYNAMO_DB.createTable(r -> r.tableName(JOBS_TABLE)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(attributes)
                 .keySchema(k -> k.attributeName("jobId").keyType(KeyType.HASH))
-                .globalSecondaryIndexes(DeadLetterIndex.definition(), TenantIndex.definition()));
+                .globalSecondaryIndexes(DeadLetterIndex.definition(), TenantIndex.definition(),
+                        dev.ebb.core.job.QueuedIndex.definition()));
         DYNAMO_DB.waiter().waitUntilTableExists(r -> r.tableName(JOBS_TABLE));
     }
 

@@ -107,6 +107,30 @@ class ScalerHandlerTest {
     }
 
     @Test
+    void scheduledRun_sendsAgainTheMessageOfAJobQueuedTooLongWithNoRun_butAWakeDoesNot() throws Exception {
+        HandlerFixture fixture = HandlerFixture.create();
+        state = new ScalerState(HandlerFixture.dynamoDb(), HandlerFixture.JOBS_TABLE);
+        fixture.jobs.create(dev.ebb.core.job.Job.queued("j_stranded", "acme", "math", dev.ebb.core.task.Lane.CPU,
+                null, Json.MAPPER.createObjectNode().put("text", "What is 1 plus 1?"), null, null,
+                clock.instant().minus(Duration.ofMinutes(10)), Instant.now().plus(Duration.ofDays(14))));
+        var settings = new ScalingSettings(0, 10, Duration.ofSeconds(30), Duration.ofMinutes(2),
+                Duration.ofSeconds(60), 5, Duration.ofMinutes(3), Duration.ofMinutes(1));
+        ScalerHandler handler = new ScalerHandler(new EcsLaneScaler(new ScalingPolicy(settings), sqs, ecs, state,
+                queueUrl, AwsApiDouble.CLUSTER, AwsApiDouble.SERVICE, clock),
+                new dev.ebb.core.run.QueuedJobReconciler(fixture.jobs, fixture.queue, Duration.ofMinutes(3), 100,
+                        clock));
+
+        handler.handleRequest(Map.of("lane", "gpu"), null);
+        assertThat(fixture.queue.sent()).isEmpty();
+
+        var answer = handler.handleRequest(scheduledEvent(), null);
+
+        assertThat(answer).containsEntry("resent", Map.of("gpu", 0, "cpu", 1));
+        assertThat(fixture.queue.sent()).singleElement()
+                .satisfies(sent -> assertThat(sent.envelope().jobId()).isEqualTo("j_stranded"));
+    }
+
+    @Test
     void directInvoke_whenAMessageWaitsAtZero_setsDesiredCountToOne() {
         send(1);
 

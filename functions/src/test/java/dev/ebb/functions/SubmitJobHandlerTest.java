@@ -9,12 +9,15 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebb.core.api.JobService;
+import dev.ebb.core.api.Limits;
 import dev.ebb.core.auth.ApiKeys;
 import dev.ebb.core.job.Job;
 import dev.ebb.core.job.JobIds;
 import dev.ebb.core.job.JobStatus;
 import dev.ebb.core.task.Lane;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
@@ -86,8 +89,36 @@ class SubmitJobHandlerTest {
         String jobId = body(first).path("jobId").asText();
         assertThat(body(second).path("jobId").asText()).isEqualTo(jobId);
         assertThat(fixture.allJobItems()).hasSize(1);
-        // A replay of a job still QUEUED sends its message again (heals a submit that died between the writes).
         assertThat(fixture.queue.sent()).allSatisfy(sent -> assertThat(sent.envelope().jobId()).isEqualTo(jobId));
+    }
+
+    @Test
+    void handleRequest_whenReplaysOfAFreshQueuedJob_sendItsMessageOnce() {
+        SubmitJobHandler handler = fixture.submitHandler();
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(handler.handleRequest(httpEvent("submit-job.json", key), null).getStatusCode()).isEqualTo(202);
+        }
+
+        // Its message cannot have been lost yet: a client's retries must not queue a copy each.
+        assertThat(fixture.queue.sent()).hasSize(1);
+    }
+
+    @Test
+    void handleRequest_whenReplayFindsJobQueuedWithNoRunPastTheResendPeriod_sendsItsMessageAgain() {
+        String jobId = body(fixture.submitHandler().handleRequest(httpEvent("submit-job.json", key), null))
+                .path("jobId").asText();
+        Clock later = Clock.offset(fixture.clock, JobService.DEFAULT_RESEND_AFTER.plusSeconds(1));
+        SubmitJobHandler laterHandler = new SubmitJobHandler(fixture.gateway(), JobService.builder()
+                .store(fixture.jobs).queue(fixture.queue).tasks(DependencyFactory.tasks(Map.of()))
+                .limits(Limits.DEFAULTS).clock(later).build(), later);
+
+        APIGatewayV2HTTPResponse replay = laterHandler.handleRequest(httpEvent("submit-job.json", key), null);
+
+        // Waiting that long with no run, its message may be gone (a crash between the writes): the replay heals it.
+        assertThat(replay.getStatusCode()).isEqualTo(202);
+        assertThat(fixture.queue.sent()).hasSize(2)
+                .allSatisfy(sent -> assertThat(sent.envelope().jobId()).isEqualTo(jobId));
     }
 
     @Test

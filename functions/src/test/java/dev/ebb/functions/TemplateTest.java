@@ -476,7 +476,15 @@ class TemplateTest {
                     : resource.toString()));
         }));
         assertThat(actions).containsOnlyKeys("sqs:GetQueueAttributes", "ecs:DescribeServices", "ecs:UpdateService",
-                "ecs:ListTasks", "ecs:GetTaskProtection", "dynamodb:GetItem", "dynamodb:PutItem");
+                "ecs:ListTasks", "ecs:GetTaskProtection", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query",
+                "dynamodb:UpdateItem");
+        // The reconciler of the scheduled run queries the sparse index of QUEUED jobs only, and sends to the lanes.
+        assertThat(actions.get("dynamodb:Query")).contains("/index/" + dev.ebb.core.job.QueuedIndex.NAME)
+                .doesNotContain("index/*");
+        List<String> sendsTo = new ArrayList<>();
+        scaler.at("/Properties/Policies").forEach(policy -> policy.at("/SQSSendMessagePolicy/QueueName/Fn::GetAtt")
+                .forEach(part -> sendsTo.add(part.asText())));
+        assertThat(sendsTo).contains("CpuQueue", "GpuQueue");
         assertThat(actions.get("sqs:GetQueueAttributes")).contains("GpuQueue");
         assertThat(actions.get("ecs:UpdateService")).contains(":service/${GpuClusterName}/${GpuServiceName}");
         assertThat(actions.get("ecs:ListTasks")).isEqualTo("* if ArnEquals");

@@ -126,6 +126,20 @@ public final class Functions extends Construct {
                 .resourceArns(List.of(tables.jobs().getTableArn()))
                 .conditions(Map.of("ForAllValues:StringEquals", Map.of("dynamodb:LeadingKeys", List.of(SCALER_STATE_KEY))))
                 .build());
+        // The reconciler of its scheduled run: the sparse index of jobs QUEUED with no run, those jobs (read, and
+        // the time their message was sent again), and the lane queues to send it to.
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(scaler)
+                .actions(List.of("dynamodb:Query"))
+                .resourceArns(List.of(tables.jobs().getTableArn() + "/index/" + Tables.QUEUED_INDEX))
+                .build());
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(scaler)
+                .actions(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"))
+                .resourceArns(List.of(tables.jobs().getTableArn()))
+                .build());
+        queues.gpu().queue().grantSendMessages(scaler);
+        queues.cpu().queue().grantSendMessages(scaler);
 
         // ---- HTTP API
         this.submit = function(code, "SubmitJob", "SubmitJobHandler", API_TIMEOUT, 1024,

@@ -21,7 +21,8 @@ import software.constructs.Construct;
  */
 public final class Tables extends Construct {
     public static final String TTL_ATTRIBUTE = Deployment.TTL_ATTRIBUTE;
-    /** The jobs table's tenant index (GET /v1/jobs), named once in core. */
+    /** The jobs table's sparse index of jobs QUEUED with no run (the reconciler), as the catalogue names it. */
+    public static final String QUEUED_INDEX = Deployment.QUEUED_INDEX.name();
 
     /** @param retain keep the tables (and their data) when the stack is deleted */
     public record Props(boolean retain) {

@@ -289,7 +289,7 @@ class EbbStackTest {
         assertThat(aliasOwner(function("SubmitJobHandler").at("/Properties/Environment/Variables/"
                 + Functions.SCALER_FUNCTION + "/Ref").asText())).isEqualTo(logicalId(function("ScalerHandler")));
         assertThat(actionsOf(scalerRole)).contains("ecs:DescribeServices", "ecs:UpdateService", "ecs:GetTaskProtection",
-                "sqs:GetQueueAttributes").doesNotContain("sqs:ReceiveMessage", "sqs:SendMessage");
+                "sqs:GetQueueAttributes", "sqs:SendMessage").doesNotContain("sqs:ReceiveMessage", "sqs:DeleteMessage");
         JsonNode scalerEnv = function("ScalerHandler").at("/Properties/Environment/Variables");
         assertThat(scalerEnv.has(Functions.ECS_CLUSTER)).isTrue();
         assertThat(scalerEnv.has(Functions.ECS_SERVICE)).isTrue();
@@ -511,11 +511,17 @@ class EbbStackTest {
                 .findFirst().orElseThrow().getValue().at("/Properties/Role/Fn::GetAtt/0").asText();
         List<JsonNode> dynamo = statementsOf(scalerRole).stream()
                 .filter(st -> st.path("Action").toString().contains("dynamodb:")).toList();
-        assertThat(dynamo).hasSize(1);
-        assertThat(dynamo.get(0).at("/Condition/ForAllValues:StringEquals/dynamodb:LeadingKeys").toString())
-                .contains("scaler#gpu");
+        // Its state item (PutItem only there); the reconciler: Query on the queued index only, and read and move
+        // the queuedAt of the jobs it finds.
+        assertThat(dynamo).hasSize(3);
+        assertThat(dynamo).filteredOn(st -> st.path("Action").toString().contains("dynamodb:PutItem")).singleElement()
+                .satisfies(st -> assertThat(st.at("/Condition/ForAllValues:StringEquals/dynamodb:LeadingKeys")
+                        .toString()).contains("scaler#gpu"));
+        assertThat(dynamo).filteredOn(st -> st.path("Action").toString().contains("dynamodb:Query")).singleElement()
+                .satisfies(st -> assertThat(st.path("Resource").toString()).contains("/index/" + Tables.QUEUED_INDEX)
+                        .doesNotContain("index/*"));
         assertThat(actionsOf(scalerRole)).contains("ecs:ListTasks", "ecs:UpdateService", "sqs:GetQueueAttributes")
-                .doesNotContain("dynamodb:Query", "dynamodb:Scan", "dynamodb:DeleteItem");
+                .doesNotContain("dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem");
     }
 
     @Test

@@ -17,6 +17,7 @@ import dev.ebb.core.run.ResultSpill;
 import dev.ebb.core.store.ObjectStore;
 import dev.ebb.core.task.TaskRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,11 +33,20 @@ import software.amazon.awssdk.core.exception.SdkException;
  *
  * <p>Accepting writes the job first and the message second. If the message cannot be sent, the job is removed
  * again and the client gets a 503, so a 202 always means the job is both stored and queued. A replay of an
- * idempotent submit whose job is still QUEUED sends its message again: that heals a submit that died between
- * the two writes, and a duplicate message is harmless because claims are conditional.
+ * idempotent submit whose job is still QUEUED with no run sends its message again only once the job has waited
+ * longer than {@link #DEFAULT_RESEND_AFTER} (a visibility period): only then can its message have been lost (a
+ * submit that died between the two writes, a queue that lost it). A client retrying a fresh job does not add a
+ * copy per retry; copies would be harmless to the result (claims are conditional) but each is a receive, and a
+ * worker that dies holding several of them would count several against the job.
  */
 public final class JobService {
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
+    /**
+     * How long a QUEUED job with no run must have waited before a replay sends its message again: the longest lane
+     * visibility timeout on AWS (the cpu lane's 180 s), so that a message still waiting or in a consumer's hands is
+     * not copied.
+     */
+    public static final Duration DEFAULT_RESEND_AFTER = Duration.ofMinutes(3);
 
     private final JobStore store;
     private final JobQueue queue;
@@ -45,12 +55,14 @@ public final class JobService {
     private final AdmissionPipeline admission;
     /** Reads results that were too large for the job item back from the object store. */
     private final ResultSpill results;
+    private final Duration resendAfter;
 
     private JobService(Builder builder) {
         this.store = Objects.requireNonNull(builder.store, "store");
         this.queue = Objects.requireNonNull(builder.queue, "queue");
         this.limits = Objects.requireNonNull(builder.limits, "limits");
         this.clock = builder.clock;
+        this.resendAfter = builder.resendAfter;
         this.results = new ResultSpill(builder.objects, ResultSpill.DEFAULT_THRESHOLD_BYTES);
         AdmissionPipeline pipeline = AdmissionPipeline.standard(Objects.requireNonNull(builder.tasks, "tasks"),
                 limits, builder.objects);
@@ -68,7 +80,10 @@ public final class JobService {
     public enum How {
         /** A new job, stored and queued: 202. */
         ACCEPTED,
-        /** An earlier job of the same idempotency key, returned again (its message re-sent while it is QUEUED). */
+        /**
+         * An earlier job of the same idempotency key, returned again (its message re-sent if it has been QUEUED with
+         * no run for longer than the resend period).
+         */
         REPLAYED,
         /** Answered by an admission step without a run (a cached result): the job has ended. */
         ANSWERED
@@ -128,12 +143,18 @@ public final class JobService {
                         "idempotencyKey '" + request.idempotencyKey() + "' was used for a different request");
             }
             if (existing.status() == JobStatus.QUEUED) {
-                existing = replayQueued(existing);
+                existing = replayQueued(existing, now);
             }
             return new Submitted(withStoredResult(existing), How.REPLAYED);
         }
         enqueueOrUndo(job, true);
         return new Submitted(job, How.ACCEPTED);
+    }
+
+    /** QUEUED, never claimed, and waiting for longer than a message could be waiting or held without a claim. */
+    private boolean mayHaveLostItsMessage(Job job, Instant now) {
+        return job.status() == JobStatus.QUEUED && job.attempts() == 0 && job.createdAt() != null
+                && job.createdAt().plus(resendAfter).isBefore(now);
     }
 
     public Job get(String tenant, String jobId) {
@@ -179,9 +200,15 @@ public final class JobService {
      * send may still be failing), then sends its message again. Where the mark fails the job has moved on (it is
      * answered as it now is) or was undone (503: nothing is accepted; a retry creates it again).
      */
-    private Job replayQueued(Job existing) {
+    private Job replayQueued(Job existing, Instant now) {
+        // Marked before any 202 for it, so the first submit's undo can no longer delete it; the message is sent
+        // again only when it may have been lost (otherwise the reconciler would, within one period).
         if (store.markReplayed(existing.jobId())) {
-            enqueueOrUndo(existing, false);
+            if (mayHaveLostItsMessage(existing, now)) {
+                log.info("re-sending the message of jobId={}: QUEUED with no run since {}", existing.jobId(),
+                        existing.createdAt());
+                enqueueOrUndo(existing, false);
+            }
             return existing;
         }
         return store.find(existing.jobId()).orElseThrow(() -> ApiException.unavailable("queue_unavailable",
@@ -215,6 +242,7 @@ public final class JobService {
         private TaskRegistry tasks;
         private Limits limits;
         private Clock clock = Clock.systemUTC();
+        private Duration resendAfter = DEFAULT_RESEND_AFTER;
         private ObjectStore objects;
         private final List<AdmissionStep> steps = new ArrayList<>();
 
@@ -244,6 +272,18 @@ public final class JobService {
 
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * How long a QUEUED job with no run waits before an idempotent replay sends its message again
+         * ({@link #DEFAULT_RESEND_AFTER}); set it to the longest visibility timeout of the lanes' queues.
+         */
+        public Builder resendAfter(Duration resendAfter) {
+            if (resendAfter.isNegative()) {
+                throw new IllegalArgumentException("resendAfter must not be negative");
+            }
+            this.resendAfter = resendAfter;
             return this;
         }
 

@@ -190,6 +190,11 @@ public final class Deployment {
     public static final Variable DRAIN_SECONDS = setting("EBB_DRAIN_SECONDS");
     public static final Variable POLL_WAIT_SECONDS = setting("EBB_POLL_WAIT_SECONDS");
     public static final Variable VISIBILITY_SECONDS = setting("EBB_VISIBILITY_SECONDS");
+    /**
+     * How long a job may wait QUEUED with no run before its message is sent again, by an idempotent replay or the
+     * reconciler (seconds; default the longest lane visibility timeout, 180).
+     */
+    public static final Variable RESEND_AFTER_SECONDS = setting("EBB_RESEND_AFTER_SECONDS");
     public static final Variable PROTECTION_MINUTES = setting("EBB_PROTECTION_MINUTES");
     public static final Variable MODEL = setting("EBB_MODEL");
     public static final Variable DEVICE = setting("EBB_DEVICE");
@@ -225,7 +230,7 @@ public final class Deployment {
             SCALE_MIN_WORKERS, SCALE_MAX_WORKERS, SCALE_TARGET_WAIT_SECONDS, SCALE_COOL_DOWN_SECONDS,
             SCALE_STARTUP_SECONDS, SCALE_JOBS_PER_SECOND, SCALE_STALE_SECONDS, SCALE_INTERVAL_SECONDS,
             LANE, MAX_BATCH_SIZE, MAX_BATCH_DELAY_MS, POLLERS, RUNNERS, DRAIN_SECONDS, POLL_WAIT_SECONDS,
-            VISIBILITY_SECONDS, PROTECTION_MINUTES, MODEL, DEVICE, MODEL_DIR,
+            VISIBILITY_SECONDS, PROTECTION_MINUTES, MODEL, DEVICE, MODEL_DIR, RESEND_AFTER_SECONDS,
             DYNAMODB_ENDPOINT, SQS_ENDPOINT, S3_ENDPOINT, ECS_ENDPOINT, LAMBDA_ENDPOINT, WORKER_JAVA_OPTIONS, DYNOXIDE,
             FAULT_CRASH_POINT, FAULT_CRASH_PROBABILITY, FAULT_POISON_TEXT,
             URL, API_KEY);
@@ -248,8 +253,15 @@ public final class Deployment {
      */
     public static final IndexSpec TENANT_INDEX = new IndexSpec("byTenant",
             new KeyAttribute("tenant", AttributeType.S), new KeyAttribute("createdAt", AttributeType.N));
+    /**
+     * The jobs table's sparse index of jobs QUEUED with no run, keyed by lane and the time the job was queued (or its
+     * message last sent again), epoch milliseconds: the attributes exist only while the job is QUEUED and unclaimed,
+     * so the reconciler finds stranded jobs without a scan; see {@code dev.ebb.core.job.QueuedIndex}.
+     */
+    public static final IndexSpec QUEUED_INDEX = new IndexSpec("queued",
+            new KeyAttribute("queuedLane", AttributeType.S), new KeyAttribute("queuedAt", AttributeType.N));
     public static final TableSpec JOBS = new TableSpec("Jobs", JOBS_TABLE, "ebb-jobs", "jobId", TTL_ATTRIBUTE,
-            List.of(DEAD_LETTER_INDEX, TENANT_INDEX));
+            List.of(DEAD_LETTER_INDEX, TENANT_INDEX, QUEUED_INDEX));
     /** API keys by the SHA-256 of the key. */
     public static final TableSpec KEYS = new TableSpec("Keys", KEYS_TABLE, "ebb-keys", "keyHash", TTL_ATTRIBUTE,
             List.of());

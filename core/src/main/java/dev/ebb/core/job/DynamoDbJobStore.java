@@ -23,6 +23,7 @@ import static dev.ebb.core.job.JobItems.s;
 
 import dev.ebb.core.Json;
 import dev.ebb.core.queue.JobEnvelope;
+import dev.ebb.core.task.Lane;
 import dev.ebb.core.task.Outcome;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -225,7 +227,8 @@ public final class DynamoDbJobStore implements JobStore {
     /** ... and, where {@code fingerprint} is given, the stored job is the message's (or predates fingerprints). */
     private Update claimUpdate(String jobId, String owner, Instant leaseUntil, Instant now, String fingerprint) {
         Names names = new Names().add(STATUS).add(LEASE_OWNER).add(LEASE_UNTIL).add(STARTED_AT).add(ATTEMPTS)
-                .add(EXPIRES_AT).add(JOB_ID).add(RUNS_ALONE);
+                .add(EXPIRES_AT).add(JOB_ID).add(RUNS_ALONE)
+                .add(JobItems.QUEUED_LANE).add(JobItems.QUEUED_AT);
         Map<String, AttributeValue> values = new HashMap<>(Map.of(
                 ":running", s(RUNNING),
                 ":queued", s(QUEUED),
@@ -245,7 +248,7 @@ public final class DynamoDbJobStore implements JobStore {
                 .expressionAttributeNames(names.map)
                 .expressionAttributeValues(values)
                 .updateExpression("SET #status = :running, #leaseOwner = :owner, #leaseUntil = :until, "
-                        + "#startedAt = :now ADD #attempts :one REMOVE #runsAlone")
+                        + "#startedAt = :now ADD #attempts :one REMOVE #runsAlone, #queuedLane, #queuedAt")
                 .conditionExpression(condition)
                 .build();
     }
@@ -393,7 +396,7 @@ public final class DynamoDbJobStore implements JobStore {
     @Override
     public CancelResult cancel(String tenant, String jobId, Instant now, Instant expiresAt) {
         Names names = new Names().add(STATUS).add(TENANT).add(FINISHED_AT).add(EXPIRES_AT).add(LEASE_OWNER)
-                .add(LEASE_UNTIL).add(JOB_ID);
+                .add(LEASE_UNTIL).add(JOB_ID).add(JobItems.QUEUED_LANE).add(JobItems.QUEUED_AT);
         Map<String, AttributeValue> values = Map.of(
                 ":cancelled", s(JobStatus.CANCELLED.name()),
                 ":queued", s(QUEUED),
@@ -405,7 +408,7 @@ public final class DynamoDbJobStore implements JobStore {
         try {
             Map<String, AttributeValue> item = dynamoDb.updateItem(update(jobId, names, values)
                     .updateExpression("SET #status = :cancelled, #finishedAt = :now, #expiresAt = :expires "
-                            + "REMOVE #leaseOwner, #leaseUntil")
+                            + "REMOVE #leaseOwner, #leaseUntil, #queuedLane, #queuedAt")
                     .conditionExpression("attribute_exists(#jobId) AND #tenant = :tenant AND #expiresAt > :nowSec "
                             + "AND #status IN (:queued, :running)")
                     .returnValues(ReturnValue.ALL_NEW)
@@ -528,6 +531,39 @@ public final class DynamoDbJobStore implements JobStore {
                     .conditionExpression("#status = :queued AND attribute_not_exists(#replayed)")
                     .expressionAttributeNames(Map.of("#status", STATUS, "#replayed", REPLAYED))
                     .expressionAttributeValues(Map.of(":queued", s(QUEUED))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public List<String> queuedBefore(Lane lane, Instant before, int limit) {
+        List<String> jobIds = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamoDb.query(r -> r.tableName(tableName).indexName(QueuedIndex.NAME)
+                    .keyConditionExpression("#lane = :lane AND #at < :before")
+                    .expressionAttributeNames(Map.of("#lane", QueuedIndex.LANE, "#at", QueuedIndex.AT))
+                    .expressionAttributeValues(Map.of(":lane", s(lane.id()), ":before", millis(before)))
+                    .limit(limit - jobIds.size())
+                    .exclusiveStartKey(from));
+            page.items().forEach(item -> jobIds.add(item.get(JOB_ID).s()));
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null && jobIds.size() < limit);
+        return jobIds;
+    }
+
+    @Override
+    public boolean markResent(String jobId, Instant now) {
+        try {
+            dynamoDb.updateItem(update(jobId, new Names().add(STATUS).add(JobItems.QUEUED_AT)
+                            .add(JobItems.QUEUED_LANE).add(EXPIRES_AT),
+                    Map.of(":queued", s(QUEUED), ":now", millis(now), ":nowSec", epochSeconds(now)))
+                    .updateExpression("SET #queuedAt = :now")
+                    .conditionExpression("#status = :queued AND attribute_exists(#queuedLane) AND #expiresAt > :nowSec")
+                    .build());
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;

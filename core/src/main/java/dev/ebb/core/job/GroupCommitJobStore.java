@@ -92,6 +92,16 @@ public final class GroupCommitJobStore implements JobStore, AutoCloseable {
     }
 
     @Override
+    public List<String> queuedBefore(dev.ebb.core.task.Lane lane, Instant before, int limit) {
+        return delegate.queuedBefore(lane, before, limit);
+    }
+
+    @Override
+    public boolean markResent(String jobId, Instant now) {
+        return delegate.markResent(jobId, now);
+    }
+
+    @Override
     public List<CreateResult> createAll(List<Job> jobs) {
         return delegate.createAll(jobs);
     }

@@ -42,6 +42,9 @@ final class JobItems {
     static final String REQUEST_HASH = "requestHash";
     /** The TTL attribute, in epoch seconds, as DynamoDB's time-to-live wants it. */
     static final String EXPIRES_AT = "expiresAt";
+    /** The {@link QueuedIndex} keys: present only while the job is QUEUED with no run. */
+    static final String QUEUED_LANE = QueuedIndex.LANE;
+    static final String QUEUED_AT = QueuedIndex.AT;
 
     private JobItems() {
     }
@@ -83,6 +86,10 @@ final class JobItems {
         putIfPresent(item, IDEMPOTENCY_KEY, job.idempotencyKey());
         putIfPresent(item, REQUEST_HASH, job.requestHash());
         item.put(EXPIRES_AT, epochSeconds(job.expiresAt()));
+        if (job.status() == JobStatus.QUEUED && job.attempts() == 0) {
+            item.put(QUEUED_LANE, s(job.lane().id()));
+            item.put(QUEUED_AT, millis(job.createdAt()));
+        }
         return item;
     }
 

@@ -1,6 +1,7 @@
 package dev.ebb.core.job;
 
 import dev.ebb.core.queue.JobEnvelope;
+import dev.ebb.core.task.Lane;
 import dev.ebb.core.task.Outcome;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,6 +75,18 @@ public interface JobStore {
      * gone (then the replay must not answer 202 for a job it has not seen queued).
      */
     boolean markReplayed(String jobId);
+
+    /**
+     * Up to {@code limit} ids of jobs of this lane that are QUEUED with no run since before {@code before} (created,
+     * or their message last sent again by {@link #markResent}): the ones whose message may have been lost.
+     */
+    List<String> queuedBefore(Lane lane, Instant before, int limit);
+
+    /**
+     * Records that the message of a job still QUEUED with no run was sent again at {@code now}, so that it is not
+     * looked at again for another period; false when the job is no longer QUEUED with no run (or is gone).
+     */
+    boolean markResent(String jobId, Instant now);
 
     /** {@link #create} for many jobs, one result each in order; a store may group the writes. */
     default List<CreateResult> createAll(List<Job> jobs) {

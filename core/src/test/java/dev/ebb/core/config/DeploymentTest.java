@@ -104,7 +104,10 @@ class DeploymentTest {
                 Map.entry("deadLetterLane", Deployment.AttributeType.S),
                 Map.entry("deadLetteredAt", Deployment.AttributeType.N),
                 Map.entry("tenant", Deployment.AttributeType.S),
-                Map.entry("createdAt", Deployment.AttributeType.N));
+                Map.entry("createdAt", Deployment.AttributeType.N),
+                Map.entry("queuedLane", Deployment.AttributeType.S),
+                Map.entry("queuedAt", Deployment.AttributeType.N));
+        assertThat(dev.ebb.core.job.QueuedIndex.definition().indexName()).isEqualTo(Deployment.QUEUED_INDEX.name());
         // The SDK-shaped index of the job store is the catalogue's.
         assertThat(DeadLetterIndex.definition().indexName()).isEqualTo(Deployment.DEAD_LETTER_INDEX.name());
         assertThat(DeadLetterIndex.attributeDefinitions()).extracting(AttributeDefinition::attributeName,

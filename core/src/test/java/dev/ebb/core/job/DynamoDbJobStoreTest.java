@@ -755,6 +755,16 @@ class DynamoDbJobStoreTest {
         }
 
         @Override
+        public List<String> queuedBefore(dev.ebb.core.task.Lane lane, Instant before, int limit) {
+            return delegate.queuedBefore(lane, before, limit);
+        }
+
+        @Override
+        public boolean markResent(String jobId, Instant now) {
+            return delegate.markResent(jobId, now);
+        }
+
+        @Override
         public Optional<Job> find(String jobId) {
             return delegate.find(jobId);
         }

@@ -36,9 +36,10 @@ public final class EbbCli {
     private static final String USAGE = """
             usage: ebb <command> [options]
 
-              up [--data DIR] [--workers [MIN..]MAX]
+              up [--data DIR] [--workers [MIN..]MAX] [--ports any] [--port N]
                                                start the local cloud (API :8080, SQS :9324, DynamoDB :8000);
-                                               gpu workers are processes scaled MIN..MAX (default 0..4)
+                                               gpu workers are processes scaled MIN..MAX (default 0..4);
+                                               --ports any: free ports for the servers, --port: the API's
               demo                             start a throw-away local cloud, run sample jobs, print results, stop
               keys create --tenant NAME        create an API key and print it (uses the running local cloud,
                                                or the state in --data DIR when none runs)
@@ -62,7 +63,7 @@ public final class EbbCli {
               redrive [--lane gpu|cpu] [--max N]
                                                queue dead-lettered jobs again, once their cause is fixed
                                                (the running local cloud, or the state in --data DIR)
-              fault --scenario kill|restart|poison [--jobs N] [--kill-every 2s] [--workers 6]
+              fault --scenario kill|restart|poison|crash [--jobs N] [--kill-every 2s] [--workers 6] [--rounds 3]
                                                fault test on a throw-away local cloud: prints lost, unexpected,
                                                duplicate results and executions (docs/reliability.md)
 
@@ -142,7 +143,18 @@ public final class EbbCli {
         } catch (dev.ebb.core.config.SettingsException e) {
             throw new UsageException(e.getMessage());
         }
-        LocalRuntime runtime = LocalRuntime.startScaled(LocalRuntime.Options.standard(data), scaling);
+        LocalRuntime.Options options = switch (args.string("ports", "standard")) {
+            case "standard" -> LocalRuntime.Options.standard(data);
+            case "any" -> LocalRuntime.Options.ephemeral(data);
+            default -> throw new UsageException("--ports must be standard or any");
+        };
+        int apiPort = args.integer("port", options.httpPort());
+        if (apiPort < 0 || apiPort > 65_535) {
+            throw new UsageException("--port must be 0..65535");
+        }
+        options = new LocalRuntime.Options(options.dataDir(), options.host(), apiPort, options.sqsPort(),
+                options.dynamoDbPort(), options.gpuWorkers(), options.cpuConcurrency(), options.workerEnv());
+        LocalRuntime runtime = LocalRuntime.startScaled(options, scaling);
         Path keyFile = data.resolve("api-key");
         if (!Files.exists(keyFile) || runtime.keys().tenantOf(Files.readString(keyFile).strip()).isEmpty()) {
             writeSecret(keyFile, runtime.keys().create("default"));

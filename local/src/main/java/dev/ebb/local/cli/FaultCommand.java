@@ -5,7 +5,10 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
 
-/** {@code ebb fault --scenario kill|restart|poison [--jobs N] [--kill-every 2s] [--workers N] [--clients N]}. */
+/**
+ * {@code ebb fault --scenario kill|restart|poison|crash [--jobs N] [--kill-every 2s] [--workers N] [--clients N]
+ * [--rounds N]}.
+ */
 final class FaultCommand {
     private FaultCommand() {
     }
@@ -15,18 +18,19 @@ final class FaultCommand {
         try {
             scenario = FaultSuite.Scenario.valueOf(args.required("scenario").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new EbbCli.UsageException("--scenario must be kill, restart or poison");
+            throw new EbbCli.UsageException("--scenario must be kill, restart, poison or crash");
         }
         int jobs = args.integer("jobs", 2_000);
         int workers = args.integer("workers", 6);
         int clients = args.integer("clients", 16);
-        if (jobs < 1 || workers < 1 || clients < 1) {
-            throw new EbbCli.UsageException("--jobs, --workers and --clients must be at least 1");
+        int rounds = args.integer("rounds", 3);
+        if (jobs < 1 || workers < 1 || clients < 1 || rounds < 1) {
+            throw new EbbCli.UsageException("--jobs, --workers, --clients and --rounds must be at least 1");
         }
         FaultSuite.Report report;
         try {
             report = FaultSuite.run(new FaultSuite.Options(scenario, jobs, duration(args.string("kill-every", "2s")),
-                    workers, clients), out);
+                    workers, clients, rounds), out);
         } catch (java.io.IOException | InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) {

@@ -56,7 +56,7 @@ final class ElasticMqServer {
         ActorSystem actorSystem = ActorSystem.create("elasticmq", config);
         try {
             SqlQueuePersistenceConfig persistence = new SqlQueuePersistenceConfig(
-                    true, "org.h2.Driver", "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("elasticmq"), "", "", false);
+                    true, "org.h2.Driver", jdbcUrl(dataDir), "", "", false);
             openConnectionPool(persistence);
             ActorRef store = actorSystem.actorOf(Props.create(SqlQueuePersistenceActor.class,
                     () -> new SqlQueuePersistenceActor(persistence, List$.MODULE$.<CreateQueueMetadata>empty())));
@@ -79,6 +79,17 @@ final class ElasticMqServer {
             terminate(actorSystem);
             throw e;
         }
+    }
+
+    /**
+     * The H2 database under {@code dataDir}, written at every commit. ElasticMQ answers a send only after its store
+     * committed the message, but H2 by default writes commits to its file up to {@code WRITE_DELAY} (500 ms) later,
+     * so a process killed in that window lost messages it had acknowledged. With {@code WRITE_DELAY=0} each commit
+     * is written to the file before the commit returns: it survives the death of this process (SIGKILL included);
+     * like H2's default it does not force the file to the disk, so a power cut may still lose the last commits.
+     */
+    static String jdbcUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("elasticmq") + ";WRITE_DELAY=0";
     }
 
     int port() {

@@ -48,6 +48,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       apart.</li>
  *   <li>{@code poison}: some inputs crash every worker that runs them; each must end FAILED (dead_lettered) within
  *       {@link Deployment#MAX_RUNS} runs, and after the fix a redrive must bring them to SUCCEEDED.</li>
+ *   <li>{@code crash}: {@code ebb up} runs as a child process; in each round a burst of submits is under way when
+ *       the whole local cloud (its JVM and every process it started) is SIGKILLed, then started again on the same
+ *       state; every job that got a 202 must still end.</li>
  * </ul>
  *
  * <p>Healthy jobs (every job but the poison ones) must not end FAILED: the report counts them apart
@@ -61,7 +64,7 @@ public final class FaultSuite {
     private static final String TENANT = "fault";
 
     public enum Scenario {
-        KILL, RESTART, POISON;
+        KILL, RESTART, POISON, CRASH;
 
         public String id() {
             return name().toLowerCase(Locale.ROOT);
@@ -74,7 +77,17 @@ public final class FaultSuite {
      * @param workers   worker processes
      * @param clients   concurrent HTTP clients submitting
      */
-    public record Options(Scenario scenario, int jobs, Duration killEvery, int workers, int clients) {
+    public record Options(Scenario scenario, int jobs, Duration killEvery, int workers, int clients, int rounds) {
+        /** @param rounds crashes (crash scenario), each after a burst of {@code jobs} submits */
+        public Options {
+            if (rounds < 1) {
+                throw new IllegalArgumentException("rounds must be at least 1");
+            }
+        }
+
+        public Options(Scenario scenario, int jobs, Duration killEvery, int workers, int clients) {
+            this(scenario, jobs, killEvery, workers, clients, 3);
+        }
     }
 
     /** The figures a run prints. */
@@ -138,6 +151,8 @@ public final class FaultSuite {
     private final Map<String, long[]> phases = new LinkedHashMap<>(); // name → [startNanos, endNanos]
     /** Jobs that reached their end while the faults were still being injected. */
     private int endedDuringFaults;
+    /** The tenant the jobs are submitted as: the suite's own, or {@code ebb up}'s key's in the crash scenario. */
+    private String tenant = TENANT;
 
     private FaultSuite(Options options, PrintStream out) {
         this.options = options;
@@ -150,6 +165,9 @@ public final class FaultSuite {
 
     private Report run() throws Exception {
         long start = System.nanoTime();
+        if (options.scenario() == Scenario.CRASH) {
+            return crash(start);
+        }
         Path data = Files.createTempDirectory("ebb-fault-");
         System.setProperty("aws.accessKeyId", System.getProperty("aws.accessKeyId", "local"));
         System.setProperty("aws.secretAccessKey", System.getProperty("aws.secretAccessKey", "local"));
@@ -194,6 +212,75 @@ public final class FaultSuite {
         }
     }
 
+    // ------------------------------------------------------------------------------------------ crash
+
+    /**
+     * The crash scenario: {@code ebb up} as a child process on a temporary data folder. Each round submits a burst of
+     * {@code jobs}; once half of them are accepted (the rest under way), the local cloud's JVM and every process it
+     * started are SIGKILLed together, and it is started again on the same folder and API port while the clients
+     * retry. Then every job the round accepted must end before the next round begins.
+     */
+    private Report crash(long start) throws Exception {
+        Path data = Files.createTempDirectory("ebb-fault-crash-");
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        // Jobs whose message a crash lost are found by the reconciler once they waited this long with no run.
+        Map<String, String> env = Map.of(DependencyFactory.RESEND_AFTER_SECONDS, "20");
+        Duration startTimeout = Duration.ofMinutes(10); // a JVM start takes minutes on a machine under heavy load
+        LocalCloudProcess cloud = LocalCloudProcess.start(data, port, env, startTimeout);
+        long kills = 0;
+        Map<String, Integer> exits = new java.util.TreeMap<>();
+        try {
+            tenant = "default"; // ebb up writes a key for tenant 'default' to DATA/api-key
+            EbbClient client = new EbbClient(cloud.api(), Files.readString(data.resolve("api-key")).strip());
+            out.printf("ebb fault: crash, %d rounds of %d jobs, the local cloud as a child process, %d clients%n",
+                    options.rounds(), options.jobs(), options.clients());
+            String run = Long.toString(System.currentTimeMillis(), 36);
+            int number = 0;
+            for (int round = 1; round <= options.rounds(); round++) {
+                List<Ledger.Entry> entries = new ArrayList<>();
+                for (int i = 0; i < options.jobs(); i++, number++) {
+                    entries.add(ledger.add(number, "fault-" + run + "-" + number, number + " plus 7 = " + (number + 7),
+                            false));
+                }
+                java.util.concurrent.CompletableFuture<Void> submitting = java.util.concurrent.CompletableFuture
+                        .runAsync(() -> {
+                            try {
+                                submitEntries(client, entries);
+                            } catch (Exception e) {
+                                throw new java.util.concurrent.CompletionException(e);
+                            }
+                        });
+                while (entries.stream().filter(e -> e.accepted).count() < Math.max(1, options.jobs() / 2)
+                        && !submitting.isDone()) {
+                    Thread.sleep(5);
+                }
+                long acceptedAtKill = entries.stream().filter(e -> e.accepted).count();
+                int killed = cloud.kill();
+                kills++;
+                exits.merge("SIGKILL (the local cloud and what it started)", killed, Integer::sum);
+                out.printf("round %d: %d of %d accepted; SIGKILLed the local cloud's JVM and %d processes it started%n",
+                        round, acceptedAtKill, options.jobs(), killed - 1);
+                long restart = System.nanoTime();
+                cloud = LocalCloudProcess.start(data, port, env, startTimeout);
+                out.printf("round %d: up again on the same state in %.1f s%n", round,
+                        (System.nanoTime() - restart) / 1e9);
+                submitting.join();
+                awaitTerminal(client, entries, deadline());
+                out.printf("round %d: %d accepted, %d of them ended%n", round,
+                        entries.stream().filter(e -> e.accepted).count(),
+                        entries.stream().filter(e -> e.accepted && e.first != null).count());
+            }
+            return report(client, exits, kills, new PoisonFigures(), System.nanoTime() - start);
+        } finally {
+            cloud.stop();
+            TempDirs.deleteQuietly(data);
+        }
+    }
+
     private Duration deadline() {
         return Duration.ofSeconds(300 + options.jobs() / 10);
     }
@@ -228,7 +315,7 @@ public final class FaultSuite {
                 env.put(FaultInjection.CRASH_PROBABILITY, "0.002");
             }
             case POISON -> env.put(FaultInjection.POISON_TEXT, POISON);
-            case RESTART -> { }
+            case RESTART, CRASH -> { }
         }
         return env;
     }
@@ -257,6 +344,11 @@ public final class FaultSuite {
                 number++;
             }
         }
+        submitEntries(client, entries);
+    }
+
+    /** Submits every entry, {@code options.clients()} at a time; returns once each was accepted or given up. */
+    private void submitEntries(EbbClient client, List<Ledger.Entry> entries) throws Exception {
         ExecutorService clients = Executors.newFixedThreadPool(options.clients(),
                 Thread.ofPlatform().name("client-", 0).factory());
         try {
@@ -281,7 +373,8 @@ public final class FaultSuite {
         String body = Json.write(Json.MAPPER.createObjectNode().put("task", "math")
                 .put("idempotencyKey", entry.idempotencyKey)
                 .set("input", Json.MAPPER.createObjectNode().put("text", "What is " + text + "?")));
-        long giveUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        // A crash takes the API away until the local cloud is up again: long enough to start a JVM on a busy machine.
+        long giveUp = System.nanoTime() + Duration.ofSeconds(options.scenario() == Scenario.CRASH ? 240 : 60).toNanos();
         long pause = 100;
         while (true) {
             try {
@@ -327,7 +420,7 @@ public final class FaultSuite {
                     awaitAccepted(options.jobs() / 2);
                     outage("dynamodb", cloud::stopDynamoDb, cloud::startDynamoDb);
                 }
-                case POISON -> { }
+                case POISON, CRASH -> { }
             }
         } catch (InterruptedException e) {
             // the run is over
@@ -478,6 +571,11 @@ public final class FaultSuite {
 
     private Report report(EbbClient client, WorkerFleet fleet, PoisonFigures poison, long elapsedNanos)
             throws Exception {
+        return report(client, fleet.exits(), fleet.kills(), poison, elapsedNanos);
+    }
+
+    private Report report(EbbClient client, Map<String, Integer> workerExits, long kills, PoisonFigures poison,
+                          long elapsedNanos) throws Exception {
         List<Ledger.Entry> all = ledger.all();
         // The second look, after the faults stopped: what each job shows now.
         ExecutorService readers = Executors.newFixedThreadPool(8, Thread.ofPlatform().name("reader-", 0).factory());
@@ -543,7 +641,7 @@ public final class FaultSuite {
         for (Ledger.Entry entry : all) {
             if (!entry.accepted) {
                 try {
-                    if (client.get(JobIds.fromIdempotencyKey(TENANT, entry.idempotencyKey)).status() != 404) {
+                    if (client.get(JobIds.fromIdempotencyKey(tenant, entry.idempotencyKey)).status() != 404) {
                         unexpected++;
                     }
                 } catch (IOException e) {
@@ -567,7 +665,7 @@ public final class FaultSuite {
             }
         }
         return new Report(options.scenario(), all.size(), accepted, notAccepted, submitRetries.get(), lost, unexpected,
-                duplicateResults, duplicateExecutions, runMoreThanOnce, outcomes, fleet.exits(), fleet.kills(),
+                duplicateResults, duplicateExecutions, runMoreThanOnce, outcomes, workerExits, kills,
                 byPhase, poison.jobs(), poison.deadLettered(), poison.withinMaxReceives(), poison.redriven(),
                 poison.succeeded(), collateral, percentile(times, 50), percentile(times, 99),
                 times.isEmpty() ? 0 : times.get(times.size() - 1), TimeUnit.NANOSECONDS.toMillis(elapsedNanos),

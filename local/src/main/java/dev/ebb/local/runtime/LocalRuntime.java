@@ -84,6 +84,8 @@ public final class LocalRuntime implements AutoCloseable {
     private final ApiKeyStore keys;
     private DeadLetterSources deadLetters;
     private UploadPoller uploads;
+    /** Passes the reconciler over the lanes, as the scaler function's schedule does on AWS. */
+    private java.util.concurrent.ScheduledExecutorService reconciler;
     private LocalScaler scaler;
     private final ScalerWake wake;
 
@@ -159,6 +161,10 @@ public final class LocalRuntime implements AutoCloseable {
         Map<String, String> env = new HashMap<>(environment(cloud, resources));
         env.put(WorkerSettings.POLL_WAIT_SECONDS, "2"); // in-process workers must stop within seconds
         env.put(Settings.GROUP_COMMIT_THREADS, "2"); // one gateway serves many requests at once
+        String resendAfter = System.getenv(DependencyFactory.RESEND_AFTER_SECONDS);
+        if (resendAfter != null) {
+            env.put(DependencyFactory.RESEND_AFTER_SECONDS, resendAfter);
+        }
         env.putAll(options.workerEnv());
         Settings settings = Settings.fromEnv(env);
         DependencyFactory functions = new DependencyFactory(env);
@@ -188,9 +194,31 @@ public final class LocalRuntime implements AutoCloseable {
         // S3Mock sends no event notifications: a poller hands new uploads to the same handler as S3's events on AWS.
         runtime.uploads = new UploadPoller(cloud.s3Client(), ResourceSpec.BUCKET, cloud.config().dataDir(),
                 new UploadHandler(functions)).start();
+        runtime.reconciler = startReconciler(functions);
         log.info("ebb is up: api={} sqs={} dynamodb={}", runtime.apiEndpoint(), cloud.sqsEndpoint(),
                 cloud.dynamoDbEndpoint());
         return runtime;
+    }
+
+    /**
+     * Every minute (or every {@code EBB_RESEND_AFTER_SECONDS}, if shorter) a pass of the reconciler: jobs QUEUED
+     * with no run for longer than that get their message again, as the scaler function's schedule does on AWS. The
+     * first pass runs at once, so jobs stranded before a crash are looked at when the local cloud starts again.
+     */
+    private static java.util.concurrent.ScheduledExecutorService startReconciler(DependencyFactory functions) {
+        dev.ebb.core.run.QueuedJobReconciler reconciler = functions.reconciler();
+        Duration every = functions.resendAfter().compareTo(Duration.ofMinutes(1)) < 0
+                ? functions.resendAfter() : Duration.ofMinutes(1);
+        var executor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("reconciler").factory());
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                reconciler.reconcile();
+            } catch (RuntimeException e) {
+                log.warn("reconciler pass failed (the next one tries again): {}", e.toString());
+            }
+        }, 0, every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return executor;
     }
 
     /** The environment variables the functions and workers read, pointed at this machine's servers. */
@@ -227,6 +255,9 @@ public final class LocalRuntime implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        if (reconciler != null) {
+            reconciler.shutdownNow();
+        }
         if (uploads != null) {
             uploads.close();
         }

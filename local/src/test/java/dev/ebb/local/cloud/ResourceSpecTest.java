@@ -38,10 +38,11 @@ class ResourceSpecTest {
             assertThat(table.indexes()).extracting(index -> index.indexName())
                     .containsExactlyElementsOf(catalogued.indexes().stream().map(Deployment.IndexSpec::name).toList());
         }
-        // The SDK-shaped indexes the job store's tests create are the same ones.
-        assertThat(tables.getFirst().indexes()).containsExactly(DeadLetterIndex.definition(), TenantIndex.definition());
-        assertThat(tables.getFirst().indexAttributes()).containsExactlyInAnyOrderElementsOf(
-                java.util.stream.Stream.concat(DeadLetterIndex.attributeDefinitions().stream(),
-                        TenantIndex.attributeDefinitions().stream()).toList());
+        // The SDK-shaped index the job store's tests create is the same one.
+        assertThat(tables.getFirst().indexes()).containsExactly(DeadLetterIndex.definition(),
+                dev.ebb.core.job.TenantIndex.definition(), dev.ebb.core.job.QueuedIndex.definition());
+        assertThat(tables.getFirst().indexAttributes()).containsExactlyInAnyOrderElementsOf(java.util.stream.Stream.of(
+                DeadLetterIndex.attributeDefinitions(), dev.ebb.core.job.TenantIndex.attributeDefinitions(),
+                dev.ebb.core.job.QueuedIndex.attributeDefinitions()).flatMap(List::stream).toList());
     }
 }
