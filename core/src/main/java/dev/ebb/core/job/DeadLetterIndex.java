@@ -4,10 +4,6 @@ import dev.ebb.core.config.Deployment;
 import java.util.List;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * The jobs table's sparse global secondary index of dead-lettered jobs awaiting redrive: only items with the mark
@@ -26,18 +22,11 @@ public final class DeadLetterIndex {
 
     /** The index as CreateTable / UpdateTable want it (on-demand tables: no throughput). Keys only are projected. */
     public static GlobalSecondaryIndex definition() {
-        return GlobalSecondaryIndex.builder()
-                .indexName(NAME)
-                .keySchema(KeySchemaElement.builder().attributeName(LANE).keyType(KeyType.HASH).build(),
-                        KeySchemaElement.builder().attributeName(AT).keyType(KeyType.RANGE).build())
-                .projection(p -> p.projectionType(ProjectionType.KEYS_ONLY))
-                .build();
+        return IndexShapes.definition(Deployment.DEAD_LETTER_INDEX);
     }
 
     /** The attribute definitions the index adds to the table's. */
     public static List<AttributeDefinition> attributeDefinitions() {
-        return List.of(
-                AttributeDefinition.builder().attributeName(LANE).attributeType(ScalarAttributeType.S).build(),
-                AttributeDefinition.builder().attributeName(AT).attributeType(ScalarAttributeType.N).build());
+        return IndexShapes.attributeDefinitions(Deployment.DEAD_LETTER_INDEX);
     }
 }

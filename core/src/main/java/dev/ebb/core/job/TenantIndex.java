@@ -4,10 +4,6 @@ import dev.ebb.core.config.Deployment;
 import java.util.List;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * The jobs table's global secondary index of each tenant's jobs by creation time, for {@code GET /v1/jobs}. Keys
@@ -27,18 +23,11 @@ public final class TenantIndex {
 
     /** The index as CreateTable / UpdateTable want it (on-demand tables: no throughput). Keys only are projected. */
     public static GlobalSecondaryIndex definition() {
-        return GlobalSecondaryIndex.builder()
-                .indexName(NAME)
-                .keySchema(KeySchemaElement.builder().attributeName(TENANT).keyType(KeyType.HASH).build(),
-                        KeySchemaElement.builder().attributeName(CREATED_AT).keyType(KeyType.RANGE).build())
-                .projection(p -> p.projectionType(ProjectionType.KEYS_ONLY))
-                .build();
+        return IndexShapes.definition(Deployment.TENANT_INDEX);
     }
 
     /** The attribute definitions the index adds to the table's. */
     public static List<AttributeDefinition> attributeDefinitions() {
-        return List.of(
-                AttributeDefinition.builder().attributeName(TENANT).attributeType(ScalarAttributeType.S).build(),
-                AttributeDefinition.builder().attributeName(CREATED_AT).attributeType(ScalarAttributeType.N).build());
+        return IndexShapes.attributeDefinitions(Deployment.TENANT_INDEX);
     }
 }

@@ -10,9 +10,11 @@ import dev.ebb.core.job.JobsTables;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.queue.QueueMessage;
+import dev.ebb.core.run.QueuedJobReconciler;
 import dev.ebb.core.task.Lane;
 import dev.ebb.core.task.TaskCatalogue;
 import dev.ebb.core.testing.TestDynamoDb;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +55,11 @@ class SubmitUndoTest {
         String jobId = replay.get().job().jobId();
         assertThat(jobs.find(jobId)).as("the job the replay was given a 202 for").hasValueSatisfying(
                 job -> assertThat(job.status()).isEqualTo(JobStatus.QUEUED));
+        // A fresh job's replay does not send its message again; its message was lost with the failed send, and
+        // the reconciler's next pass past the resend period sends it.
+        assertThat(queue.sent).isEmpty();
+        new QueuedJobReconciler(jobs, queue, Duration.ZERO, QueuedJobReconciler.DEFAULT_LIMIT,
+                Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1))).reconcile();
         assertThat(queue.sent).extracting(JobEnvelope::jobId).containsExactly(jobId);
     }
 

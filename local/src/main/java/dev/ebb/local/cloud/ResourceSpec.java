@@ -6,12 +6,9 @@ import java.util.Objects;
 import java.util.stream.Stream;
 
 import dev.ebb.core.config.Deployment;
+import dev.ebb.core.job.IndexShapes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * The queues and tables that {@link LocalCloud#provision(ResourceSpec)} creates. {@link #defaults()} is core's
@@ -73,22 +70,12 @@ public record ResourceSpec(
 
         /** The table {@code spec} describes, under its default name, its indexes in the SDK's shape. */
         public static Table of(Deployment.TableSpec spec) {
-            List<GlobalSecondaryIndex> indexes = spec.indexes().stream().map(index -> GlobalSecondaryIndex.builder()
-                            .indexName(index.name())
-                            .keySchema(key(index.hashKey(), KeyType.HASH), key(index.rangeKey(), KeyType.RANGE))
-                            .projection(p -> p.projectionType(ProjectionType.KEYS_ONLY))
-                            .build())
-                    .toList();
-            List<AttributeDefinition> attributes = spec.keyAttributes().entrySet().stream()
-                    .filter(a -> !a.getKey().equals(spec.hashKey()))
-                    .map(a -> AttributeDefinition.builder().attributeName(a.getKey())
-                            .attributeType(ScalarAttributeType.fromValue(a.getValue().name())).build())
+            List<GlobalSecondaryIndex> indexes = spec.indexes().stream().map(IndexShapes::definition).toList();
+            List<AttributeDefinition> attributes = spec.indexes().stream()
+                    .flatMap(index -> IndexShapes.attributeDefinitions(index).stream())
+                    .distinct()
                     .toList();
             return new Table(spec.defaultName(), spec.hashKey(), spec.ttlAttribute(), indexes, attributes);
-        }
-
-        private static KeySchemaElement key(Deployment.KeyAttribute attribute, KeyType type) {
-            return KeySchemaElement.builder().attributeName(attribute.name()).keyType(type).build();
         }
     }
 
