@@ -7,9 +7,12 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.ebb.core.config.AwsClientFactory;
+import dev.ebb.core.config.Deployment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -228,13 +231,7 @@ public final class LocalCloud implements AutoCloseable {
     /** An S3 client for this cloud (path-style: the server has no per-bucket host names), closed by {@link #stop()}. */
     public synchronized S3Client s3Client() {
         if (s3Client == null) {
-            s3Client = S3Client.builder()
-                    .region(REGION)
-                    .credentialsProvider(credentials())
-                    .endpointOverride(s3Endpoint())
-                    .forcePathStyle(true)
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .build();
+            s3Client = clients().s3();
         }
         return s3Client;
     }
@@ -250,12 +247,7 @@ public final class LocalCloud implements AutoCloseable {
     /** An SQS client for this cloud, made once and closed by {@link #stop()}. */
     public synchronized SqsClient sqsClient() {
         if (sqsClient == null) {
-            sqsClient = SqsClient.builder()
-                    .region(REGION)
-                    .credentialsProvider(credentials())
-                    .endpointOverride(sqsEndpoint())
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .build();
+            sqsClient = clients().sqs();
         }
         return sqsClient;
     }
@@ -263,14 +255,24 @@ public final class LocalCloud implements AutoCloseable {
     /** A DynamoDB client for this cloud, made once and closed by {@link #stop()}. */
     public synchronized DynamoDbClient dynamoDbClient() {
         if (dynamoDbClient == null) {
-            dynamoDbClient = DynamoDbClient.builder()
-                    .region(REGION)
-                    .credentialsProvider(credentials())
-                    .endpointOverride(dynamoDbEndpoint())
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .build();
+            dynamoDbClient = clients().dynamoDb();
         }
         return dynamoDbClient;
+    }
+
+    /**
+     * This cloud's clients are built as every deployable's are (core's factory: its retry strategy, path-style S3
+     * against an endpoint override), pointed at these servers with the local credentials.
+     */
+    private AwsClientFactory clients() {
+        return AwsClientFactory.builder()
+                .environment(Map.of("AWS_REGION", REGION.id(),
+                        Deployment.SQS_ENDPOINT.name(), sqsEndpoint().toString(),
+                        Deployment.DYNAMODB_ENDPOINT.name(), dynamoDbEndpoint().toString(),
+                        Deployment.S3_ENDPOINT.name(), s3Endpoint().toString()))
+                .httpClient(UrlConnectionHttpClient::builder)
+                .credentials(credentials())
+                .build();
     }
 
     public Config config() {

@@ -71,15 +71,16 @@ class LocalCloudIT {
             assertThat(ttl.attributeName()).isEqualTo("expiresAt");
         }
         var indexes = dynamoDb.describeTable(r -> r.tableName("ebb-jobs")).table().globalSecondaryIndexes();
-        assertThat(indexes).extracting(i -> i.indexName()).as("the dead-letter index a redrive queries and the tenant"
-                + " index the job list queries").containsExactlyInAnyOrder(dev.ebb.core.job.DeadLetterIndex.NAME,
-                dev.ebb.core.job.TenantIndex.NAME);
+        // The catalogue's indexes: the dead-letter index a redrive queries, the tenant index the job list queries,
+        // the queued index the reconciler queries.
+        assertThat(indexes).extracting(i -> i.indexName()).containsExactlyInAnyOrderElementsOf(
+                Deployment.JOBS.indexes().stream().map(Deployment.IndexSpec::name).toList());
         indexes.forEach(index -> {
+            Deployment.IndexSpec catalogued = Deployment.JOBS.indexes().stream()
+                    .filter(spec -> spec.name().equals(index.indexName())).findFirst().orElseThrow();
             assertThat(index.projection().projectionType()).isEqualTo(ProjectionType.KEYS_ONLY);
-            assertThat(index.keySchema()).extracting(k -> k.attributeName()).containsExactly(
-                    index.indexName().equals(dev.ebb.core.job.TenantIndex.NAME)
-                            ? new String[] {dev.ebb.core.job.TenantIndex.TENANT, dev.ebb.core.job.TenantIndex.CREATED_AT}
-                            : new String[] {dev.ebb.core.job.DeadLetterIndex.LANE, dev.ebb.core.job.DeadLetterIndex.AT});
+            assertThat(index.keySchema()).extracting(k -> k.attributeName())
+                    .containsExactly(catalogued.hashKey().name(), catalogued.rangeKey().name());
         });
     }
 
@@ -169,8 +170,8 @@ class LocalCloudIT {
         EmbeddedCloud.get().provision(spec);
 
         assertThat(dynamoDb.describeTable(r -> r.tableName(name)).table().globalSecondaryIndexes())
-                .extracting(i -> i.indexName()).containsExactlyInAnyOrder(dev.ebb.core.job.DeadLetterIndex.NAME,
-                        dev.ebb.core.job.TenantIndex.NAME);
+                .extracting(i -> i.indexName()).containsExactlyInAnyOrderElementsOf(
+                        Deployment.JOBS.indexes().stream().map(Deployment.IndexSpec::name).toList());
     }
 
     @Test
