@@ -131,7 +131,7 @@ public final class Functions extends Construct {
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(scaler)
                 .actions(List.of("dynamodb:Query"))
-                .resourceArns(List.of(tables.jobs().getTableArn() + "/index/" + Tables.QUEUED_INDEX))
+                .resourceArns(List.of(tables.jobs().getTableArn() + "/index/" + Deployment.QUEUED_INDEX.name()))
                 .build());
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(scaler)

@@ -21,8 +21,6 @@ import software.constructs.Construct;
  */
 public final class Tables extends Construct {
     public static final String TTL_ATTRIBUTE = Deployment.TTL_ATTRIBUTE;
-    /** The jobs table's sparse index of jobs QUEUED with no run (the reconciler), as the catalogue names it. */
-    public static final String QUEUED_INDEX = Deployment.QUEUED_INDEX.name();
 
     /** @param retain keep the tables (and their data) when the stack is deleted */
     public record Props(boolean retain) {

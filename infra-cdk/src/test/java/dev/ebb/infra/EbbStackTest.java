@@ -518,7 +518,7 @@ class EbbStackTest {
                 .satisfies(st -> assertThat(st.at("/Condition/ForAllValues:StringEquals/dynamodb:LeadingKeys")
                         .toString()).contains("scaler#gpu"));
         assertThat(dynamo).filteredOn(st -> st.path("Action").toString().contains("dynamodb:Query")).singleElement()
-                .satisfies(st -> assertThat(st.path("Resource").toString()).contains("/index/" + Tables.QUEUED_INDEX)
+                .satisfies(st -> assertThat(st.path("Resource").toString()).contains("/index/" + Deployment.QUEUED_INDEX.name())
                         .doesNotContain("index/*"));
         assertThat(actionsOf(scalerRole)).contains("ecs:ListTasks", "ecs:UpdateService", "sqs:GetQueueAttributes")
                 .doesNotContain("dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem");

@@ -50,7 +50,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Lambda retries an event; a handler that refuses an object (bad key, unknown task, not text) has handled it.
  */
 public final class UploadPoller implements AutoCloseable {
-    static final String PREFIX = UploadKey.PREFIX;
     public static final String STATE_FILE = "uploads-seen.json";
     static final long INTERVAL_MS = 250;
     private static final Logger log = LoggerFactory.getLogger(UploadPoller.class);
@@ -83,7 +82,7 @@ public final class UploadPoller implements AutoCloseable {
             save();
             if (!seen.isEmpty()) {
                 log.info("upload poller: {} objects were under {} before its first start; not handed over",
-                        seen.size(), PREFIX);
+                        seen.size(), UploadKey.PREFIX);
             }
         }
         executor.scheduleWithFixedDelay(this::pollSafely, 0, INTERVAL_MS, TimeUnit.MILLISECONDS);
@@ -136,7 +135,7 @@ public final class UploadPoller implements AutoCloseable {
     }
 
     private List<S3Object> list() {
-        return s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(PREFIX)).contents().stream().toList();
+        return s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(UploadKey.PREFIX)).contents().stream().toList();
     }
 
     /** The event S3 sends for a put: the key form-encoded as S3 encodes it, the ETag without quotes. */
