@@ -236,6 +236,7 @@ public final class WorkerMain {
                 String variable = switch (lane) {
                     case GPU -> Settings.GPU_QUEUE_URL;
                     case CPU -> Settings.CPU_QUEUE_URL;
+                    case LLM -> Settings.LLM_QUEUE_URL;
                 };
                 try {
                     sqs.getQueueAttributes(r -> r.queueUrl(queueUrl)

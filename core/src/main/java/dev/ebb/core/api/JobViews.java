@@ -39,6 +39,9 @@ public final class JobViews {
         if (job.result() != null) {
             node.set("result", job.result());
         }
+        if (job.partial() != null && !job.status().isTerminal()) {
+            node.put("partial", job.partial()); // a streaming reply so far; the result replaces it at the end
+        }
         if (job.error() != null) {
             node.putObject("error").put("code", job.error().code()).put("message", job.error().message());
         }

@@ -129,6 +129,11 @@ public final class Deployment {
             Objects.requireNonNull(defaultName, "defaultName");
             targets = Set.copyOf(targets);
         }
+
+        /** An SQS FIFO queue: SQS requires its name to end in {@code .fifo}, so the name says it. */
+        public boolean fifo() {
+            return defaultName.endsWith(".fifo");
+        }
     }
 
     /**
@@ -157,6 +162,10 @@ public final class Deployment {
     public static final Variable ECS_SERVICE = resource("EBB_ECS_SERVICE");
     /** The scaler function the submit function wakes when the gpu lane has no worker. */
     public static final Variable SCALER_FUNCTION = resource("EBB_SCALER_FUNCTION");
+    /** The llm lane's FIFO queue (chat turns); optional where a deployable has no llm work (the gpu worker). */
+    public static final Variable LLM_QUEUE_URL = resource("EBB_LLM_QUEUE_URL");
+    /** Conversations of the chat task: turns, usage, TTL refreshed on every turn. */
+    public static final Variable SESSIONS_TABLE = resource("EBB_SESSIONS_TABLE");
 
     // ---------------------------------------------------------------------------------------- variables: settings
     public static final Variable MAX_REQUEST_BYTES = setting("EBB_MAX_REQUEST_BYTES");
@@ -199,6 +208,23 @@ public final class Deployment {
     public static final Variable MODEL = setting("EBB_MODEL");
     public static final Variable DEVICE = setting("EBB_DEVICE");
     public static final Variable MODEL_DIR = setting("EBB_MODEL_DIR");
+    // The chat task's (dev.ebb.core.task.chat.ChatSettings).
+    /** The Bedrock model id a chat turn uses when it names none. */
+    public static final Variable CHAT_MODEL = setting("EBB_CHAT_MODEL");
+    /** Comma-separated model ids a request may name (the default is always allowed); IAM grants exactly these. */
+    public static final Variable CHAT_MODELS = setting("EBB_CHAT_MODELS");
+    /** The most output tokens a turn may ask for. */
+    public static final Variable CHAT_MAX_TOKENS = setting("EBB_CHAT_MAX_TOKENS");
+    /** The highest temperature a turn may ask for (Bedrock's own range is 0 to 1). */
+    public static final Variable CHAT_MAX_TEMPERATURE = setting("EBB_CHAT_MAX_TEMPERATURE");
+    /** How many (estimated) tokens of earlier turns are sent with a turn; older turns are left out first. */
+    public static final Variable CHAT_HISTORY_TOKENS = setting("EBB_CHAT_HISTORY_TOKENS");
+    /** The stable prefix's size (estimated tokens) from which a Bedrock cachePoint is added; 0: never. */
+    public static final Variable CHAT_CACHE_MIN_TOKENS = setting("EBB_CHAT_CACHE_MIN_TOKENS");
+    /** USD per million tokens by model: {@code model=input/output/cacheRead/cacheWrite;...}. */
+    public static final Variable CHAT_PRICES = setting("EBB_CHAT_PRICES");
+    /** How long a session lives after its last turn. */
+    public static final Variable SESSION_TTL_SECONDS = setting("EBB_SESSION_TTL_SECONDS");
 
     // ---------------------------------------------------------------------------------------- variables: one machine
     /** Endpoint overrides: set, a client talks to this URL instead of the region's endpoint (the local cloud). */
@@ -208,6 +234,8 @@ public final class Deployment {
     public static final Variable S3_ENDPOINT = local("EBB_S3_ENDPOINT");
     public static final Variable ECS_ENDPOINT = local("EBB_ECS_ENDPOINT");
     public static final Variable LAMBDA_ENDPOINT = local("EBB_LAMBDA_ENDPOINT");
+    /** The local cloud's Bedrock stand-in (Converse and ConverseStream on 127.0.0.1). */
+    public static final Variable BEDROCK_ENDPOINT = local("EBB_BEDROCK_ENDPOINT");
     /** JVM options of the local cloud's worker processes. */
     public static final Variable WORKER_JAVA_OPTIONS = local("EBB_WORKER_JAVA_OPTIONS");
     /** The Dynoxide binary the local cloud and the tests start (set by {@code ./ebb}; default: its cache folder). */
@@ -224,6 +252,7 @@ public final class Deployment {
     /** Every variable, in the order above. */
     public static final List<Variable> VARIABLES = List.of(
             JOBS_TABLE, KEYS_TABLE, GPU_QUEUE_URL, CPU_QUEUE_URL, BUCKET, ECS_CLUSTER, ECS_SERVICE, SCALER_FUNCTION,
+            LLM_QUEUE_URL, SESSIONS_TABLE,
             MAX_REQUEST_BYTES, MAX_INPUT_BYTES, LARGE_INPUT_BYTES, LARGE_RESULT_BYTES, JOB_TTL_SECONDS,
             RESULT_TTL_SECONDS, LEASE_SECONDS, KEY_CACHE_SECONDS, GROUP_COMMIT_THREADS, MAX_TEXTS_PER_JOB,
             UNAVAILABLE_LANES, LOG_LEVEL,
@@ -231,7 +260,10 @@ public final class Deployment {
             SCALE_STARTUP_SECONDS, SCALE_JOBS_PER_SECOND, SCALE_STALE_SECONDS, SCALE_INTERVAL_SECONDS,
             LANE, MAX_BATCH_SIZE, MAX_BATCH_DELAY_MS, POLLERS, RUNNERS, DRAIN_SECONDS, POLL_WAIT_SECONDS,
             VISIBILITY_SECONDS, PROTECTION_MINUTES, MODEL, DEVICE, MODEL_DIR, RESEND_AFTER_SECONDS,
+            CHAT_MODEL, CHAT_MODELS, CHAT_MAX_TOKENS, CHAT_MAX_TEMPERATURE, CHAT_HISTORY_TOKENS, CHAT_CACHE_MIN_TOKENS,
+            CHAT_PRICES, SESSION_TTL_SECONDS,
             DYNAMODB_ENDPOINT, SQS_ENDPOINT, S3_ENDPOINT, ECS_ENDPOINT, LAMBDA_ENDPOINT, WORKER_JAVA_OPTIONS, DYNOXIDE,
+            BEDROCK_ENDPOINT,
             FAULT_CRASH_POINT, FAULT_CRASH_PROBABILITY, FAULT_POISON_TEXT,
             URL, API_KEY);
 
@@ -266,8 +298,15 @@ public final class Deployment {
     public static final TableSpec KEYS = new TableSpec("Keys", KEYS_TABLE, "ebb-keys", "keyHash", TTL_ATTRIBUTE,
             List.of());
 
+    /**
+     * Chat sessions by {@code <tenant>/<session id>} (one item per session: its turns, usage and cost), so a session
+     * id names a different conversation for each tenant and no tenant can reach another's.
+     */
+    public static final TableSpec SESSIONS = new TableSpec("Sessions", SESSIONS_TABLE, "ebb-sessions", "sessionKey",
+            TTL_ATTRIBUTE, List.of());
+
     /** Every table, in every deployment. */
-    public static final List<TableSpec> TABLES = List.of(JOBS, KEYS);
+    public static final List<TableSpec> TABLES = List.of(JOBS, KEYS, SESSIONS);
 
     // ---------------------------------------------------------------------------------------- functions
     /** The API functions' Lambda timeout (SAM's Globals, the CDK stack's API functions). */
@@ -298,8 +337,16 @@ public final class Deployment {
 
     public static final LaneQueues GPU = lane(Lane.GPU, GPU_QUEUE_URL);
     public static final LaneQueues CPU = lane(Lane.CPU, CPU_QUEUE_URL);
+    /** The llm lane: FIFO queue and FIFO dead-letter queue ({@code ebb-llm.fifo}, {@code ebb-llm-dlq.fifo}). */
+    public static final LaneQueues LLM = lane(Lane.LLM, LLM_QUEUE_URL);
     /** Every lane's queues. */
-    public static final List<LaneQueues> LANES = List.of(GPU, CPU);
+    public static final List<LaneQueues> LANES = List.of(GPU, CPU, LLM);
+
+    /**
+     * The most chat turns that run at once (the llm consumer's reserved concurrency on AWS, its pollers locally):
+     * size it to the account's Bedrock quota, so that a burst waits in the queue rather than being throttled.
+     */
+    public static final int LLM_CONCURRENCY = 4;
 
     /**
      * Where S3's asynchronous invocations of the upload function go once Lambda's retries failed. The CDK stack's
@@ -345,9 +392,10 @@ public final class Deployment {
     private static LaneQueues lane(Lane lane, Variable urlVariable) {
         String title = lane.id().substring(0, 1).toUpperCase(java.util.Locale.ROOT) + lane.id().substring(1);
         Set<Target> everywhere = EnumSet.allOf(Target.class);
+        String suffix = lane.fifo() ? ".fifo" : ""; // a FIFO queue's DLQ must be FIFO too
         return new LaneQueues(lane, urlVariable,
-                new QueueSpec(title + "Queue", "ebb-" + lane.id(), everywhere),
-                new QueueSpec(title + "DeadLetterQueue", "ebb-" + lane.id() + "-dlq", everywhere));
+                new QueueSpec(title + "Queue", "ebb-" + lane.id() + suffix, everywhere),
+                new QueueSpec(title + "DeadLetterQueue", "ebb-" + lane.id() + "-dlq" + suffix, everywhere));
     }
 
     private static Variable resource(String name) {

@@ -23,6 +23,7 @@ public record Settings(String jobsTable, String keysTable, Map<Lane, String> que
     public static final String KEYS_TABLE = Deployment.KEYS_TABLE.name();
     public static final String GPU_QUEUE_URL = Deployment.GPU_QUEUE_URL.name();
     public static final String CPU_QUEUE_URL = Deployment.CPU_QUEUE_URL.name();
+    public static final String LLM_QUEUE_URL = Deployment.LLM_QUEUE_URL.name();
     public static final String MAX_REQUEST_BYTES = Deployment.MAX_REQUEST_BYTES.name();
     public static final String MAX_INPUT_BYTES = Deployment.MAX_INPUT_BYTES.name();
     /** Inputs above this many bytes go to the object store (EBB_BUCKET) instead of inline in the item and message. */
@@ -53,6 +54,15 @@ public record Settings(String jobsTable, String keysTable, Map<Lane, String> que
         Env env = new Env(vars);
         Map<Lane, String> queues = new EnumMap<>(Lane.class);
         for (Deployment.LaneQueues lane : Deployment.LANES) {
+            if (lane.lane() == Lane.LLM) {
+                // Optional: the gpu worker and the scaler have no llm work. A chat job sent without it fails at
+                // submit with a 503 that names the variable (SqsJobQueue), never silently.
+                String url = env.string(lane.urlVariable().name(), null);
+                if (url != null) {
+                    queues.put(lane.lane(), url);
+                }
+                continue;
+            }
             queues.put(lane.lane(), env.required(lane.urlVariable().name()));
         }
         Limits defaults = Limits.DEFAULTS;

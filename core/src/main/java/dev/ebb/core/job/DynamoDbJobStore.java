@@ -3,6 +3,7 @@ package dev.ebb.core.job;
 import static dev.ebb.core.job.JobItems.ATTEMPTS;
 import static dev.ebb.core.job.JobItems.CRASHED_ALONE;
 import static dev.ebb.core.job.JobItems.RUNS_ALONE;
+import static dev.ebb.core.job.JobItems.PARTIAL;
 import static dev.ebb.core.job.JobItems.ERROR_CODE;
 import static dev.ebb.core.job.JobItems.ERROR_MESSAGE;
 import static dev.ebb.core.job.JobItems.EXPIRES_AT;
@@ -324,6 +325,8 @@ public final class DynamoDbJobStore implements JobStore {
                 set = "SET #status = :status, #finishedAt = :now, #expiresAt = :expires, "
                         + "#errorCode = :code, #errorMessage = :message";
             }
+            case Outcome.Retry retry -> throw new IllegalArgumentException(
+                    "jobId=" + jobId + ": a retry is not a completion (the runner releases such a job)");
         }
         return Update.builder().tableName(tableName).key(JobItems.key(jobId))
                 .expressionAttributeNames(names.map)
@@ -451,9 +454,23 @@ public final class DynamoDbJobStore implements JobStore {
     }
 
     @Override
+    public boolean writePartial(String jobId, String text) {
+        try {
+            dynamoDb.updateItem(update(jobId, new Names().add(STATUS).add(PARTIAL),
+                    Map.of(":running", s(RUNNING), ":text", s(text)))
+                    .updateExpression("SET #partial = :text")
+                    .conditionExpression("#status = :running")
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
     public boolean release(String jobId, String owner) {
-        return updateHeld(jobId, owner, "SET #status = :queued REMOVE #leaseOwner, #leaseUntil",
-                Map.of(":queued", s(QUEUED)));
+        return updateHeld(jobId, owner, "SET #status = :queued REMOVE #leaseOwner, #leaseUntil, #partial",
+                Map.of(":queued", s(QUEUED)), PARTIAL);
     }
 
     /** An update of a job that {@code owner} holds (RUNNING under its lease); false when it does not hold it. */

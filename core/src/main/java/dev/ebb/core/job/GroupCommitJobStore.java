@@ -66,6 +66,11 @@ public final class GroupCommitJobStore implements JobStore, AutoCloseable {
     }
 
     @Override
+    public boolean writePartial(String jobId, String text) {
+        return delegate.writePartial(jobId, text);
+    }
+
+    @Override
     public boolean release(String jobId, String owner) {
         return delegate.release(jobId, owner);
     }

@@ -34,6 +34,8 @@ final class JobItems {
     static final String CRASHED_ALONE = "crashedAlone";
     /** Whether the current claim runs the job alone (BOOL; absent: in a batch). */
     static final String RUNS_ALONE = "runsAlone";
+    /** The text a streaming task has produced so far (chat), while the job runs. */
+    static final String PARTIAL = "partial";
     static final String ERROR_CODE = "errorCode";
     static final String ERROR_MESSAGE = "errorMessage";
     static final String LEASE_OWNER = "leaseOwner";
@@ -118,7 +120,8 @@ final class JobItems {
                 str(item, RESULT_REF),
                 lastError(item.get(LAST_ERROR)),
                 item.containsKey(CRASHED_ALONE) ? Integer.parseInt(item.get(CRASHED_ALONE).n()) : 0,
-                item.containsKey(RUNS_ALONE) && Boolean.TRUE.equals(item.get(RUNS_ALONE).bool()));
+                item.containsKey(RUNS_ALONE) && Boolean.TRUE.equals(item.get(RUNS_ALONE).bool()),
+                str(item, PARTIAL));
     }
 
     static AttributeValue lastError(LastError error) {

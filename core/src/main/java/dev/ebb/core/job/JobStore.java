@@ -53,6 +53,15 @@ public interface JobStore {
     /** Moves the lease of a job this owner still holds to {@code leaseUntil}; false when it no longer holds it. */
     boolean extendLease(String jobId, String owner, Instant leaseUntil);
 
+    /**
+     * Writes the text a streaming task has produced so far on a RUNNING job ({@code partial}, shown by
+     * {@code GET /v1/jobs/{id}} until the job ends). A diagnostic for the client: one conditional write, false
+     * when the job is not RUNNING. Callers write it a few times a second at most, never per token.
+     */
+    default boolean writePartial(String jobId, String text) {
+        return false;
+    }
+
     /** Gives a claimed job back to the queue (RUNNING → QUEUED) when its owner stops before running it. */
     boolean release(String jobId, String owner);
 

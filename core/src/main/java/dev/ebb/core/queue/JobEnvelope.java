@@ -41,9 +41,28 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
         return new JobEnvelope(version, jobId, tenant, task, model, resolved, null);
     }
 
-    /** The job as its task runs it (version 1 carries no session). */
+    /** The job as its task runs it; its session is the one its input names ({@link #sessionId()}). */
     public JobContext context() {
-        return new JobContext(jobId, tenant, model, null, input);
+        return new JobContext(jobId, tenant, model, sessionId(), input);
+    }
+
+    /**
+     * The conversation this job belongs to: a task whose jobs form conversations (chat) keeps the session id in its
+     * canonical input as {@code "session"}, so the stored job, the message, its fingerprint and a message sent again
+     * by the reconciler all carry it without a field of their own. Null for other jobs.
+     */
+    public String sessionId() {
+        JsonNode session = input == null ? null : input.get("session");
+        return session != null && session.isTextual() ? session.textValue() : null;
+    }
+
+    /**
+     * The FIFO message group of this job: its tenant's session (so one conversation's turns are ordered and two
+     * tenants' sessions of the same name are not), or the job itself.
+     */
+    public String messageGroup() {
+        String session = sessionId();
+        return session == null ? jobId : HexFormat.of().formatHex(Digests.sha256(tenant + "\0" + session), 0, 16);
     }
 
     /**

@@ -39,7 +39,30 @@ public final class SqsJobQueue implements JobQueue {
 
     @Override
     public void send(Lane lane, JobEnvelope envelope) {
-        sqs.sendMessage(r -> r.queueUrl(url(lane)).messageBody(envelope.toJson()));
+        String url = url(lane);
+        if (fifo(url)) {
+            sqs.sendMessage(r -> r.queueUrl(url).messageBody(envelope.toJson())
+                    .messageGroupId(envelope.messageGroup()).messageDeduplicationId(deduplicationId()));
+        } else {
+            sqs.sendMessage(r -> r.queueUrl(url).messageBody(envelope.toJson()));
+        }
+    }
+
+    /**
+     * A FIFO queue (the llm lane) orders messages within a group: a job's group is its session, so the turns of one
+     * conversation run one after another, or the job itself when it has none.
+     */
+    private static boolean fifo(String url) {
+        return url.endsWith(".fifo");
+    }
+
+    /**
+     * Every send is a new message: a copy sent again (an idempotent replay, the reconciler) must not be dropped by
+     * SQS's five-minute deduplication, since the copy exists because the first may be lost; a duplicate is
+     * harmless, the claim is conditional.
+     */
+    private static String deduplicationId() {
+        return java.util.UUID.randomUUID().toString();
     }
 
     @Override
@@ -56,8 +79,12 @@ public final class SqsJobQueue implements JobQueue {
                 List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
                 for (int i : indexes) {
                     failures.set(i, null);
-                    entries.add(SendMessageBatchRequestEntry.builder()
-                            .id(Integer.toString(i)).messageBody(envelopes.get(i).toJson()).build());
+                    SendMessageBatchRequestEntry.Builder entry = SendMessageBatchRequestEntry.builder()
+                            .id(Integer.toString(i)).messageBody(envelopes.get(i).toJson());
+                    if (fifo(url(lane))) {
+                        entry.messageGroupId(envelopes.get(i).messageGroup()).messageDeduplicationId(deduplicationId());
+                    }
+                    entries.add(entry.build());
                 }
                 List<Integer> retry = new ArrayList<>();
                 for (BatchResultErrorEntry failed : sqs.sendMessageBatch(r -> r.queueUrl(url(lane)).entries(entries))
@@ -121,7 +148,8 @@ public final class SqsJobQueue implements JobQueue {
     private String url(Lane lane) {
         String url = queueUrls.get(lane);
         if (url == null) {
-            throw new IllegalStateException("no queue configured for the " + lane.id() + " lane");
+            throw new IllegalStateException("no queue configured for the " + lane.id() + " lane ("
+                    + dev.ebb.core.config.Deployment.lane(lane).urlVariable() + " is not set)");
         }
         return url;
     }

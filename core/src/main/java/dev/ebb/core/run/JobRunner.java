@@ -66,6 +66,8 @@ public final class JobRunner {
     /** Where a poison job is ended and marked for redrive; null: such jobs keep running alone (SQS's DLQ ends them). */
     private final DeadLetterStore deadLetters;
     private final Duration deadLetterTtl;
+    /** Where a job whose task said "not now" goes back to the queue with a delay; null: its visibility timeout. */
+    private final Requeue requeue;
     private final AtomicLong claims = new AtomicLong();
     /**
      * A job runs alone while nothing else runs in this process (write lock); batches run beside each other (read
@@ -88,6 +90,7 @@ public final class JobRunner {
         this.crashes = new CrashPolicy(builder.maxRuns);
         this.deadLetters = builder.deadLetters;
         this.deadLetterTtl = builder.deadLetterTtl;
+        this.requeue = builder.requeue;
     }
 
     public static Builder builder() {
@@ -107,8 +110,18 @@ public final class JobRunner {
         private int maxRuns = dev.ebb.core.config.Deployment.MAX_RUNS;
         private DeadLetterStore deadLetters;
         private Duration deadLetterTtl;
+        private Requeue requeue;
 
         private Builder() {
+        }
+
+        /**
+         * How a message whose task answered {@link Outcome.Retry} is put back with a growing delay (its job is
+         * released, QUEUED again); unset, it comes back after the queue's visibility timeout.
+         */
+        public Builder requeue(Requeue requeue) {
+            this.requeue = requeue;
+            return this;
         }
 
         /** Runs of a job that may end with its worker dying before it is poison ({@link CrashPolicy}). */
@@ -219,6 +232,8 @@ public final class JobRunner {
         private final List<Alone> alone = new ArrayList<>();
         /** jobId → claim owner, for every job this batch holds. */
         private final Map<String, String> heldHere;
+        /** The messages, by index: what a job that is put back with a delay is put back as. */
+        private List<ReceivedJob> received = List.of();
 
         private Batch(Disposition[] dispositions, Map<Integer, Integer> duplicateOf, String claimOwner,
                       Map<TaskAndModel, List<Claimed>> byTask, Map<String, String> heldHere) {
@@ -268,6 +283,7 @@ public final class JobRunner {
         Map<TaskAndModel, List<Claimed>> byTask = new LinkedHashMap<>();
         Map<String, String> heldHere = new LinkedHashMap<>();
         Batch batch = new Batch(dispositions, duplicateOf, claimOwner, byTask, heldHere);
+        batch.received = List.copyOf(jobs);
         for (int k = 0; k < returning.size(); k++) {
             if (!returned(batch, returningIndexes.get(k), returning.get(k), jobs.get(returningIndexes.get(k)))) {
                 envelopes.add(returning.get(k));
@@ -419,6 +435,10 @@ public final class JobRunner {
             } finally {
                 running.writeLock().unlock();
             }
+            if (outcome instanceof Outcome.Retry retry) {
+                retryLater(batch, claimed, alone.claimOwner(), retry);
+                continue;
+            }
             switch (spill.completion(envelope.tenant(), envelope.jobId(), alone.claimOwner(), outcome)) {
                 case ResultSpill.Spilled.Complete(JobStore.Completion completion) ->
                         completeAll(List.of(claimed), List.of(completion), alone.claimOwner(), batch.dispositions);
@@ -452,6 +472,10 @@ public final class JobRunner {
         try {
             for (Ran ran : batch.outcomes) {
                 JobEnvelope envelope = ran.claimed().envelope;
+                if (ran.outcome() instanceof Outcome.Retry retry) {
+                    retryLater(batch, ran.claimed(), batch.claimOwner, retry);
+                    continue;
+                }
                 switch (spill.completion(envelope.tenant(), envelope.jobId(), batch.claimOwner, ran.outcome())) {
                     case ResultSpill.Spilled.Complete(JobStore.Completion completion) -> {
                         batch.ran.add(ran.claimed());
@@ -478,6 +502,36 @@ public final class JobRunner {
         }
         batch.duplicateOf.forEach((duplicate, first) -> batch.dispositions[duplicate] = batch.dispositions[first]);
         return List.of(batch.dispositions);
+    }
+
+    /**
+     * A job whose task said "not now" ({@link Outcome.Retry}): released (QUEUED again, so the next delivery claims it
+     * at once), its reason recorded as the last error, and its message put back with a delay that grows with its
+     * receives. It does not fail.
+     */
+    private void retryLater(Batch batch, Claimed claimed, String claimOwner, Outcome.Retry retry) {
+        String jobId = claimed.envelope.jobId();
+        batch.dispositions[claimed.index] = Disposition.RETRY;
+        try {
+            if (!store.release(jobId, claimOwner)) {
+                log.info("jobId={} not released (no longer held by {})", jobId, claimOwner);
+            }
+        } catch (SdkException e) {
+            log.warn("jobId={} release failed; its lease lapses instead: {}", jobId, e.toString());
+        }
+        held.remove(jobId);
+        recordError(jobId, claimOwner, retry.code(), retry.message());
+        QueueMessage message = batch.received.get(claimed.index).message();
+        Duration delay = Requeue.delay(message.receiveCount());
+        log.info("jobId={} back to the queue for {} s: {}", jobId, delay.toSeconds(), retry.code());
+        if (requeue != null) {
+            try {
+                requeue.later(message, delay);
+            } catch (RuntimeException e) {
+                log.warn("jobId={} delay not set; it comes back after the visibility timeout: {}", jobId,
+                        e.toString());
+            }
+        }
     }
 
     /** Lets go of a batch that will not be finished: its leases are no longer extended, and lapse. */

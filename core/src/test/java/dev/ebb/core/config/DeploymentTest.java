@@ -71,18 +71,26 @@ class DeploymentTest {
         assertThat(Settings.KEYS_TABLE).isEqualTo(Deployment.KEYS.nameVariable().name());
         assertThat(Settings.GPU_QUEUE_URL).isEqualTo(Deployment.lane(Lane.GPU).urlVariable().name());
         assertThat(Settings.CPU_QUEUE_URL).isEqualTo(Deployment.lane(Lane.CPU).urlVariable().name());
-        Settings settings = Settings.fromEnv(Map.of(Settings.GPU_QUEUE_URL, "g", Settings.CPU_QUEUE_URL, "c"));
+        assertThat(Settings.LLM_QUEUE_URL).isEqualTo(Deployment.lane(Lane.LLM).urlVariable().name());
+        Settings settings = Settings.fromEnv(Map.of(Settings.GPU_QUEUE_URL, "g", Settings.CPU_QUEUE_URL, "c",
+                Settings.LLM_QUEUE_URL, "l.fifo"));
         assertThat(settings.jobsTable()).isEqualTo(Deployment.JOBS.defaultName());
         assertThat(settings.keysTable()).isEqualTo(Deployment.KEYS.defaultName());
         assertThat(settings.queueUrls()).containsOnlyKeys(Lane.values());
+        // The llm lane's queue is optional (the gpu worker and the scaler have no llm work).
+        assertThat(Settings.fromEnv(Map.of(Settings.GPU_QUEUE_URL, "g", Settings.CPU_QUEUE_URL, "c")).queueUrls())
+                .containsOnlyKeys(Lane.GPU, Lane.CPU);
     }
 
     @Test
     void lanes_eachHaveAQueueAndADeadLetterQueueEverywhere() {
         assertThat(Deployment.LANES).extracting(Deployment.LaneQueues::lane).containsExactly(Lane.values());
         for (Deployment.LaneQueues lane : Deployment.LANES) {
-            assertThat(lane.queue().defaultName()).isEqualTo("ebb-" + lane.lane().id());
-            assertThat(lane.deadLetters().defaultName()).isEqualTo("ebb-" + lane.lane().id() + "-dlq");
+            String fifo = lane.lane().fifo() ? ".fifo" : "";
+            assertThat(lane.queue().defaultName()).isEqualTo("ebb-" + lane.lane().id() + fifo);
+            assertThat(lane.deadLetters().defaultName()).isEqualTo("ebb-" + lane.lane().id() + "-dlq" + fifo);
+            assertThat(lane.queue().fifo()).isEqualTo(lane.lane().fifo());
+            assertThat(lane.deadLetters().fifo()).isEqualTo(lane.lane().fifo());
             assertThat(lane.queue().targets()).containsExactlyInAnyOrder(Deployment.Target.values());
             assertThat(lane.deadLetters().targets()).containsExactlyInAnyOrder(Deployment.Target.values());
             assertThat(lane.urlVariable().source()).isEqualTo(Deployment.Source.RESOURCE);
@@ -94,7 +102,8 @@ class DeploymentTest {
 
     @Test
     void tables_haveTheirNameVariableTtlAndTheJobsTableTheDeadLetterIndex() {
-        assertThat(Deployment.TABLES).extracting(Deployment.TableSpec::id).containsExactly("Jobs", "Keys");
+        assertThat(Deployment.TABLES).extracting(Deployment.TableSpec::id).containsExactly("Jobs", "Keys", "Sessions");
+        assertThat(Deployment.SESSIONS.hashKey()).isEqualTo("sessionKey");
         Deployment.TABLES.forEach(t -> {
             assertThat(t.ttlAttribute()).isEqualTo(Deployment.TTL_ATTRIBUTE);
             assertThat(t.nameVariable().source()).isEqualTo(Deployment.Source.RESOURCE);
