@@ -26,10 +26,19 @@ import dev.ebb.core.store.ObjectStore;
 import dev.ebb.core.store.S3ObjectStore;
 import dev.ebb.core.task.TaskCatalogue;
 import dev.ebb.core.task.TaskRegistry;
+import dev.ebb.core.run.Requeue;
+import dev.ebb.core.session.DynamoDbSessionStore;
+import dev.ebb.core.session.SessionService;
+import dev.ebb.core.session.SessionStore;
+import dev.ebb.core.task.Lane;
+import dev.ebb.core.task.chat.ChatSettings;
+import dev.ebb.core.task.chat.ChatTask;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -67,6 +76,11 @@ public final class DependencyFactory {
     private EcsClient ecs;
     private LambdaClient lambda;
     private LaneWake laneWake;
+    // The chat task's, built on first use: only the sessions and llm-lane functions pay for them.
+    private ChatSettings chat;
+    private SessionStore sessions;
+    private BedrockRuntimeAsyncClient bedrock;
+    private TaskRegistry llmTasks;
 
     public DependencyFactory(Map<String, String> env) {
         this.env = Map.copyOf(env);
@@ -261,6 +275,57 @@ public final class DependencyFactory {
     /** For a runtime that runs its own scaler (the local cloud): the handlers built after this call wake it. */
     public synchronized void useLaneWake(LaneWake wake) {
         this.laneWake = java.util.Objects.requireNonNull(wake);
+    }
+
+    /** The chat task's settings (EBB_CHAT_*, EBB_SESSION_TTL_SECONDS). */
+    public synchronized ChatSettings chatSettings() {
+        if (chat == null) {
+            chat = ChatSettings.fromEnv(env);
+        }
+        return chat;
+    }
+
+    /** The sessions table ({@code EBB_SESSIONS_TABLE}). */
+    public synchronized SessionStore sessionStore() {
+        if (sessions == null) {
+            sessions = new DynamoDbSessionStore(dynamoDb, new dev.ebb.core.config.Env(env)
+                    .string(Deployment.SESSIONS_TABLE.name(), Deployment.SESSIONS.defaultName()));
+        }
+        return sessions;
+    }
+
+    /** The sessions routes: a message is a chat job through {@link #jobService()} and its admission steps. */
+    public SessionService sessionService() {
+        return new SessionService(jobService(), sessionStore(), tasks(), chatSettings().sessionTtl(),
+                settings.limits().maxRequestBytes(), clock);
+    }
+
+    /**
+     * The Bedrock runtime client (asynchronous: ConverseStream), on netty with as many connections as the llm lane
+     * runs turns, its call bounded by the chat task's limit; {@code EBB_BEDROCK_ENDPOINT} points it at the local
+     * cloud's stand-in.
+     */
+    public synchronized BedrockRuntimeAsyncClient bedrock() {
+        if (bedrock == null) {
+            bedrock = clients.asyncClient(BedrockRuntimeAsyncClient.builder(), Deployment.BEDROCK_ENDPOINT,
+                    NettyNioAsyncHttpClient.builder().maxConcurrency(2 * Deployment.LLM_CONCURRENCY)
+                            .connectionTimeout(Duration.ofSeconds(5)), ChatTask.CALL_LIMIT);
+        }
+        return bedrock;
+    }
+
+    /** The tasks the llm lane's consumer runs: the chat task's runner (Bedrock, the sessions table). */
+    public synchronized TaskRegistry llmTasks() {
+        if (llmTasks == null) {
+            llmTasks = TaskRegistry.of(new ChatTask(chatSettings(), bedrock(), sessionStore(), jobStore::writePartial,
+                    clock));
+        }
+        return llmTasks;
+    }
+
+    /** Puts a message of {@code lane} back with a delay: a visibility change of the received message. */
+    public Requeue requeue(Lane lane) {
+        return (message, delay) -> jobQueue.changeVisibility(lane, java.util.List.of(message), delay);
     }
 
     private static final class Holder {

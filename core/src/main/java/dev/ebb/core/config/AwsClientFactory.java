@@ -9,6 +9,8 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsAsyncClientBuilder;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -98,6 +100,27 @@ public final class AwsClientFactory {
         builder.region(region)
                 .httpClientBuilder(httpClient.get())
                 .overrideConfiguration(overrides);
+        if (credentials != null) {
+            builder.credentialsProvider(credentials);
+        }
+        URI uri = endpoint(endpoint);
+        if (uri != null) {
+            builder.endpointOverride(uri);
+        }
+        return builder.build();
+    }
+
+    /**
+     * An asynchronous client (the only kind with Bedrock's ConverseStream), built the same way — region,
+     * credentials, {@link SdkRetries}' strategy, the endpoint override — on the asynchronous HTTP client the
+     * deployable chose, with its own call timeout (a streamed reply takes far longer than a table write).
+     */
+    public <B extends AwsClientBuilder<B, C> & AwsAsyncClientBuilder<B, C>, C> C asyncClient(
+            B builder, Deployment.Variable endpoint, SdkAsyncHttpClient.Builder<?> http, Duration callTimeout) {
+        builder.region(region)
+                .httpClientBuilder(http)
+                .overrideConfiguration(ClientOverrideConfiguration.builder().retryStrategy(SdkRetries.strategy())
+                        .apiCallTimeout(callTimeout).build());
         if (credentials != null) {
             builder.credentialsProvider(credentials);
         }

@@ -40,6 +40,8 @@ public final class LocalCloud implements AutoCloseable {
     private static final AtomicBoolean runningInJvm = new AtomicBoolean();
     /** Dynoxide's folder under the data folder (DynamoDB Local's was {@code dynamodb}). */
     static final String DYNAMODB_DIR = "dynoxide";
+    /** The Bedrock stand-in's pause between two streamed pieces of a reply (a model takes a while too). */
+    static final java.time.Duration BEDROCK_CHUNK_DELAY = java.time.Duration.ofMillis(40);
 
     private final Config config;
     private boolean holdsJvmSlot;
@@ -52,6 +54,7 @@ public final class LocalCloud implements AutoCloseable {
     private URI dynamoDbEndpoint;
     private SqsClient sqsClient;
     private DynamoDbClient dynamoDbClient;
+    private LocalBedrock bedrock;
 
     /**
      * Where the local cloud keeps its state and which ports it listens on.
@@ -161,13 +164,14 @@ public final class LocalCloud implements AutoCloseable {
             int s3Port = config.s3Port() == 0 ? freePort() : config.s3Port();
             s3Server = S3MockServer.start(s3Dir, s3Port);
             s3Endpoint = URI.create("http://" + HOST + ":" + s3Port);
+            bedrock = LocalBedrock.start(0, BEDROCK_CHUNK_DELAY);
         } catch (Exception e) {
             stop();
             throw new IllegalStateException("local cloud did not start in " + config.dataDir(), e);
         }
-        log.info("local cloud started in {} ms: sqs={} dynamodb={} s3={} dataDir={}",
+        log.info("local cloud started in {} ms: sqs={} dynamodb={} s3={} bedrock (stand-in)={} dataDir={}",
                 (System.nanoTime() - startNanos) / 1_000_000, sqsEndpoint, dynamoDbEndpoint, s3Endpoint,
-                config.dataDir());
+                bedrock.endpoint(), config.dataDir());
         return this;
     }
 
@@ -222,6 +226,17 @@ public final class LocalCloud implements AutoCloseable {
     /** Creates what {@code spec} names and is missing; see {@link Provisioner}. */
     public ProvisionedResources provision(ResourceSpec spec) {
         return new Provisioner(sqsClient(), dynamoDbClient(), s3Client()).provision(spec);
+    }
+
+    /**
+     * The Bedrock stand-in ({@link LocalBedrock}: Converse and ConverseStream, deterministic replies that say they
+     * are a stand-in), on a free port of 127.0.0.1.
+     */
+    public synchronized LocalBedrock bedrock() {
+        if (bedrock == null) {
+            throw new IllegalStateException("local cloud is not started");
+        }
+        return bedrock;
     }
 
     public synchronized URI s3Endpoint() {
@@ -295,6 +310,10 @@ public final class LocalCloud implements AutoCloseable {
         if (s3Client != null) {
             s3Client.close();
             s3Client = null;
+        }
+        if (bedrock != null) {
+            bedrock.close();
+            bedrock = null;
         }
         if (s3Server != null) {
             try {

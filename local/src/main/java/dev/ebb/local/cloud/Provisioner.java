@@ -64,11 +64,19 @@ final class Provisioner {
     }
 
     private String ensureQueue(String name, Map<QueueAttributeName, String> attributes) {
+        if (name.endsWith(".fifo")) {
+            // A session's turns in order (message group); no content deduplication: every send is a new message.
+            Map<QueueAttributeName, String> fifo = new java.util.HashMap<>(attributes);
+            fifo.put(QueueAttributeName.FIFO_QUEUE, "true");
+            fifo.put(QueueAttributeName.CONTENT_BASED_DEDUPLICATION, "false");
+            attributes = fifo;
+        }
+        Map<QueueAttributeName, String> create = attributes;
         try {
             return sqs.getQueueUrl(r -> r.queueName(name)).queueUrl();
         } catch (QueueDoesNotExistException e) {
             log.info("creating queue {}", name);
-            return sqs.createQueue(r -> r.queueName(name).attributes(attributes)).queueUrl();
+            return sqs.createQueue(r -> r.queueName(name).attributes(create)).queueUrl();
         }
     }
 

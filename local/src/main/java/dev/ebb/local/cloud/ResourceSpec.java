@@ -88,11 +88,17 @@ public record ResourceSpec(
     }
 
     public String queueName(String lane) {
-        return queuePrefix + "-" + lane;
+        return queuePrefix + "-" + lane + fifoSuffix(lane);
     }
 
     public String dlqName(String lane) {
-        return queueName(lane) + "-dlq";
+        return queuePrefix + "-" + lane + "-dlq" + fifoSuffix(lane);
+    }
+
+    /** A FIFO lane's queues (and so their dead-letter queues) end in {@code .fifo}, as SQS requires. */
+    private static String fifoSuffix(String lane) {
+        return java.util.Arrays.stream(dev.ebb.core.task.Lane.values())
+                .anyMatch(l -> l.id().equals(lane) && l.fifo()) ? ".fifo" : "";
     }
 
     public static final class Builder {

@@ -38,13 +38,25 @@ public final class HttpGateway implements AutoCloseable {
     /** Lambda's synchronous payload limit. */
     private static final int MAX_BODY_BYTES = 6 * 1024 * 1024;
     private static final Pattern JOB_PATH = Pattern.compile("/v1/jobs/([^/]+)");
+    private static final Pattern JOB_EVENTS_PATH = Pattern.compile("/v1/jobs/([^/]+)/events");
+    private static final Pattern SESSION_PATH = Pattern.compile("/v1/sessions/([^/]+)");
+    private static final Pattern SESSION_MESSAGES_PATH = Pattern.compile("/v1/sessions/([^/]+)/messages");
 
-    /** The handlers behind each route. */
+    /** The handlers behind each route; {@code sessions} serves the three sessions routes (null: none). */
     public record Routes(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> submit,
                          RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> get,
                          RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> cancel,
                          RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> list,
-                         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> upload) {
+                         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> upload,
+                         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> sessions) {
+        /** The job routes without sessions. */
+        public Routes(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> submit,
+                      RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> get,
+                      RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> cancel,
+                      RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> list,
+                      RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> upload) {
+            this(submit, get, cancel, list, upload, null);
+        }
     }
 
     private final HttpServer server;
@@ -87,7 +99,24 @@ public final class HttpGateway implements AutoCloseable {
             RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler = null;
             String routeKey = null;
             Matcher job = JOB_PATH.matcher(path);
-            if (path.equals("/v1/jobs") && method.equals("POST")) {
+            Matcher jobEvents = JOB_EVENTS_PATH.matcher(path);
+            Matcher session = SESSION_PATH.matcher(path);
+            Matcher sessionMessages = SESSION_MESSAGES_PATH.matcher(path);
+            if (jobEvents.matches() && method.equals("GET")) {
+                JobEventStream.serve(exchange, event(exchange, "GET", "/v1/jobs/" + jobEvents.group(1),
+                        "GET /v1/jobs/{id}", Map.of("id", jobEvents.group(1)), body), routes.get());
+                return;
+            }
+            if (routes.sessions() != null && sessionMessages.matches() && method.equals("POST")) {
+                handler = routes.sessions();
+                routeKey = "POST /v1/sessions/{id}/messages";
+                pathParameters.put("id", sessionMessages.group(1));
+            } else if (routes.sessions() != null && session.matches()
+                    && (method.equals("GET") || method.equals("DELETE"))) {
+                handler = routes.sessions();
+                routeKey = method + " /v1/sessions/{id}";
+                pathParameters.put("id", session.group(1));
+            } else if (path.equals("/v1/jobs") && method.equals("POST")) {
                 handler = routes.submit();
                 routeKey = "POST /v1/jobs";
             } else if (path.equals("/v1/jobs") && method.equals("GET")) {
@@ -105,7 +134,9 @@ public final class HttpGateway implements AutoCloseable {
                 return;
             }
             if (handler == null) {
-                boolean known = path.equals("/v1/jobs") || path.equals("/v1/uploads") || job.matches();
+                boolean known = path.equals("/v1/jobs") || path.equals("/v1/uploads") || job.matches()
+                        || jobEvents.matches() || (routes.sessions() != null
+                        && (session.matches() || sessionMessages.matches()));
                 write(exchange, known ? 405 : 404, Json.write(JobViews.error(known ? "method_not_allowed" : "route_not_found",
                         known ? method + " is not allowed on " + path : "no route for " + method + " " + path)), Map.of());
                 return;
@@ -186,7 +217,7 @@ public final class HttpGateway implements AutoCloseable {
         return bytes.length > MAX_BODY_BYTES ? null : bytes;
     }
 
-    private static void write(HttpExchange exchange, int status, String body, Map<String, String> headers)
+    static void write(HttpExchange exchange, int status, String body, Map<String, String> headers)
             throws IOException {
         byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));

@@ -4,7 +4,10 @@ import dev.ebb.core.auth.ApiKeyStore;
 import dev.ebb.core.auth.DynamoDbApiKeyStore;
 import dev.ebb.core.config.Settings;
 import dev.ebb.core.task.Lane;
+import dev.ebb.core.config.Deployment;
 import dev.ebb.functions.CancelJobHandler;
+import dev.ebb.functions.ChatWorkerHandler;
+import dev.ebb.functions.SessionsHandler;
 import dev.ebb.functions.CreateUploadHandler;
 import dev.ebb.functions.ListJobsHandler;
 import dev.ebb.functions.DependencyFactory;
@@ -80,6 +83,8 @@ public final class LocalRuntime implements AutoCloseable {
     private final Map<String, String> env;
     private final HttpGateway gateway;
     private final SqsEventSource cpuLane;
+    /** The llm lane's consumer (chat turns), capped at Deployment.LLM_CONCURRENCY as on AWS. */
+    private SqsEventSource llmLane;
     private final List<Worker> gpuWorkers;
     private final ApiKeyStore keys;
     private DeadLetterSources deadLetters;
@@ -183,13 +188,21 @@ public final class LocalRuntime implements AutoCloseable {
         SqsEventSource cpuLane = new SqsEventSource(cloud.sqsClient(), cpuQueueUrl, cpuQueueArn,
                 options.cpuConcurrency(), new QueueWorkerHandler(functions));
         cpuLane.start();
+        String llmQueueUrl = resources.queueUrl(Lane.LLM.id());
+        String llmQueueArn = cloud.sqsClient().getQueueAttributes(r -> r.queueUrl(llmQueueUrl)
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+        // Batch size 1, as the llm function's event source on AWS: a turn's Bedrock call is the batch.
+        SqsEventSource llmLane = new SqsEventSource(cloud.sqsClient(), llmQueueUrl, llmQueueArn,
+                Deployment.LLM_CONCURRENCY, 1, "llm lane", new ChatWorkerHandler(functions));
+        llmLane.start();
 
         HttpGateway gateway = new HttpGateway(options.host(), options.httpPort(), 64, new HttpGateway.Routes(
                 new SubmitJobHandler(functions), new GetJobHandler(functions), new CancelJobHandler(functions),
-                new ListJobsHandler(functions), new CreateUploadHandler(functions)));
+                new ListJobsHandler(functions), new CreateUploadHandler(functions), new SessionsHandler(functions)));
         gateway.start();
         ApiKeyStore keys = new DynamoDbApiKeyStore(cloud.dynamoDbClient(), settings.keysTable(), Clock.systemUTC());
         LocalRuntime runtime = new LocalRuntime(cloud, ownsCloud, env, gateway, cpuLane, workers, keys, wake);
+        runtime.llmLane = llmLane;
         runtime.deadLetters = DeadLetterSources.start(cloud.sqsClient(), resources, functions);
         // S3Mock sends no event notifications: a poller hands new uploads to the same handler as S3's events on AWS.
         runtime.uploads = new UploadPoller(cloud.s3Client(), ResourceSpec.BUCKET, cloud.config().dataDir(),
@@ -223,16 +236,19 @@ public final class LocalRuntime implements AutoCloseable {
 
     /** The environment variables the functions and workers read, pointed at this machine's servers. */
     public static Map<String, String> environment(LocalCloud cloud, ProvisionedResources resources) {
-        return Map.of(
-                "AWS_REGION", LocalClients.REGION.id(),
-                DependencyFactory.DYNAMODB_ENDPOINT, cloud.dynamoDbEndpoint().toString(),
-                DependencyFactory.SQS_ENDPOINT, cloud.sqsEndpoint().toString(),
-                Settings.JOBS_TABLE, "ebb-jobs",
-                Settings.KEYS_TABLE, "ebb-keys",
-                Settings.GPU_QUEUE_URL, resources.queueUrl(Lane.GPU.id()),
-                Settings.CPU_QUEUE_URL, resources.queueUrl(Lane.CPU.id()),
-                DependencyFactory.S3_ENDPOINT, cloud.s3Endpoint().toString(),
-                UploadHandler.BUCKET, ResourceSpec.BUCKET);
+        return Map.ofEntries(
+                Map.entry(Settings.LLM_QUEUE_URL, resources.queueUrl(Lane.LLM.id())),
+                Map.entry(Deployment.SESSIONS_TABLE.name(), Deployment.SESSIONS.defaultName()),
+                Map.entry(Deployment.BEDROCK_ENDPOINT.name(), cloud.bedrock().endpoint().toString()),
+                Map.entry("AWS_REGION", LocalClients.REGION.id()),
+                Map.entry(DependencyFactory.DYNAMODB_ENDPOINT, cloud.dynamoDbEndpoint().toString()),
+                Map.entry(DependencyFactory.SQS_ENDPOINT, cloud.sqsEndpoint().toString()),
+                Map.entry(Settings.JOBS_TABLE, "ebb-jobs"),
+                Map.entry(Settings.KEYS_TABLE, "ebb-keys"),
+                Map.entry(Settings.GPU_QUEUE_URL, resources.queueUrl(Lane.GPU.id())),
+                Map.entry(Settings.CPU_QUEUE_URL, resources.queueUrl(Lane.CPU.id())),
+                Map.entry(DependencyFactory.S3_ENDPOINT, cloud.s3Endpoint().toString()),
+                Map.entry(UploadHandler.BUCKET, ResourceSpec.BUCKET));
     }
 
     public URI apiEndpoint() {
@@ -265,6 +281,9 @@ public final class LocalRuntime implements AutoCloseable {
             scaler.close();
         }
         cpuLane.close();
+        if (llmLane != null) {
+            llmLane.close();
+        }
         if (deadLetters != null) {
             deadLetters.close();
         }

@@ -33,16 +33,31 @@ public final class SqsEventSource implements AutoCloseable {
     private final RequestHandler<SQSEvent, SQSBatchResponse> handler;
     private final ExecutorService pollers;
     private final int concurrency;
+    private final int batchSize;
+    private final String name;
     private volatile boolean running;
 
     public SqsEventSource(SqsClient sqs, String queueUrl, String queueArn, int concurrency,
                           RequestHandler<SQSEvent, SQSBatchResponse> handler) {
+        this(sqs, queueUrl, queueArn, concurrency, 10, "cpu lane", handler);
+    }
+
+    /**
+     * @param concurrency the most batches handled at once (Lambda's maximum concurrency of the event source)
+     * @param batchSize   the most messages in one batch (the event source's batch size: 1 for the llm lane)
+     * @param name        what the log and the threads call it
+     */
+    public SqsEventSource(SqsClient sqs, String queueUrl, String queueArn, int concurrency, int batchSize,
+                          String name, RequestHandler<SQSEvent, SQSBatchResponse> handler) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.queueArn = queueArn;
         this.handler = handler;
         this.concurrency = concurrency;
-        this.pollers = Executors.newFixedThreadPool(Math.max(1, concurrency), Thread.ofPlatform().name("cpu-lane-", 0).factory());
+        this.batchSize = batchSize;
+        this.name = name;
+        this.pollers = Executors.newFixedThreadPool(Math.max(1, concurrency),
+                Thread.ofPlatform().name(name.replace(' ', '-') + "-", 0).factory());
     }
 
     public void start() {
@@ -71,11 +86,11 @@ public final class SqsEventSource implements AutoCloseable {
             List<Message> messages;
             try {
                 // A short wait keeps shutdown quick; the worker process uses the full 20 s long poll.
-                messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)
+                messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(batchSize).waitTimeSeconds(1)
                         .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
             } catch (SdkException e) {
                 if (running) {
-                    log.warn("cpu lane receive failed: {}", e.toString());
+                    log.warn("{} receive failed: {}", name, e.toString());
                     sleep(1000);
                 }
                 continue;
@@ -105,7 +120,7 @@ public final class SqsEventSource implements AutoCloseable {
             SQSBatchResponse response = handler.handleRequest(event, null);
             response.getBatchItemFailures().forEach(f -> failed.add(f.getItemIdentifier()));
         } catch (RuntimeException e) {
-            log.error("cpu lane handler failed a batch of {}", messages.size(), e);
+            log.error("{} handler failed a batch of {}", name, messages.size(), e);
             return; // all come back after their visibility timeout
         }
         List<DeleteMessageBatchRequestEntry> done = new ArrayList<>();
@@ -119,7 +134,7 @@ public final class SqsEventSource implements AutoCloseable {
             try {
                 sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl).entries(done));
             } catch (SdkException e) {
-                log.warn("cpu lane delete failed; those messages are delivered again: {}", e.toString());
+                log.warn("{} delete failed; those messages are delivered again: {}", name, e.toString());
             }
         }
     }

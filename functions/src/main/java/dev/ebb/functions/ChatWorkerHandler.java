@@ -1,0 +1,39 @@
+package dev.ebb.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.ebb.core.run.JobRunner;
+import dev.ebb.core.task.Lane;
+
+/**
+ * The llm lane's consumer: the same handler as the cpu lane's ({@link QueueWorkerHandler}: the shared
+ * {@link JobRunner}, partial batch failures) with the chat task's runner (Bedrock, the sessions table) and a requeue
+ * that puts a throttled turn back in the llm queue with a growing delay. On AWS an SQS event source on the llm FIFO
+ * queue (batch size 1) invokes it, its reserved concurrency capped ({@code Deployment.LLM_CONCURRENCY}); locally
+ * the local event source does, with as many pollers.
+ */
+public final class ChatWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private final QueueWorkerHandler delegate;
+
+    public ChatWorkerHandler() {
+        this(DependencyFactory.fromProcessEnv());
+    }
+
+    /** For hosts other than Lambda, such as the local cloud: collaborators from the given factory. */
+    public ChatWorkerHandler(DependencyFactory factory) {
+        this.delegate = new QueueWorkerHandler(owner -> JobRunner.builder().store(factory.jobStore())
+                .tasks(factory.llmTasks()).owner(owner)
+                .lease(factory.settings().lease()).resultTtl(factory.settings().limits().resultTtl())
+                .clock(factory.clock()).objects(factory.objectStore())
+                .largeResultBytes(factory.settings().largeResultBytes())
+                .deadLetters(factory.deadLetterStore(), factory.settings().limits().jobTtl())
+                .requeue(factory.requeue(Lane.LLM)).build());
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return delegate.handleRequest(event, context);
+    }
+}
