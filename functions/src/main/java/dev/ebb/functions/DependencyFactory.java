@@ -308,10 +308,18 @@ public final class DependencyFactory {
     public synchronized BedrockRuntimeAsyncClient bedrock() {
         if (bedrock == null) {
             bedrock = clients.asyncClient(BedrockRuntimeAsyncClient.builder(), Deployment.BEDROCK_ENDPOINT,
-                    NettyNioAsyncHttpClient.builder().maxConcurrency(2 * Deployment.LLM_CONCURRENCY)
-                            .connectionTimeout(Duration.ofSeconds(5)), ChatTask.CALL_LIMIT);
+                    bedrockHttpClient(), ChatTask.CALL_LIMIT);
         }
         return bedrock;
+    }
+
+    /**
+     * Netty over HTTP/1.1: Converse and ConverseStream are one-way (the reply streams, the request does not), which
+     * HTTP/1.1 carries; the local stand-in speaks nothing else (no cleartext HTTP/2).
+     */
+    public static NettyNioAsyncHttpClient.Builder bedrockHttpClient() {
+        return NettyNioAsyncHttpClient.builder().protocol(software.amazon.awssdk.http.Protocol.HTTP1_1)
+                .maxConcurrency(2 * Deployment.LLM_CONCURRENCY).connectionTimeout(Duration.ofSeconds(5));
     }
 
     /** The tasks the llm lane's consumer runs: the chat task's runner (Bedrock, the sessions table). */
