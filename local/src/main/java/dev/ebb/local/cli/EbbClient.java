@@ -56,6 +56,22 @@ public final class EbbClient {
         return send(request("/v1/jobs/" + jobId).DELETE());
     }
 
+    /** {@code POST /v1/sessions/{id}/messages}: one turn of a chat session. */
+    public Response say(String sessionId, String messageJson) throws IOException, InterruptedException {
+        return send(request("/v1/sessions/" + sessionId + "/messages")
+                .POST(HttpRequest.BodyPublishers.ofString(messageJson)));
+    }
+
+    /** {@code GET /v1/sessions/{id}}: the session's turns. */
+    public Response session(String sessionId) throws IOException, InterruptedException {
+        return send(request("/v1/sessions/" + sessionId).GET());
+    }
+
+    /** {@code DELETE /v1/sessions/{id}}: ends the session. */
+    public Response endSession(String sessionId) throws IOException, InterruptedException {
+        return send(request("/v1/sessions/" + sessionId).DELETE());
+    }
+
     /**
      * Polls until the job ends or {@code timeout} passes, calling {@code progress} whenever its status changes.
      * Polls fast at first, then backs off to 500 ms.
