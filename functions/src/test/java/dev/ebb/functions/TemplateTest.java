@@ -12,6 +12,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ebb.core.admission.LaneAvailability;
 import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Settings;
+import dev.ebb.core.task.chat.ChatSettings;
 import dev.ebb.core.job.DeadLetterIndex;
 import dev.ebb.core.job.TenantIndex;
 import dev.ebb.core.scale.ScalingSettings;
@@ -70,7 +71,7 @@ class TemplateTest {
         assertThat(functions).containsOnlyKeys("SubmitJobFunction", "GetJobFunction", "CancelJobFunction",
                 "ListJobsFunction", "CreateUploadFunction",
                 "QueueWorkerFunction", "UploadFunction", "DeadLetterFunction", "RedriveFunction",
-                "ScalerFunction");
+                "ScalerFunction", "SessionsFunction", "ChatWorkerFunction");
         for (Map.Entry<String, JsonNode> function : functions.entrySet()) {
             String handler = function.getValue().at("/Properties/Handler").asText();
             assertThat(handler).as(function.getKey()).matches("[\\w.]+::handleRequest");
@@ -103,7 +104,10 @@ class TemplateTest {
                 "GET /v1/jobs/{id}", "GetJobFunction",
                 "GET /v1/jobs", "ListJobsFunction",
                 "POST /v1/uploads", "CreateUploadFunction",
-                "DELETE /v1/jobs/{id}", "CancelJobFunction"));
+                "DELETE /v1/jobs/{id}", "CancelJobFunction",
+                "POST /v1/sessions/{id}/messages", "SessionsFunction",
+                "GET /v1/sessions/{id}", "SessionsFunction",
+                "DELETE /v1/sessions/{id}", "SessionsFunction"));
         assertThat(resources.at("/EbbHttpApi/Type").asText()).isEqualTo("AWS::Serverless::HttpApi");
     }
 
@@ -187,7 +191,8 @@ class TemplateTest {
                 deadLetterQueues.add(target.get(0).asText());
             }
         });
-        assertThat(deadLetterQueues).containsExactlyInAnyOrder("GpuDeadLetterQueue", "CpuDeadLetterQueue");
+        assertThat(deadLetterQueues).containsExactlyInAnyOrder("GpuDeadLetterQueue", "CpuDeadLetterQueue",
+                "LlmDeadLetterQueue");
         assertThat(queues).containsKeys("GpuQueue", "CpuQueue", "GpuDeadLetterQueue", "CpuDeadLetterQueue");
 
         queues.forEach((name, queue) -> {
@@ -210,7 +215,12 @@ class TemplateTest {
     void deadLetterQueues_acceptRedrivesOnlyFromTheirOwnLaneQueue() {
         for (Deployment.LaneQueues lane : Deployment.LANES) {
             JsonNode source = resources.at("/" + lane.queue().id() + "/Properties/QueueName/Fn::Sub");
-            assertThat(source.asText()).as(lane.lane().id()).isEqualTo("${AWS::StackName}-" + lane.lane().id());
+            assertThat(source.asText()).as(lane.lane().id()).isEqualTo("${AWS::StackName}-" + lane.lane().id()
+                    + (lane.lane().fifo() ? ".fifo" : ""));
+            assertThat(resources.at("/" + lane.queue().id() + "/Properties/FifoQueue").asBoolean())
+                    .as(lane.lane().id()).isEqualTo(lane.queue().fifo());
+            assertThat(resources.at("/" + lane.deadLetters().id() + "/Properties/FifoQueue").asBoolean())
+                    .as(lane.lane().id()).isEqualTo(lane.deadLetters().fifo());
             JsonNode allow = resources.at("/" + lane.deadLetters().id() + "/Properties/RedriveAllowPolicy");
             assertThat(allow.path("redrivePermission").asText()).as(lane.lane().id()).isEqualTo("byQueue");
             assertThat(allow.path("sourceQueueArns").findValues("Fn::Sub").stream().map(JsonNode::asText).toList())
@@ -222,7 +232,7 @@ class TemplateTest {
     /** sam delete (and a replacing update) keeps the data: jobs, keys and the bucket are retained. */
     @Test
     void tablesAndBucket_areRetained() {
-        for (String id : List.of("JobsTable", "KeysTable", "DataBucket")) {
+        for (String id : List.of("JobsTable", "KeysTable", "SessionsTable", "DataBucket")) {
             assertThat(resources.at("/" + id + "/DeletionPolicy").asText()).as(id).isEqualTo("Retain");
             assertThat(resources.at("/" + id + "/UpdateReplacePolicy").asText()).as(id).isEqualTo("Retain");
         }
@@ -255,7 +265,8 @@ class TemplateTest {
     @Test
     void everyTable_expiresItemsOnExpiresAtAndIsEncryptedAndRecoverable() {
         Map<String, JsonNode> tables = ofType("AWS::DynamoDB::Table");
-        assertThat(tables).containsOnlyKeys("JobsTable", "KeysTable");
+        assertThat(tables).containsOnlyKeys("JobsTable", "KeysTable", "SessionsTable");
+        assertThat(hashKey(tables.get("SessionsTable"))).isEqualTo("sessionKey");
         assertThat(hashKey(tables.get("JobsTable"))).isEqualTo("jobId");
         assertThat(hashKey(tables.get("KeysTable"))).isEqualTo("keyHash");
         tables.forEach((name, table) -> {
@@ -334,9 +345,20 @@ class TemplateTest {
                 .containsAll(Deployment.variables(Deployment.Source.RESOURCE).stream()
                         .map(Deployment.Variable::name).toList());
         for (Deployment.TableSpec table : Deployment.TABLES) {
-            assertThat(environment("SubmitJobFunction").at("/" + table.nameVariable().name() + "/Ref").asText())
-                    .isEqualTo(table.id() + "Table");
+            // Each function that is told a table's name is told this template's table; the sessions table only
+            // goes to the functions that use it.
+            List<String> told = new ArrayList<>();
+            for (String function : ofType("AWS::Serverless::Function").keySet()) {
+                JsonNode ref = environment(function).path(table.nameVariable().name());
+                if (!ref.isMissingNode()) {
+                    assertThat(ref.path("Ref").asText()).as(function).isEqualTo(table.id() + "Table");
+                    told.add(function);
+                }
+            }
+            assertThat(told).as(table.id()).isNotEmpty();
         }
+        assertThat(environment("SubmitJobFunction").at("/" + Settings.JOBS_TABLE + "/Ref").asText())
+                .isEqualTo("JobsTable");
     }
 
     @Test
@@ -366,7 +388,8 @@ class TemplateTest {
         String list = "Allow s3:ListBucket " + inputs.replace("/inputs/*", "");
         assertThat(policies("SubmitJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBCrudPolicy JobsTable", "DynamoDBReadPolicy KeysTable",
-                "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue", "LambdaInvokePolicy ScalerFunction",
+                "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue", "SQSSendMessagePolicy LlmQueue",
+                "LambdaInvokePolicy ScalerFunction",
                 "Allow s3:PutObject " + inputs);
         assertThat(policies("GetJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBReadPolicy JobsTable", "DynamoDBReadPolicy KeysTable", "Allow s3:GetObject " + results, list);
@@ -376,7 +399,7 @@ class TemplateTest {
                 "Allow s3:GetObject " + inputs, "Allow s3:PutObject " + results, list);
         assertThat(policies("UploadFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
                 "DynamoDBReadPolicy KeysTable",
-                "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue",
+                "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue", "SQSSendMessagePolicy LlmQueue",
                 "Allow s3:GetObject,s3:GetObjectVersion " + uploads, list,
                 "Allow s3:PutObject " + inputs);
         assertThat(policies("ListJobsFunction")).containsExactlyInAnyOrder(
@@ -390,7 +413,53 @@ class TemplateTest {
         assertThat(policies("RedriveFunction")).containsExactlyInAnyOrder(
                 "Allow dynamodb:Query ${JobsTable.Arn}/index/" + DeadLetterIndex.NAME,
                 "Allow dynamodb:UpdateItem JobsTable",
-                "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue");
+                "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue", "SQSSendMessagePolicy LlmQueue");
+        assertThat(policies("SessionsFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
+                "DynamoDBReadPolicy KeysTable", "DynamoDBCrudPolicy SessionsTable", "SQSSendMessagePolicy LlmQueue");
+        assertThat(policies("ChatWorkerFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
+                "DynamoDBCrudPolicy SessionsTable", "Allow sqs:ChangeMessageVisibility LlmQueue",
+                "Allow bedrock:InvokeModel,bedrock:InvokeModelWithResponseStream " + String.join(",",
+                        allowedChatModels().stream().map(m -> "arn:${AWS::Partition}:bedrock:${AWS::Region}::"
+                                + "foundation-model/" + m).toList()));
+    }
+
+    /** The models every function allows (the same everywhere), the default first. */
+    private static List<String> allowedChatModels() {
+        String model = template.at("/Globals/Function/Environment/Variables/" + ChatSettings.MODEL).asText();
+        List<String> models = new ArrayList<>(List.of(model));
+        for (String m : template.at("/Globals/Function/Environment/Variables/" + ChatSettings.MODELS).asText()
+                .split(",")) {
+            if (!models.contains(m)) {
+                models.add(m);
+            }
+        }
+        return models;
+    }
+
+    @Test
+    void chatWorker_readsTheLlmFifoQueueOneTurnAtATime_cappedAt_theLlmConcurrency() {
+        JsonNode worker = resources.path("ChatWorkerFunction");
+        List<JsonNode> sqs = new ArrayList<>();
+        worker.at("/Properties/Events").forEach(e -> {
+            if (e.path("Type").asText().equals("SQS")) {
+                sqs.add(e.path("Properties"));
+            }
+        });
+        assertThat(sqs).hasSize(1);
+        JsonNode source = sqs.get(0);
+        assertThat(source.at("/Queue/Fn::GetAtt").get(0).asText()).isEqualTo("LlmQueue");
+        assertThat(source.path("BatchSize").asInt()).isEqualTo(1);
+        assertThat(source.has("MaximumBatchingWindowInSeconds")).as("not allowed on a FIFO queue").isFalse();
+        assertThat(texts(source.path("FunctionResponseTypes"))).contains("ReportBatchItemFailures");
+        assertThat(source.at("/ScalingConfig/MaximumConcurrency").asInt()).isEqualTo(Deployment.LLM_CONCURRENCY);
+        assertThat(worker.at("/Properties/ReservedConcurrentExecutions").asInt()).isEqualTo(Deployment.LLM_CONCURRENCY);
+        assertThat(resources.at("/LlmQueue/Properties/FifoQueue").asBoolean()).isTrue();
+        int timeout = worker.at("/Properties/Timeout").asInt();
+        int lease = environment("ChatWorkerFunction").path(Settings.LEASE_SECONDS).asInt(50);
+        assertThat(timeout).isGreaterThan((int) dev.ebb.core.task.chat.ChatTask.CALL_LIMIT.toSeconds());
+        assertThat(lease).isGreaterThan(timeout);
+        assertThat(resources.at("/LlmQueue/Properties/VisibilityTimeout").asInt()).isGreaterThan(lease);
+        assertThat(allowedChatModels()).containsExactlyElementsOf(Deployment.DEFAULT_CHAT_MODELS);
     }
 
     @Test
@@ -419,7 +488,7 @@ class TemplateTest {
             assertThat(texts(e.at("/Properties/FunctionResponseTypes"))).contains("ReportBatchItemFailures");
             queues.add(e.at("/Properties/Queue/Fn::GetAtt").get(0).asText());
         });
-        assertThat(queues).containsExactlyInAnyOrder("GpuDeadLetterQueue", "CpuDeadLetterQueue");
+        assertThat(queues).containsExactlyInAnyOrder("GpuDeadLetterQueue", "CpuDeadLetterQueue", "LlmDeadLetterQueue");
 
         JsonNode index = resources.at("/JobsTable/Properties/GlobalSecondaryIndexes").get(0);
         assertThat(index.path("IndexName").asText()).isEqualTo(DeadLetterIndex.NAME);
@@ -657,7 +726,7 @@ class TemplateTest {
         Set<String> names = new HashSet<>();
         // Settings, and the scaler's own: the policy's EBB_SCALE_*, its ECS service, the submit function's wake.
         for (Class<?> reader : List.of(Settings.class, ScalingSettings.class, EcsLaneScaler.class, LambdaLaneWake.class,
-                LaneAvailability.class)) {
+                LaneAvailability.class, ChatSettings.class)) {
             for (Field field : reader.getFields()) {
                 if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
                     names.add((String) field.get(null));

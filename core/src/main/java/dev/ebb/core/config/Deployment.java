@@ -221,6 +221,11 @@ public final class Deployment {
     public static final Variable CHAT_HISTORY_TOKENS = setting("EBB_CHAT_HISTORY_TOKENS");
     /** The stable prefix's size (estimated tokens) from which a Bedrock cachePoint is added; 0: never. */
     public static final Variable CHAT_CACHE_MIN_TOKENS = setting("EBB_CHAT_CACHE_MIN_TOKENS");
+    /**
+     * The chat models a deployment allows when {@code EBB_CHAT_MODELS} does not say (the first is the default,
+     * {@code EBB_CHAT_MODEL}): what the SAM template and the CDK stack grant {@code bedrock:InvokeModel*} on.
+     */
+    public static final List<String> DEFAULT_CHAT_MODELS = List.of("amazon.nova-micro-v1:0", "amazon.nova-lite-v1:0");
     /** USD per million tokens by model: {@code model=input/output/cacheRead/cacheWrite;...}. */
     public static final Variable CHAT_PRICES = setting("EBB_CHAT_PRICES");
     /** How long a session lives after its last turn. */

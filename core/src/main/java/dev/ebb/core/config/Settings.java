@@ -24,6 +24,8 @@ public record Settings(String jobsTable, String keysTable, Map<Lane, String> que
     public static final String GPU_QUEUE_URL = Deployment.GPU_QUEUE_URL.name();
     public static final String CPU_QUEUE_URL = Deployment.CPU_QUEUE_URL.name();
     public static final String LLM_QUEUE_URL = Deployment.LLM_QUEUE_URL.name();
+    /** The sessions table: read by the chat task's consumer and the sessions routes (their factory builds it). */
+    public static final String SESSIONS_TABLE = Deployment.SESSIONS_TABLE.name();
     public static final String MAX_REQUEST_BYTES = Deployment.MAX_REQUEST_BYTES.name();
     public static final String MAX_INPUT_BYTES = Deployment.MAX_INPUT_BYTES.name();
     /** Inputs above this many bytes go to the object store (EBB_BUCKET) instead of inline in the item and message. */

@@ -57,7 +57,7 @@ final class Redrive {
                     .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
                 for (Lane lane : Lane.values()) {
                     String url = sqs.getQueueUrl(r -> r.queueName(spec.queueName(lane.id()))).queueUrl();
-                    env.put(lane == Lane.GPU ? Settings.GPU_QUEUE_URL : Settings.CPU_QUEUE_URL, url);
+                    env.put(dev.ebb.core.config.Deployment.lane(lane).urlVariable().name(), url);
                 }
             }
             return redrive(new DependencyFactory(env).deadLetters(), lanes, max, out);

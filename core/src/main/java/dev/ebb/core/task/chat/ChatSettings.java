@@ -29,8 +29,17 @@ public record ChatSettings(String defaultModel, List<String> models, int maxToke
                            double maxTemperature, int historyTokens, int cacheMinTokens, Map<String, Price> prices,
                            Duration sessionTtl) {
     /** Amazon Nova Micro: on-demand in most regions, supports prompt caching. */
-    public static final String DEFAULT_MODEL = "amazon.nova-micro-v1:0";
-    public static final List<String> DEFAULT_MODELS = List.of(DEFAULT_MODEL, "amazon.nova-lite-v1:0");
+    public static final String DEFAULT_MODEL = Deployment.DEFAULT_CHAT_MODELS.getFirst();
+    public static final List<String> DEFAULT_MODELS = Deployment.DEFAULT_CHAT_MODELS;
+    // The names this reads (the templates' tests hold the functions' environment to such constants).
+    public static final String MODEL = Deployment.CHAT_MODEL.name();
+    public static final String MODELS = Deployment.CHAT_MODELS.name();
+    public static final String MAX_TOKENS = Deployment.CHAT_MAX_TOKENS.name();
+    public static final String MAX_TEMPERATURE = Deployment.CHAT_MAX_TEMPERATURE.name();
+    public static final String HISTORY_TOKENS = Deployment.CHAT_HISTORY_TOKENS.name();
+    public static final String CACHE_MIN_TOKENS = Deployment.CHAT_CACHE_MIN_TOKENS.name();
+    public static final String PRICES = Deployment.CHAT_PRICES.name();
+    public static final String SESSION_TTL_SECONDS = Deployment.SESSION_TTL_SECONDS.name();
     /**
      * On-demand prices in us-east-1 as published when this was written (USD per million tokens: input, output,
      * cache read, cache write). Check the Bedrock price list and set {@code EBB_CHAT_PRICES} for yours.
