@@ -81,6 +81,13 @@ public final class Api extends Construct {
         route("/v1/uploads", HttpMethod.POST, "CreateUpload", props.createUpload());
     }
 
+    /** The chat sessions' routes, all to {@code sessions} (it tells them apart by method). */
+    public void sessions(IFunction sessions) {
+        route("/v1/sessions/{id}/messages", HttpMethod.POST, "PostMessage", sessions);
+        route("/v1/sessions/{id}", HttpMethod.GET, "GetSession", sessions);
+        route("/v1/sessions/{id}", HttpMethod.DELETE, "EndSession", sessions);
+    }
+
     private void route(String path, HttpMethod method, String id, IFunction function) {
         api.addRoutes(AddRoutesOptions.builder()
                 .path(path)

@@ -24,6 +24,7 @@ public final class EbbStack extends Stack {
     static final String KEYS_TABLE = Deployment.KEYS.nameVariable().name();
     static final String GPU_QUEUE_URL = Deployment.GPU.urlVariable().name();
     static final String CPU_QUEUE_URL = Deployment.CPU.urlVariable().name();
+    static final String LLM_QUEUE_URL = Deployment.LLM.urlVariable().name();
     /** Names read by the gpu worker (dev.ebb.worker.WorkerSettings and the model loader). */
     static final String LANE = Deployment.LANE.name();
     static final String DEVICE = Deployment.DEVICE.name();
@@ -57,6 +58,10 @@ public final class EbbStack extends Stack {
         }
         common.put(GPU_QUEUE_URL, queues.gpu().queue().getQueueUrl());
         common.put(CPU_QUEUE_URL, queues.cpu().queue().getQueueUrl());
+        common.put(LLM_QUEUE_URL, queues.llm().queue().getQueueUrl());
+        // Every function that validates a chat turn allows the same models; the chat worker may invoke only them.
+        common.put(Deployment.CHAT_MODEL.name(), Deployment.DEFAULT_CHAT_MODELS.getFirst());
+        common.put(Deployment.CHAT_MODELS.name(), String.join(",", Deployment.DEFAULT_CHAT_MODELS));
         common.put(Functions.BUCKET, data.bucket().getBucketName());
 
         Map<String, String> workerEnvironment = new HashMap<>(common);
@@ -98,6 +103,7 @@ public final class EbbStack extends Stack {
 
         this.api = new Api(this, "Api", new Api.Props(100, 200, functions.submit(), functions.get(),
                 functions.cancel(), functions.list(), functions.createUpload()));
+        api.sessions(functions.sessions());
 
         this.observability = new Observability(this, "Observability", new Observability.Props(
                 Map.of("gpu", queues.gpu(), "cpu", queues.cpu()), Duration.seconds(30), Duration.seconds(120),
@@ -109,6 +115,8 @@ public final class EbbStack extends Stack {
         output("KeysTableName", tables.keys().getTableName(), "API keys table (ebb keys create writes here)");
         output("GpuQueueUrl", queues.gpu().queue().getQueueUrl(), "gpu lane queue");
         output("CpuQueueUrl", queues.cpu().queue().getQueueUrl(), "cpu lane queue");
+        output("LlmQueueUrl", queues.llm().queue().getQueueUrl(), "llm lane FIFO queue (chat turns)");
+        output("SessionsTableName", tables.sessions().getTableName(), "Chat sessions table");
         output("AlarmTopicArn", observability.topic().getTopicArn(), "Subscribe to get the alarms");
         output("RedriveFunctionName", functions.redrive().getFunctionName(), "Invoke to bring dead letters back");
         output("WorkerClusterName", workers.cluster().getClusterName(), "ECS cluster of the GPU workers");

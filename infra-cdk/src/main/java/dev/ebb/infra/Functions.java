@@ -5,6 +5,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
@@ -78,6 +81,8 @@ public final class Functions extends Construct {
     private final Alias deadLetter;
     private final Alias redrive;
     private final Alias scaler;
+    private final Alias sessions;
+    private final Alias chatWorker;
     private final Queue uploadFailures;
 
     public Functions(Construct scope, String id, Props props) {
@@ -140,6 +145,7 @@ public final class Functions extends Construct {
                 .build());
         queues.gpu().queue().grantSendMessages(scaler);
         queues.cpu().queue().grantSendMessages(scaler);
+        queues.llm().queue().grantSendMessages(scaler);
 
         // ---- HTTP API
         this.submit = function(code, "SubmitJob", "SubmitJobHandler", API_TIMEOUT, 1024,
@@ -149,6 +155,7 @@ public final class Functions extends Construct {
         tables.keys().grantReadData(submit);
         queues.gpu().queue().grantSendMessages(submit);
         queues.cpu().queue().grantSendMessages(submit);
+        queues.llm().queue().grantSendMessages(submit);
         scaler.grantInvoke(submit);
         putLargeInputs(submit, props.bucket());
 
@@ -233,6 +240,7 @@ public final class Functions extends Construct {
         tables.keys().grantReadData(upload);
         queues.gpu().queue().grantSendMessages(upload);
         queues.cpu().queue().grantSendMessages(upload);
+        queues.llm().queue().grantSendMessages(upload);
         // Exact actions rather than bucket.grantRead, whose s3:GetObject* and s3:List* are wildcards.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(upload)
@@ -248,7 +256,7 @@ public final class Functions extends Construct {
         this.deadLetter = function(code, "DeadLetter", "DeadLetterHandler", Duration.seconds(30), 512,
                 "Both lanes' DLQs: marks each job FAILED with its reason", props.environment());
         tables.jobs().grantReadWriteData(deadLetter);
-        for (Queues.Lane lane : List.of(queues.gpu(), queues.cpu())) {
+        for (Queues.Lane lane : List.of(queues.gpu(), queues.cpu(), queues.llm())) {
             deadLetter.addEventSource(new SqsEventSource(lane.deadLetters(), SqsEventSourceProps.builder()
                     .batchSize(10)
                     .reportBatchItemFailures(true)
@@ -261,10 +269,45 @@ public final class Functions extends Construct {
         // Redrive reads the jobs table's dead-letter index and re-sends each job from its item: it never reads the
         // DLQs (the dead-letter consumer has already deleted their messages).
         tables.jobs().grantReadWriteData(redrive);
-        for (Queues.Lane lane : List.of(queues.gpu(), queues.cpu())) {
+        for (Queues.Lane lane : List.of(queues.gpu(), queues.cpu(), queues.llm())) {
             lane.queue().grantSendMessages(redrive);
         }
+
+        // ---- chat: the sessions routes, and the llm lane's consumer (Bedrock), capped at LLM_CONCURRENCY
+        this.sessions = function(code, "Sessions", "SessionsHandler", API_TIMEOUT, 1024,
+                "POST /v1/sessions/{id}/messages, GET and DELETE /v1/sessions/{id}: chat turns as llm-lane jobs",
+                props.environment());
+        tables.jobs().grantReadWriteData(sessions);
+        tables.keys().grantReadData(sessions);
+        tables.sessions().grantReadWriteData(sessions);
+        queues.llm().queue().grantSendMessages(sessions);
+
+        this.chatWorker = function(code, "ChatWorker", "ChatWorkerHandler", CHAT_WORKER_TIMEOUT, 1024,
+                "llm lane: one chat turn per invocation through Bedrock ConverseStream, in session order",
+                // Longer than the function can run, shorter than the llm queue's visibility timeout.
+                merge(props.environment(), Map.of(LEASE_SECONDS, "120")));
+        ((CfnFunction) chatWorker.getVersion().getLambda().getNode().getDefaultChild())
+                .setReservedConcurrentExecutions(Deployment.LLM_CONCURRENCY);
+        tables.jobs().grantReadWriteData(chatWorker);
+        tables.sessions().grantReadWriteData(chatWorker);
+        // The allowed models only (EBB_CHAT_MODELS), streamed or not; nothing else of Bedrock.
+        Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(chatWorker)
+                .actions(List.of("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"))
+                .resourceArns(Deployment.DEFAULT_CHAT_MODELS.stream().map(model -> Stack.of(this).formatArn(
+                        ArnComponents.builder().service("bedrock").account("").resource("foundation-model")
+                                .resourceName(model).arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build())).toList())
+                .build());
+        // One turn per invocation; the event source's consume rights include the visibility change of a requeue.
+        chatWorker.addEventSource(new SqsEventSource(queues.llm().queue(), SqsEventSourceProps.builder()
+                .batchSize(1)
+                .maxConcurrency(Deployment.LLM_CONCURRENCY)
+                .reportBatchItemFailures(true)
+                .build()));
     }
+
+    /** The chat worker's timeout: above ChatTask.CALL_LIMIT (80 s), below its lease (120 s). */
+    public static final Duration CHAT_WORKER_TIMEOUT = Duration.seconds(90);
 
     private Alias function(Code code, String id, String handlerClass, Duration timeout, int memory, String description,
                            Map<String, String> environment) {
@@ -351,13 +394,22 @@ public final class Functions extends Construct {
         return scaler;
     }
 
+    public Alias sessions() {
+        return sessions;
+    }
+
+    public Alias chatWorker() {
+        return chatWorker;
+    }
+
     public Queue uploadFailures() {
         return uploadFailures;
     }
 
     /** Every function, for alarms and the dashboard. */
     public List<Alias> all() {
-        return List.of(submit, get, cancel, list, createUpload, queueWorker, upload, deadLetter, redrive, scaler);
+        return List.of(submit, get, cancel, list, createUpload, queueWorker, upload, deadLetter, redrive, scaler,
+                sessions, chatWorker);
     }
 
     /** An input over EBB_LARGE_INPUT_BYTES is written under inputs/ before its job: that prefix, put only. */

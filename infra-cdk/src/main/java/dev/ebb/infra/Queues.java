@@ -33,22 +33,38 @@ public final class Queues extends Construct {
 
     private static final Duration RETENTION = Duration.days(14);
 
+    /**
+     * The llm queue's visibility timeout: above the chat worker's lease (120 s), itself above the function's 90 s
+     * timeout (see Functions).
+     */
+    static final Duration LLM_VISIBILITY = Duration.seconds(180);
+
     private final Lane gpu;
     private final Lane cpu;
+    private final Lane llm;
 
     public Queues(Construct scope, String id, Props props) {
         super(scope, id);
         this.gpu = lane(Deployment.GPU, props.gpuVisibility(), props.maxReceiveCount());
         this.cpu = lane(Deployment.CPU, props.cpuVisibility(), props.maxReceiveCount());
+        this.llm = lane(Deployment.LLM, LLM_VISIBILITY, props.maxReceiveCount());
     }
 
     private Lane lane(Deployment.LaneQueues spec, Duration visibility, int maxReceiveCount) {
         // The lane queue is named, so that its DLQ can name it as its only allowed source without a reference cycle
         // (the lane queue's redrive policy already refers to the DLQ).
-        String queueName = Stack.of(this).getStackName() + "-" + spec.lane().id();
+        // A FIFO lane (llm: a session's turns in order) has a FIFO queue, whose name ends in .fifo, and a FIFO DLQ.
+        boolean fifo = spec.queue().fifo();
+        String queueName = Stack.of(this).getStackName() + "-" + spec.lane().id() + (fifo ? ".fifo" : "");
         IQueue source = Queue.fromQueueArn(this, spec.queue().id() + "Source", Stack.of(this).formatArn(
                 ArnComponents.builder().service("sqs").resource(queueName).build()));
-        Queue deadLetters = Queue.Builder.create(this, spec.deadLetters().id())
+        Queue.Builder deadLettersBuilder = Queue.Builder.create(this, spec.deadLetters().id());
+        Queue.Builder queueBuilder = Queue.Builder.create(this, spec.queue().id());
+        if (fifo) {
+            deadLettersBuilder.fifo(true);
+            queueBuilder.fifo(true).contentBasedDeduplication(false);
+        }
+        Queue deadLetters = deadLettersBuilder
                 .encryption(QueueEncryption.SQS_MANAGED)
                 // Only the lane's own queue may dead-letter here, not any queue of the account.
                 .redriveAllowPolicy(RedriveAllowPolicy.builder().redrivePermission(RedrivePermission.BY_QUEUE)
@@ -56,7 +72,7 @@ public final class Queues extends Construct {
                 .enforceSsl(true)
                 .retentionPeriod(RETENTION)
                 .build();
-        Queue queue = Queue.Builder.create(this, spec.queue().id())
+        Queue queue = queueBuilder
                 .queueName(queueName)
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
@@ -73,5 +89,9 @@ public final class Queues extends Construct {
 
     public Lane cpu() {
         return cpu;
+    }
+
+    public Lane llm() {
+        return llm;
     }
 }

@@ -75,4 +75,8 @@ public final class Tables extends Construct {
     public Table keys() {
         return table(Deployment.KEYS);
     }
+
+    public Table sessions() {
+        return table(Deployment.SESSIONS);
+    }
 }

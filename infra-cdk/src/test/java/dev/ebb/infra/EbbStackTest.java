@@ -137,7 +137,7 @@ class EbbStackTest {
     @Test
     void laneQueues_areEncryptedAndRedriveToTheirOwnDeadLetterQueueAfterFiveReceives() {
         Map<String, JsonNode> queues = ofType("AWS::SQS::Queue");
-        for (String lane : List.of("Gpu", "Cpu")) {
+        for (String lane : List.of("Gpu", "Cpu", "Llm")) {
             String main = only(queues, "Queues" + lane + "Queue");
             String dlq = only(queues, "Queues" + lane + "DeadLetterQueue");
             JsonNode redrive = queues.get(main).at("/Properties/RedrivePolicy");
@@ -195,7 +195,9 @@ class EbbStackTest {
                 "dev.ebb.functions.UploadHandler::handleRequest",
                 "dev.ebb.functions.DeadLetterHandler::handleRequest",
                 "dev.ebb.functions.RedriveHandler::handleRequest",
-                "dev.ebb.functions.ScalerHandler::handleRequest");
+                "dev.ebb.functions.ScalerHandler::handleRequest",
+                "dev.ebb.functions.SessionsHandler::handleRequest",
+                "dev.ebb.functions.ChatWorkerHandler::handleRequest");
         // Each handler that exists in the deployed jar must be a Lambda RequestHandler with a public no-argument
         // constructor, loaded from that jar (the Lambda runtime sees nothing else).
         int found = 0;
@@ -220,7 +222,7 @@ class EbbStackTest {
     @Test
     void everyTriggerPointsAtTheLiveAlias_soSnapStartServesIt() {
         Map<String, JsonNode> aliases = ofType("AWS::Lambda::Alias");
-        assertThat(aliases).hasSize(10);
+        assertThat(aliases).hasSize(12);
         aliases.values().forEach(a -> assertThat(a.at("/Properties/Name").asText()).isEqualTo("live"));
         ofType("AWS::Lambda::EventSourceMapping").forEach((id, mapping) ->
                 assertThat(mapping.at("/Properties/FunctionName").toString()).as(id).contains(":live"));
@@ -240,12 +242,54 @@ class EbbStackTest {
     @Test
     void deadLetterFunction_consumesBothDeadLetterQueues() {
         Map<String, JsonNode> queues = ofType("AWS::SQS::Queue");
-        for (String lane : List.of("Gpu", "Cpu")) {
+        for (String lane : List.of("Gpu", "Cpu", "Llm")) {
             JsonNode mapping = mappingOf(only(queues, "Queues" + lane + "DeadLetterQueue"));
             assertThat(aliasTarget(mapping)).as(lane).isEqualTo(logicalId(function("DeadLetterHandler")));
             assertThat(mapping.at("/Properties/FunctionResponseTypes/0").asText()).isEqualTo("ReportBatchItemFailures");
         }
-        assertThat(ofType("AWS::Lambda::EventSourceMapping")).hasSize(3);
+        // The cpu queue's, the llm queue's and the three dead-letter queues'.
+        assertThat(ofType("AWS::Lambda::EventSourceMapping")).hasSize(5);
+    }
+
+    @Test
+    void chatWorker_consumesTheLlmFifoQueueOneTurnAtATime_cappedAtTheLlmConcurrency_andMayInvokeOnlyTheAllowedModels() {
+        String llm = only(ofType("AWS::SQS::Queue"), "QueuesLlmQueue");
+        assertThat(resources.at("/" + llm + "/Properties/FifoQueue").asBoolean()).isTrue();
+        assertThat(resources.at("/" + llm + "/Properties/ContentBasedDeduplication").asBoolean()).isFalse();
+        assertThat(resources.at("/" + llm + "/Properties/QueueName").asText()).endsWith("-llm.fifo");
+        assertThat(resources.at("/" + only(ofType("AWS::SQS::Queue"), "QueuesLlmDeadLetterQueue")
+                + "/Properties/FifoQueue").asBoolean()).isTrue();
+        JsonNode mapping = mappingOf(llm);
+        JsonNode worker = function("ChatWorkerHandler");
+        assertThat(aliasTarget(mapping)).isEqualTo(logicalId(worker));
+        assertThat(mapping.at("/Properties/BatchSize").asInt()).isEqualTo(1);
+        assertThat(mapping.at("/Properties/ScalingConfig/MaximumConcurrency").asInt())
+                .isEqualTo(Deployment.LLM_CONCURRENCY);
+        assertThat(mapping.at("/Properties/FunctionResponseTypes/0").asText()).isEqualTo("ReportBatchItemFailures");
+        assertThat(worker.at("/Properties/ReservedConcurrentExecutions").asInt()).isEqualTo(Deployment.LLM_CONCURRENCY);
+        int timeout = worker.at("/Properties/Timeout").asInt();
+        int lease = worker.at("/Properties/Environment/Variables/" + Functions.LEASE_SECONDS).asInt();
+        assertThat(timeout).isGreaterThan(80);
+        assertThat(lease).isGreaterThan(timeout);
+        assertThat(resources.at("/" + llm + "/Properties/VisibilityTimeout").asInt()).isGreaterThan(lease);
+
+        List<String> bedrock = new ArrayList<>();
+        ofType("AWS::IAM::Policy").values().forEach(policy -> policy.at("/Properties/PolicyDocument/Statement")
+                .forEach(statement -> {
+                    if (statement.toString().contains("bedrock:")) {
+                        bedrock.add(statement.toString());
+                        assertThat(texts(statement.path("Action"))).containsExactlyInAnyOrder("bedrock:InvokeModel",
+                                "bedrock:InvokeModelWithResponseStream");
+                        assertThat(statement.toString()).doesNotContain("*");
+                        for (String model : Deployment.DEFAULT_CHAT_MODELS) {
+                            assertThat(statement.toString()).contains(":foundation-model/" + model);
+                        }
+                    }
+                }));
+        assertThat(bedrock).as("one statement, the chat worker's").hasSize(1);
+        JsonNode env = worker.at("/Properties/Environment/Variables");
+        assertThat(env.path(Deployment.CHAT_MODELS.name()).asText())
+                .isEqualTo(String.join(",", Deployment.DEFAULT_CHAT_MODELS));
     }
 
     @Test
@@ -456,7 +500,8 @@ class EbbStackTest {
             JsonNode dlq = queues.get(only(queues, "Queues" + lane.deadLetters().id()));
             // Named <stack>-<lane>, so that the DLQ can name its source without a cycle.
             String name = queue.at("/Properties/QueueName").asText();
-            assertThat(name).as(lane.lane().id()).endsWith("-" + lane.lane().id()).hasSizeGreaterThan(4);
+            assertThat(name).as(lane.lane().id()).endsWith("-" + lane.lane().id() + (lane.lane().fifo() ? ".fifo" : ""))
+                    .hasSizeGreaterThan(4);
             JsonNode allow = dlq.at("/Properties/RedriveAllowPolicy");
             assertThat(allow.path("redrivePermission").asText()).as(lane.lane().id()).isEqualTo("byQueue");
             assertThat(allow.path("sourceQueueArns")).hasSize(1);
@@ -562,7 +607,8 @@ class EbbStackTest {
         Set<String> routes = new HashSet<>();
         ofType("AWS::ApiGatewayV2::Route").values().forEach(r -> routes.add(r.at("/Properties/RouteKey").asText()));
         assertThat(routes).containsExactlyInAnyOrder("POST /v1/jobs", "GET /v1/jobs/{id}", "DELETE /v1/jobs/{id}",
-                "GET /v1/jobs", "POST /v1/uploads");
+                "GET /v1/jobs", "POST /v1/uploads", "POST /v1/sessions/{id}/messages", "GET /v1/sessions/{id}",
+                "DELETE /v1/sessions/{id}");
 
         JsonNode stage = single("AWS::ApiGatewayV2::Stage").path("Properties");
         assertThat(stage.path("StageName").asText()).isEqualTo("$default");
