@@ -176,7 +176,7 @@ class SeamsTest {
                 getClass().getClassLoader())) {
             TaskRegistry submitSide = TaskCatalogue.contracts(Map.of(), module);
             TaskRegistry workerSide = TaskCatalogue.forWorker(Map.of(), Lane.CPU, module);
-            assertThat(submitSide.names()).containsExactly("classify", "embed", "math", "reverse");
+            assertThat(submitSide.names()).containsExactly("chat", "classify", "embed", "math", "reverse");
 
             JobService service = service(submitSide, null);
             Job job = service.submit(SubmitRequest.of("acme", "reverse",

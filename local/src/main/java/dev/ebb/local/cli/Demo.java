@@ -23,6 +23,11 @@ final class Demo {
             "What is 7 divided by 0?",
             "What is the colour of the sky?");
 
+    private static final List<String> CONVERSATION = List.of(
+            "Hello, my name is Ada.",
+            "I like tea.",
+            "What is my name?");
+
     private Demo() {
     }
 
@@ -51,6 +56,8 @@ final class Demo {
             }
             out.printf("%nEach job: HTTP → submit handler → DynamoDB (QUEUED) → SQS → cpu lane worker → DynamoDB "
                     + "(SUCCEEDED/FAILED) → GET.%n");
+            out.printf("%nA conversation (chat task, llm lane; the model is the local Bedrock stand-in):%n");
+            allEnded &= Conversation.run(client, "demo-" + Long.toHexString(System.nanoTime()), CONVERSATION, out);
             return allEnded ? 0 : 1;
         } finally {
             deleteTree(data);

@@ -49,6 +49,9 @@ public final class EbbCli {
               cancel JOB_ID
               jobs [--status S] [--upload-key KEY] [--limit N] [--next-token T]
                                                the tenant's jobs, newest first (GET /v1/jobs)
+              chat SESSION TEXT [--system S] [--max-tokens N] [--model M]
+                                               one turn of a chat session; prints the reply and its usage
+              session SESSION [--end]          a chat session's turns (GET /v1/sessions/{id}); --end ends it
               upload FILE --task TASK [--wait] put FILE through a presigned URL (POST /v1/uploads); with
                                                --wait, show the job it made once it ends
               bench [--jobs N] [--clients N] [--rounds N] [--warmup N]
@@ -104,6 +107,10 @@ public final class EbbCli {
                 case "cancel" -> print(client(args).cancel(args.positional(0, "JOB_ID")));
                 case "jobs" -> print(client(args).list(listQuery(args)));
                 case "upload" -> upload(args);
+                case "chat" -> chat(args);
+                case "session" -> args.flag("end")
+                        ? print(client(args).endSession(args.positional(0, "SESSION")))
+                        : print(client(args).session(args.positional(0, "SESSION")));
                 case "bench" -> switch (String.valueOf(args.positionalOrNull(0))) {
                     case "embed" -> EmbedBench.run(args, out);
                     case "cold-start" -> ColdStartBench.run(args, out);
@@ -176,10 +183,12 @@ public final class EbbCli {
                   DynamoDB  %s
                   S3        %s   (bucket ebb-data; objects under uploads/<tenant>/<task>/ become jobs)
                   gpu lane  %d..%d worker processes, started on the first job, stopped %d s after the last
+                  Bedrock   %s   (a local stand-in: deterministic replies, not a model)
+                  chat      ebb chat my-session "Hello, my name is Ada."  then  ebb chat my-session "What is my name?"
                 Ctrl-C stops it; state stays in %s
                 """, runtime.apiEndpoint(), keyFile, runtime.cloud().sqsEndpoint(),
                 runtime.cloud().dynamoDbEndpoint(), runtime.cloud().s3Endpoint(), scaling.minWorkers(), scaling.maxWorkers(),
-                scaling.coolDown().toSeconds(), data);
+                scaling.coolDown().toSeconds(), runtime.cloud().bedrock().endpoint(), data);
         stopped.await();
         return 0;
     }
@@ -248,6 +257,26 @@ public final class EbbCli {
             return print(response);
         }
         return await(args, response.body().path("jobId").asText());
+    }
+
+    private int chat(Args args) throws IOException, InterruptedException {
+        String session = args.positional(0, "SESSION");
+        List<String> words = args.positionals();
+        String text = String.join(" ", words.subList(Math.min(1, words.size()), words.size()));
+        if (text.isBlank()) {
+            throw new UsageException("chat: give the session and the message, e.g. ebb chat my-session Hello");
+        }
+        ObjectNode body = Json.MAPPER.createObjectNode().put("text", text);
+        if (args.string("system", null) != null) {
+            body.put("system", args.string("system", null));
+        }
+        if (args.string("max-tokens", null) != null) {
+            body.put("maxTokens", args.integer("max-tokens", 0));
+        }
+        if (args.string("model", null) != null) {
+            body.put("model", args.string("model", null));
+        }
+        return Conversation.turn(client(args), session, Json.write(body), text, out) ? 0 : 1;
     }
 
     private int await(Args args, String jobId) throws IOException, InterruptedException {
@@ -356,7 +385,7 @@ public final class EbbCli {
 
     /** {@code command [positional...] [--name value | --flag]...} */
     public record Args(String command, List<String> positionals, Map<String, String> options) {
-        private static final java.util.Set<String> FLAGS = java.util.Set.of("wait");
+        private static final java.util.Set<String> FLAGS = java.util.Set.of("wait", "end");
 
         static Args parse(String[] argv) {
             if (argv.length == 0) {
