@@ -125,7 +125,7 @@ class ScalerHandlerTest {
 
         var answer = handler.handleRequest(scheduledEvent(), null);
 
-        assertThat(answer).containsEntry("resent", Map.of("gpu", 0, "cpu", 1));
+        assertThat(answer).containsEntry("resent", Map.of("gpu", 0, "cpu", 1, "llm", 0));
         assertThat(fixture.queue.sent()).singleElement()
                 .satisfies(sent -> assertThat(sent.envelope().jobId()).isEqualTo("j_stranded"));
     }

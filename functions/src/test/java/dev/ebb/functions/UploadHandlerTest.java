@@ -159,7 +159,7 @@ class UploadHandlerTest {
         UploadHandler.Result result = handler().handle(record(key, 8, put.eTag()));
 
         assertThat(result).isEqualTo(new UploadHandler.Result.Refused("unknown_task",
-                "unknown task 'paint' (known: classify, embed, math)"));
+                "unknown task 'paint' (known: chat, classify, embed, math)"));
         assertThat(storedJobs()).isEmpty();
     }
 
