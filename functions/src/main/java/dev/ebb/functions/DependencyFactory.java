@@ -149,7 +149,22 @@ public final class DependencyFactory {
     public JobService jobService() {
         return JobService.builder().store(jobStore).queue(jobQueue).tasks(tasks()).limits(settings.limits())
                 .clock(clock).objects(objectStore()).resendAfter(resendAfter())
-                .step(LaneAvailability.fromEnv(env)).build();
+                .step(laneAvailability()).build();
+    }
+
+    /**
+     * The lanes named by {@code EBB_UNAVAILABLE_LANES}, and the llm lane where this function is not told its queue
+     * ({@code EBB_LLM_QUEUE_URL}): a chat job is then refused at submit ({@code 400 lane_unavailable}), never
+     * accepted into a queue this deployment does not have.
+     */
+    LaneAvailability laneAvailability() {
+        LaneAvailability named = LaneAvailability.fromEnv(env);
+        if (settings.queueUrls().containsKey(Lane.LLM)) {
+            return named;
+        }
+        java.util.Set<Lane> lanes = java.util.EnumSet.of(Lane.LLM);
+        lanes.addAll(named.unavailable());
+        return new LaneAvailability(lanes);
     }
 
     /** {@code EBB_RESEND_AFTER_SECONDS}: how long a job waits QUEUED with no run before its message is sent again. */

@@ -57,8 +57,8 @@ public record Settings(String jobsTable, String keysTable, Map<Lane, String> que
         Map<Lane, String> queues = new EnumMap<>(Lane.class);
         for (Deployment.LaneQueues lane : Deployment.LANES) {
             if (lane.lane() == Lane.LLM) {
-                // Optional: the gpu worker and the scaler have no llm work. A chat job sent without it fails at
-                // submit with a 503 that names the variable (SqsJobQueue), never silently.
+                // Optional: the gpu worker has no llm work. A function without it refuses chat jobs at submit
+                // (400 lane_unavailable: the functions' DependencyFactory), rather than queue them nowhere.
                 String url = env.string(lane.urlVariable().name(), null);
                 if (url != null) {
                     queues.put(lane.lane(), url);

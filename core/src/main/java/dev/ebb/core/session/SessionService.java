@@ -36,7 +36,8 @@ import software.amazon.awssdk.core.exception.SdkException;
  */
 public final class SessionService {
     private static final Logger log = LoggerFactory.getLogger(SessionService.class);
-    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
+    /** At most 180: with "session:", the session id and a colon it stays within a job's 255-character key. */
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,180}");
 
     private final JobService jobs;
     private final SessionStore sessions;
@@ -65,7 +66,7 @@ public final class SessionService {
         String model = text(input.remove("model"), "model");
         String key = text(input.remove("idempotencyKey"), "idempotencyKey");
         if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
-            throw ApiException.badRequest("invalid_field", "'idempotencyKey' must be 1 to 200 characters of letters,"
+            throw ApiException.badRequest("invalid_field", "'idempotencyKey' must be 1 to 180 characters of letters,"
                     + " digits and ._:-");
         }
         input.put("session", sessionId);
@@ -107,6 +108,9 @@ public final class SessionService {
             return jobs.submit(new SubmitRequest(tenant, ChatSpec.NAME, canonical, model, idempotencyKey, sessionId, 0,
                     SubmitRequest.CacheMode.OFF));
         } catch (ApiException e) {
+            if (added != SessionStore.Added.ADDED) {
+                throw e; // a replay (say, 409 for a reused key): the turn this call found is another request's
+            }
             // Refused (rate, budget, overload, a queue that is down): the turn says so rather than waiting forever.
             Instant at = clock.instant();
             try {

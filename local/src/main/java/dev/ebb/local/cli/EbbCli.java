@@ -63,7 +63,7 @@ public final class EbbCli {
                        [--wait-s S] [--cool-down-s S] [--min N] [--max N] [--seed N] [--chart FILE.svg]
                                                cost and waits of the scaling policy against always-on and
                                                the step rule on traffic traces; writes a chart
-              redrive [--lane gpu|cpu] [--max N]
+              redrive [--lane gpu|cpu|llm] [--max N]
                                                queue dead-lettered jobs again, once their cause is fixed
                                                (the running local cloud, or the state in --data DIR)
               fault --scenario kill|restart|poison|crash [--jobs N] [--kill-every 2s] [--workers 6] [--rounds 3]

@@ -158,7 +158,15 @@ public final class LocalBedrock implements AutoCloseable {
             byte[] body = exchange.getRequestBody().readAllBytes();
             if (path.equals("/_standin/faults") && exchange.getRequestMethod().equals("POST")) {
                 JsonNode request = Json.MAPPER.readTree(body);
-                failNext(Fault.of(request.path("fault").asText()), request.path("calls").asInt(1));
+                Fault fault;
+                try {
+                    fault = Fault.of(request.path("fault").asText());
+                } catch (IllegalArgumentException e) {
+                    error(exchange, 400, "ValidationException", "fault must be one of "
+                            + java.util.Arrays.toString(Fault.values()).toLowerCase(Locale.ROOT));
+                    return;
+                }
+                failNext(fault, request.path("calls").asInt(1));
                 json(exchange, 200, Json.MAPPER.createObjectNode().put("queued", request.path("calls").asInt(1)));
                 return;
             }

@@ -38,10 +38,11 @@ class LocalCloudIT {
         ProvisionedResources resources = EmbeddedCloud.resources();
         SqsClient sqs = EmbeddedCloud.get().sqsClient();
 
-        assertThat(resources.queueUrls()).containsOnlyKeys("gpu", "cpu");
-        for (String lane : List.of("gpu", "cpu")) {
-            assertThat(resources.queueUrl(lane)).endsWith("/ebb-" + lane);
-            assertThat(resources.dlqUrl(lane)).endsWith("/ebb-" + lane + "-dlq");
+        assertThat(resources.queueUrls()).containsOnlyKeys("gpu", "cpu", "llm");
+        for (String lane : List.of("gpu", "cpu", "llm")) {
+            String fifo = lane.equals("llm") ? ".fifo" : ""; // a session's turns in order: FIFO queue and DLQ
+            assertThat(resources.queueUrl(lane)).endsWith("/ebb-" + lane + fifo);
+            assertThat(resources.dlqUrl(lane)).endsWith("/ebb-" + lane + "-dlq" + fifo);
             Map<QueueAttributeName, String> queue = attributes(sqs, resources.queueUrl(lane));
             Map<QueueAttributeName, String> dlq = attributes(sqs, resources.dlqUrl(lane));
 
@@ -49,6 +50,8 @@ class LocalCloudIT {
             assertThat(group(DLQ_ARN, redrivePolicy)).isEqualTo(dlq.get(QueueAttributeName.QUEUE_ARN));
             assertThat(group(MAX_RECEIVE_COUNT, redrivePolicy)).isEqualTo("50");
             assertThat(queue.get(QueueAttributeName.VISIBILITY_TIMEOUT)).isEqualTo("60");
+            assertThat(Boolean.parseBoolean(queue.get(QueueAttributeName.FIFO_QUEUE))).as(lane).isEqualTo(!fifo.isEmpty());
+            assertThat(Boolean.parseBoolean(dlq.get(QueueAttributeName.FIFO_QUEUE))).as(lane).isEqualTo(!fifo.isEmpty());
         }
     }
 
@@ -56,8 +59,9 @@ class LocalCloudIT {
     void provision_createsOnDemandTablesWithTtlOnExpiresAt() {
         DynamoDbClient dynamoDb = EmbeddedCloud.get().dynamoDbClient();
 
-        assertThat(EmbeddedCloud.resources().tables()).containsExactly("ebb-jobs", "ebb-keys");
-        for (var expected : Map.of("ebb-jobs", "jobId", "ebb-keys", "keyHash").entrySet()) {
+        assertThat(EmbeddedCloud.resources().tables()).containsExactly("ebb-jobs", "ebb-keys", "ebb-sessions");
+        for (var expected : Map.of("ebb-jobs", "jobId", "ebb-keys", "keyHash", "ebb-sessions", "sessionKey")
+                .entrySet()) {
             TableDescription table = dynamoDb.describeTable(r -> r.tableName(expected.getKey())).table();
             assertThat(table.tableStatus()).isEqualTo(TableStatus.ACTIVE);
             assertThat(table.keySchema()).singleElement().satisfies(key -> {
