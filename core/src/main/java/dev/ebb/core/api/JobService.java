@@ -89,8 +89,16 @@ public final class JobService {
         ANSWERED
     }
 
-    /** The job the submit came to, and how. */
-    public record Submitted(Job job, How how) {
+    /**
+     * The job the submit came to, and how.
+     *
+     * @param eta how long the job's lane takes to drain its backlog, as measured (null where nothing measures it)
+     */
+    public record Submitted(Job job, How how, Duration eta) {
+        public Submitted(Job job, How how) {
+            this(job, how, null);
+        }
+
         public boolean replay() {
             return how == How.REPLAYED;
         }
@@ -120,6 +128,19 @@ public final class JobService {
      */
     public Submitted submit(SubmitRequest request) {
         Admission submit = new Admission(request, clock.instant());
+        boolean accepted = false;
+        try {
+            Submitted submitted = admitStoreAndSend(request, submit);
+            accepted = submitted.how() == How.ACCEPTED;
+            return submitted;
+        } finally {
+            if (!accepted) {
+                submit.abandon(); // refused, answered, a replay, or not sent: what steps reserved is given back
+            }
+        }
+    }
+
+    private Submitted admitStoreAndSend(SubmitRequest request, Admission submit) {
         switch (admission.admit(submit)) {
             case Decision.Reject(ApiException error) -> throw error;
             case Decision.Answer(Job answered) -> {
@@ -147,8 +168,11 @@ public final class JobService {
             }
             return new Submitted(withStoredResult(existing), How.REPLAYED);
         }
-        enqueueOrUndo(job, true);
-        return new Submitted(job, How.ACCEPTED);
+        // What admission decided travels with the message: whether the result may fill the cache, what was reserved.
+        JobEnvelope envelope = JobEnvelope.of(job).withAdmission(
+                request.cache() == SubmitRequest.CacheMode.DEFAULT, submit.reserved());
+        enqueueOrUndo(job, envelope, true);
+        return new Submitted(job, How.ACCEPTED, submit.eta());
     }
 
     /** QUEUED, never claimed, and waiting for longer than a message could be waiting or held without a claim. */
@@ -207,7 +231,7 @@ public final class JobService {
             if (mayHaveLostItsMessage(existing, now)) {
                 log.info("re-sending the message of jobId={}: QUEUED with no run since {}", existing.jobId(),
                         existing.createdAt());
-                enqueueOrUndo(existing, false);
+                enqueueOrUndo(existing, JobEnvelope.of(existing), false);
             }
             return existing;
         }
@@ -216,9 +240,9 @@ public final class JobService {
                 5));
     }
 
-    private void enqueueOrUndo(Job job, boolean undoOnFailure) {
+    private void enqueueOrUndo(Job job, JobEnvelope envelope, boolean undoOnFailure) {
         try {
-            queue.send(job.lane(), JobEnvelope.of(job));
+            queue.send(job.lane(), envelope);
         } catch (SdkException e) {
             log.error("enqueue failed for jobId={} lane={}: {}", job.jobId(), job.lane().id(), e.toString());
             if (undoOnFailure && !store.deleteQueued(job.jobId())) {
