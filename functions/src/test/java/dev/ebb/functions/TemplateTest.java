@@ -255,9 +255,11 @@ class TemplateTest {
     @Test
     void everyTable_expiresItemsOnExpiresAtAndIsEncryptedAndRecoverable() {
         Map<String, JsonNode> tables = ofType("AWS::DynamoDB::Table");
-        assertThat(tables).containsOnlyKeys("JobsTable", "KeysTable");
+        assertThat(tables).containsOnlyKeys("JobsTable", "KeysTable", "CacheTable", "TenantsTable");
         assertThat(hashKey(tables.get("JobsTable"))).isEqualTo("jobId");
         assertThat(hashKey(tables.get("KeysTable"))).isEqualTo("keyHash");
+        assertThat(hashKey(tables.get("CacheTable"))).isEqualTo("cacheKey");
+        assertThat(hashKey(tables.get("TenantsTable"))).isEqualTo("tenant");
         tables.forEach((name, table) -> {
             JsonNode props = table.path("Properties");
             assertThat(props.at("/TimeToLiveSpecification/AttributeName").asText()).as(name).isEqualTo("expiresAt");
@@ -366,6 +368,8 @@ class TemplateTest {
         String list = "Allow s3:ListBucket " + inputs.replace("/inputs/*", "");
         assertThat(policies("SubmitJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBCrudPolicy JobsTable", "DynamoDBReadPolicy KeysTable",
+                "Allow dynamodb:GetItem,dynamodb:UpdateItem TenantsTable", "Allow dynamodb:GetItem CacheTable",
+                "Allow sqs:GetQueueAttributes CpuQueue,GpuQueue",
                 "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue", "LambdaInvokePolicy ScalerFunction",
                 "Allow s3:PutObject " + inputs);
         assertThat(policies("GetJobFunction")).containsExactlyInAnyOrder(
@@ -373,8 +377,11 @@ class TemplateTest {
         assertThat(policies("CancelJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBCrudPolicy JobsTable", "DynamoDBReadPolicy KeysTable");
         assertThat(policies("QueueWorkerFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
+                "Allow dynamodb:GetItem,dynamodb:UpdateItem TenantsTable", "Allow dynamodb:PutItem CacheTable",
                 "Allow s3:GetObject " + inputs, "Allow s3:PutObject " + results, list);
         assertThat(policies("UploadFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
+                "Allow dynamodb:GetItem,dynamodb:UpdateItem TenantsTable", "Allow dynamodb:GetItem CacheTable",
+                "Allow sqs:GetQueueAttributes CpuQueue,GpuQueue",
                 "DynamoDBReadPolicy KeysTable",
                 "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue",
                 "Allow s3:GetObject,s3:GetObjectVersion " + uploads, list,
@@ -657,7 +664,7 @@ class TemplateTest {
         Set<String> names = new HashSet<>();
         // Settings, and the scaler's own: the policy's EBB_SCALE_*, its ECS service, the submit function's wake.
         for (Class<?> reader : List.of(Settings.class, ScalingSettings.class, EcsLaneScaler.class, LambdaLaneWake.class,
-                LaneAvailability.class)) {
+                LaneAvailability.class, dev.ebb.core.config.AdmissionSettings.class)) {
             for (Field field : reader.getFields()) {
                 if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
                     names.add((String) field.get(null));

@@ -94,7 +94,7 @@ class DeploymentTest {
 
     @Test
     void tables_haveTheirNameVariableTtlAndTheJobsTableTheDeadLetterIndex() {
-        assertThat(Deployment.TABLES).extracting(Deployment.TableSpec::id).containsExactly("Jobs", "Keys");
+        assertThat(Deployment.TABLES).extracting(Deployment.TableSpec::id).containsExactly("Jobs", "Keys", "Cache", "Tenants");
         Deployment.TABLES.forEach(t -> {
             assertThat(t.ttlAttribute()).isEqualTo(Deployment.TTL_ATTRIBUTE);
             assertThat(t.nameVariable().source()).isEqualTo(Deployment.Source.RESOURCE);
