@@ -151,6 +151,7 @@ public final class Functions extends Construct {
         queues.cpu().queue().grantSendMessages(submit);
         scaler.grantInvoke(submit);
         putLargeInputs(submit, props.bucket());
+        admissionAtSubmit(submit, tables, queues);
 
         this.get = function(code, "GetJob", "GetJobHandler", API_TIMEOUT, 1024,
                 "GET /v1/jobs/{id}: status, timings, attempts, result or error", props.environment());
@@ -206,6 +207,7 @@ public final class Functions extends Construct {
                 .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.INPUTS_PREFIX + "*")))
                 .build());
         listObjects(queueWorker, props.bucket());
+        admissionAtWorker(queueWorker, tables);
         // A result too large for the item is put under results/ before the completion: put only.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(queueWorker)
@@ -233,6 +235,7 @@ public final class Functions extends Construct {
         tables.keys().grantReadData(upload);
         queues.gpu().queue().grantSendMessages(upload);
         queues.cpu().queue().grantSendMessages(upload);
+        admissionAtSubmit(upload, tables, queues);
         // Exact actions rather than bucket.grantRead, whose s3:GetObject* and s3:List* are wildcards.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(upload)
@@ -366,6 +369,27 @@ public final class Functions extends Construct {
      * with 403 AccessDenied instead of 404 NoSuchKey, and a gone result or input would look like an outage forever.
      * Unconditioned: S3 documents no prefix condition for that check. It lists key names, never contents.
      */
+    /**
+     * Admission at submit: the tenant's item (switches, rate bucket, budget: GetItem and conditional UpdateItem), the
+     * result cache's reads, and the lanes' depth for overflow (GetQueueAttributes, at most once a second per lane).
+     */
+    static void admissionAtSubmit(IGrantable function, Tables tables,
+                                  Queues queues) {
+        tables.tenants().grant(function, "dynamodb:GetItem", "dynamodb:UpdateItem");
+        tables.cache().grant(function, "dynamodb:GetItem");
+        queues.gpu().queue().grant(function, "sqs:GetQueueAttributes");
+        queues.cpu().queue().grant(function, "sqs:GetQueueAttributes");
+    }
+
+    /**
+     * Admission's worker side: the claim's second look and the budget's settlement on the tenant's item, the lane's
+     * drain counter, and the result cache's writes.
+     */
+    static void admissionAtWorker(IGrantable worker, Tables tables) {
+        tables.tenants().grant(worker, "dynamodb:GetItem", "dynamodb:UpdateItem");
+        tables.cache().grant(worker, "dynamodb:PutItem");
+    }
+
     static void listObjects(IGrantable reader, Bucket bucket) {
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(reader)

@@ -487,13 +487,34 @@ class EbbStackTest {
         statements.forEach(s -> collectRefs(s.path("Resource"), targets));
 
         assertThat(targets).allMatch(t -> t.startsWith("QueuesGpuQueue") || t.startsWith("TablesJobs")
+                || t.startsWith("TablesTenants") || t.startsWith("TablesCache")
                 || t.startsWith("DataBucket") || t.startsWith("GpuWorkersCluster") || t.startsWith("AWS::"),
-                "only the gpu queue, the jobs table, the data bucket and the cluster's tasks");
+                "only the gpu queue, the jobs, tenants and cache tables, the data bucket and the cluster's tasks");
         assertThat(targets).anyMatch(t -> t.startsWith("QueuesGpuQueue")).anyMatch(t -> t.startsWith("TablesJobs"))
                 .anyMatch(t -> t.startsWith("DataBucket"));
         assertThat(actionsOf(taskRole)).contains("sqs:ReceiveMessage", "sqs:DeleteMessage",
                 "sqs:ChangeMessageVisibility", "dynamodb:UpdateItem", "s3:GetObject", "s3:PutObject",
                 "ecs:UpdateTaskProtection");
+    }
+
+    @Test
+    void admission_submitReadsTheCacheAndUpdatesTenants_workersWriteTheCache_andNothingMore() {
+        for (String handler : List.of("SubmitJobHandler", "UploadHandler", "QueueWorkerHandler")) {
+            String role = function(handler).at("/Properties/Role/Fn::GetAtt/0").asText();
+            List<JsonNode> tenants = statementsOf(role).stream()
+                    .filter(st -> st.path("Resource").toString().contains("TablesTenants")).toList();
+            assertThat(tenants).as(handler + " on the tenants table").singleElement().satisfies(st ->
+                    assertThat(texts(st.path("Action"))).containsExactlyInAnyOrder("dynamodb:GetItem",
+                            "dynamodb:UpdateItem"));
+            List<JsonNode> cache = statementsOf(role).stream()
+                    .filter(st -> st.path("Resource").toString().contains("TablesCache")).toList();
+            assertThat(cache).as(handler + " on the cache table").singleElement().satisfies(st ->
+                    assertThat(texts(st.path("Action"))).containsExactly(handler.equals("QueueWorkerHandler")
+                            ? "dynamodb:PutItem" : "dynamodb:GetItem"));
+        }
+        String getRole = function("GetJobHandler").at("/Properties/Role/Fn::GetAtt/0").asText();
+        assertThat(statementsOf(getRole)).noneMatch(st -> st.path("Resource").toString().contains("TablesTenants")
+                || st.path("Resource").toString().contains("TablesCache"));
     }
 
     @Test
