@@ -180,6 +180,39 @@ class FrontDoorHandlerTest {
         assertThat(depth()).as("nothing of ours was queued").isEqualTo(50);
     }
 
+    @Test
+    void usage_showsTheTenantItsSpendLimitsAndCacheHits_andOnlyItsOwn() {
+        DependencyFactory functions = factory(Map.of());
+        SubmitJobHandler submit = new SubmitJobHandler(functions);
+        functions.admissionControl().tenants().setPolicy("acme", new TenantPolicy(false, 5.0, 10, 50.0));
+        String body = "{\"task\":\"math\",\"input\":{\"text\":\"What is 3 times 3?\"}}";
+        submit.handleRequest(submitEvent(key, body), null);
+        runCpuLane(functions);
+        submit.handleRequest(submitEvent(key, body), null); // a hit
+        functions.admissionControl().usage().flushAll();
+
+        APIGatewayV2HTTPResponse response = new UsageHandler(functions).handleRequest(
+                HandlerFixture.httpEvent("usage.json", key), null);
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        JsonNode usage = body(response);
+        assertThat(usage.path("tenant").asText()).isEqualTo("acme");
+        assertThat(usage.at("/spend/spent").asDouble()).isEqualTo(1.0);
+        assertThat(usage.at("/spend/reserved").asDouble()).isZero();
+        assertThat(usage.at("/spend/budget").asDouble()).isEqualTo(50.0);
+        assertThat(usage.at("/spend/available").asDouble()).isEqualTo(49.0);
+        assertThat(usage.at("/limits/ratePerSecond").asDouble()).isEqualTo(5.0);
+        assertThat(usage.at("/cache/hits").asLong()).isEqualTo(1);
+
+        String other = fixture.keys.create("globex");
+        JsonNode theirs = body(new UsageHandler(functions).handleRequest(HandlerFixture.httpEvent("usage.json", other),
+                null));
+        assertThat(theirs.path("tenant").asText()).isEqualTo("globex");
+        assertThat(theirs.at("/spend/spent").asDouble()).isZero();
+        assertThat(new UsageHandler(functions).handleRequest(HandlerFixture.httpEvent("usage.json", null), null)
+                .getStatusCode()).isEqualTo(401);
+    }
+
     private static String math(int n) {
         return "{\"task\":\"math\",\"input\":{\"text\":\"What is " + n + " plus 5?\"}}";
     }

@@ -70,7 +70,7 @@ class TemplateTest {
         assertThat(functions).containsOnlyKeys("SubmitJobFunction", "GetJobFunction", "CancelJobFunction",
                 "ListJobsFunction", "CreateUploadFunction",
                 "QueueWorkerFunction", "UploadFunction", "DeadLetterFunction", "RedriveFunction",
-                "ScalerFunction");
+                "ScalerFunction", "UsageFunction");
         for (Map.Entry<String, JsonNode> function : functions.entrySet()) {
             String handler = function.getValue().at("/Properties/Handler").asText();
             assertThat(handler).as(function.getKey()).matches("[\\w.]+::handleRequest");
@@ -103,7 +103,8 @@ class TemplateTest {
                 "GET /v1/jobs/{id}", "GetJobFunction",
                 "GET /v1/jobs", "ListJobsFunction",
                 "POST /v1/uploads", "CreateUploadFunction",
-                "DELETE /v1/jobs/{id}", "CancelJobFunction"));
+                "DELETE /v1/jobs/{id}", "CancelJobFunction",
+                "GET /v1/usage", "UsageFunction"));
         assertThat(resources.at("/EbbHttpApi/Type").asText()).isEqualTo("AWS::Serverless::HttpApi");
     }
 
@@ -392,6 +393,8 @@ class TemplateTest {
         assertThat(policies("CreateUploadFunction")).containsExactlyInAnyOrder(
                 "Allow s3:PutObject " + inputs.replace("/inputs/*", "/" + UploadKey.PREFIX + "*"),
                 "DynamoDBReadPolicy KeysTable");
+        assertThat(policies("UsageFunction")).containsExactlyInAnyOrder("DynamoDBReadPolicy KeysTable",
+                "Allow dynamodb:GetItem TenantsTable");
         assertThat(policies("DeadLetterFunction")).containsExactly(
                 "Allow dynamodb:GetItem,dynamodb:UpdateItem JobsTable");
         assertThat(policies("RedriveFunction")).containsExactlyInAnyOrder(

@@ -98,7 +98,7 @@ public final class EbbStack extends Stack {
                 common, tables, queues, data.bucket(), workers));
 
         this.api = new Api(this, "Api", new Api.Props(100, 200, functions.submit(), functions.get(),
-                functions.cancel(), functions.list(), functions.createUpload()));
+                functions.cancel(), functions.list(), functions.createUpload(), functions.usage()));
 
         this.observability = new Observability(this, "Observability", new Observability.Props(
                 Map.of("gpu", queues.gpu(), "cpu", queues.cpu()), Duration.seconds(30), Duration.seconds(120),

@@ -73,6 +73,7 @@ public final class Functions extends Construct {
     private final Alias cancel;
     private final Alias list;
     private final Alias createUpload;
+    private final Alias usage;
     private final Alias queueWorker;
     private final Alias upload;
     private final Alias deadLetter;
@@ -194,6 +195,11 @@ public final class Functions extends Construct {
                 .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.UPLOADS_PREFIX + "*")))
                 .build());
         tables.keys().grantReadData(createUpload);
+
+        this.usage = function(code, "Usage", "UsageHandler", API_TIMEOUT, 1024,
+                "GET /v1/usage: the tenant's spend, reservations, limits and cache hits", props.environment());
+        tables.keys().grantReadData(usage);
+        tables.tenants().grant(usage, "dynamodb:GetItem"); // its own item, nothing else
 
         // ---- cpu lane: batches from the cpu queue, unfinished jobs reported as batch item failures
         this.queueWorker = function(code, "QueueWorker", "QueueWorkerHandler", QUEUE_WORKER_TIMEOUT, 1024,
@@ -334,6 +340,10 @@ public final class Functions extends Construct {
         return createUpload;
     }
 
+    public Alias usage() {
+        return usage;
+    }
+
     public Alias queueWorker() {
         return queueWorker;
     }
@@ -360,7 +370,8 @@ public final class Functions extends Construct {
 
     /** Every function, for alarms and the dashboard. */
     public List<Alias> all() {
-        return List.of(submit, get, cancel, list, createUpload, queueWorker, upload, deadLetter, redrive, scaler);
+        return List.of(submit, get, cancel, list, createUpload, usage, queueWorker, upload, deadLetter, redrive,
+                scaler);
     }
 
     /** An input over EBB_LARGE_INPUT_BYTES is written under inputs/ before its job: that prefix, put only. */

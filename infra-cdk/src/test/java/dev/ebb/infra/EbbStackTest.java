@@ -191,6 +191,7 @@ class EbbStackTest {
                 "dev.ebb.functions.CancelJobHandler::handleRequest",
                 "dev.ebb.functions.ListJobsHandler::handleRequest",
                 "dev.ebb.functions.CreateUploadHandler::handleRequest",
+                "dev.ebb.functions.UsageHandler::handleRequest",
                 "dev.ebb.functions.QueueWorkerHandler::handleRequest",
                 "dev.ebb.functions.UploadHandler::handleRequest",
                 "dev.ebb.functions.DeadLetterHandler::handleRequest",
@@ -583,7 +584,7 @@ class EbbStackTest {
         Set<String> routes = new HashSet<>();
         ofType("AWS::ApiGatewayV2::Route").values().forEach(r -> routes.add(r.at("/Properties/RouteKey").asText()));
         assertThat(routes).containsExactlyInAnyOrder("POST /v1/jobs", "GET /v1/jobs/{id}", "DELETE /v1/jobs/{id}",
-                "GET /v1/jobs", "POST /v1/uploads");
+                "GET /v1/jobs", "POST /v1/uploads", "GET /v1/usage");
 
         JsonNode stage = single("AWS::ApiGatewayV2::Stage").path("Properties");
         assertThat(stage.path("StageName").asText()).isEqualTo("$default");

@@ -186,7 +186,8 @@ public final class LocalRuntime implements AutoCloseable {
 
         HttpGateway gateway = new HttpGateway(options.host(), options.httpPort(), 64, new HttpGateway.Routes(
                 new SubmitJobHandler(functions), new GetJobHandler(functions), new CancelJobHandler(functions),
-                new ListJobsHandler(functions), new CreateUploadHandler(functions)));
+                new ListJobsHandler(functions), new CreateUploadHandler(functions),
+                new dev.ebb.functions.UsageHandler(functions)));
         gateway.start();
         ApiKeyStore keys = new DynamoDbApiKeyStore(cloud.dynamoDbClient(), settings.keysTable(), Clock.systemUTC());
         LocalRuntime runtime = new LocalRuntime(cloud, ownsCloud, env, gateway, cpuLane, workers, keys, wake);
