@@ -64,6 +64,9 @@ public final class EbbCli {
               bench embed [--models M,M] [--texts N] [--texts-per-job N,N] [--clients N] [--warmup N] [--runners N]
                                                the embedding model alone against the pipeline, batch 1/8/32
               bench cold-start [--rounds N]    submit → result from zero gpu workers, split by phase
+              bench cache [--distinct N] [--requests N] [--skew S] [--clients N] [--seed N]
+                                               a Zipf workload of embed/classify, cache off then on: hit rate,
+                                               hit latency through the API, worker time saved
               simulate [--trace NAMES|FILE.csv] [--service-ms MS] [--startup-s S] [--price USD] [--interval-s S]
                        [--wait-s S] [--cool-down-s S] [--min N] [--max N] [--seed N] [--chart FILE.svg]
                                                cost and waits of the scaling policy against always-on and
@@ -116,6 +119,10 @@ public final class EbbCli {
                 case "bench" -> switch (String.valueOf(args.positionalOrNull(0))) {
                     case "embed" -> EmbedBench.run(args, out);
                     case "cold-start" -> ColdStartBench.run(args, out);
+                    case "cache" -> dev.ebb.local.bench.CacheBench.run(new dev.ebb.local.bench.CacheBench.Config(
+                            args.integer("distinct", 200), args.integer("requests", 2_000),
+                            Double.parseDouble(args.string("skew", "1.1")), args.integer("clients", 4),
+                            Long.parseLong(args.string("seed", "14"))), out);
                     default -> Bench.run(args, out);
                 };
                 case "redrive" -> Redrive.run(args, out);
