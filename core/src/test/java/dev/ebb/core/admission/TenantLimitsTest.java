@@ -117,6 +117,11 @@ class TenantLimitsTest {
         assertThat(acme.spent()).as("settled on completion").isEqualTo(3.0);
         assertThat(acme.reserved()).isZero();
         assertThat(door.control.tenants().state("globex").available()).isEqualTo(95.0);
+
+        // Out of budget, a tenant still gets what is already known: a cached answer costs nothing.
+        assertThat(service.submit(FrontDoor.math("acme", "What is 0 plus 2?")).how()).isEqualTo(How.ANSWERED);
+        assertThatThrownBy(() -> service.submit(FrontDoor.math("acme", "What is 8 plus 2?")))
+                .isInstanceOf(ApiException.class);
     }
 
     @Test

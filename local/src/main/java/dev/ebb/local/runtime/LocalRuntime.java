@@ -224,16 +224,20 @@ public final class LocalRuntime implements AutoCloseable {
 
     /** The environment variables the functions and workers read, pointed at this machine's servers. */
     public static Map<String, String> environment(LocalCloud cloud, ProvisionedResources resources) {
-        return Map.of(
-                "AWS_REGION", LocalClients.REGION.id(),
-                DependencyFactory.DYNAMODB_ENDPOINT, cloud.dynamoDbEndpoint().toString(),
-                DependencyFactory.SQS_ENDPOINT, cloud.sqsEndpoint().toString(),
-                Settings.JOBS_TABLE, "ebb-jobs",
-                Settings.KEYS_TABLE, "ebb-keys",
-                Settings.GPU_QUEUE_URL, resources.queueUrl(Lane.GPU.id()),
-                Settings.CPU_QUEUE_URL, resources.queueUrl(Lane.CPU.id()),
-                DependencyFactory.S3_ENDPOINT, cloud.s3Endpoint().toString(),
-                UploadHandler.BUCKET, ResourceSpec.BUCKET);
+        return Map.ofEntries(
+                Map.entry("AWS_REGION", LocalClients.REGION.id()),
+                Map.entry(DependencyFactory.DYNAMODB_ENDPOINT, cloud.dynamoDbEndpoint().toString()),
+                Map.entry(DependencyFactory.SQS_ENDPOINT, cloud.sqsEndpoint().toString()),
+                Map.entry(Settings.JOBS_TABLE, "ebb-jobs"),
+                Map.entry(Settings.KEYS_TABLE, "ebb-keys"),
+                Map.entry(dev.ebb.core.config.AdmissionSettings.CACHE_TABLE,
+                        dev.ebb.core.config.Deployment.CACHE.defaultName()),
+                Map.entry(dev.ebb.core.config.AdmissionSettings.TENANTS_TABLE,
+                        dev.ebb.core.config.Deployment.TENANTS.defaultName()),
+                Map.entry(Settings.GPU_QUEUE_URL, resources.queueUrl(Lane.GPU.id())),
+                Map.entry(Settings.CPU_QUEUE_URL, resources.queueUrl(Lane.CPU.id())),
+                Map.entry(DependencyFactory.S3_ENDPOINT, cloud.s3Endpoint().toString()),
+                Map.entry(UploadHandler.BUCKET, ResourceSpec.BUCKET));
     }
 
     public URI apiEndpoint() {
