@@ -221,7 +221,7 @@ class EbbStackTest {
     @Test
     void everyTriggerPointsAtTheLiveAlias_soSnapStartServesIt() {
         Map<String, JsonNode> aliases = ofType("AWS::Lambda::Alias");
-        assertThat(aliases).hasSize(10);
+        assertThat(aliases).hasSize(11); // one per function
         aliases.values().forEach(a -> assertThat(a.at("/Properties/Name").asText()).isEqualTo("live"));
         ofType("AWS::Lambda::EventSourceMapping").forEach((id, mapping) ->
                 assertThat(mapping.at("/Properties/FunctionName").toString()).as(id).contains(":live"));
