@@ -145,6 +145,7 @@ public final class DependencyFactory {
                 .step(LaneAvailability.fromEnv(env));
         admissionControl().steps(jobStore, settings.limits(), new SqsLaneDepth(sqs, settings.queueUrls()))
                 .forEach(builder::step);
+        builder.onCancelled(admissionControl().cancelSettlement(tasks()));
         return builder.build();
     }
 

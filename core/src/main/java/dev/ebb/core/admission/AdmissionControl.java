@@ -64,6 +64,11 @@ public final class AdmissionControl {
         return steps;
     }
 
+    /** What a client's cancel hands back: the cancelled job's reservation (for {@code JobService.Builder#onCancelled}). */
+    public java.util.function.Consumer<dev.ebb.core.job.Job> cancelSettlement(TaskRegistry tasks) {
+        return new BudgetSettlement(tenants, tasks)::cancelled;
+    }
+
     /** The worker side's second look at a claimed job. */
     public ClaimCheck claimCheck() {
         return new AdmissionAtClaim(states);

@@ -56,6 +56,8 @@ public final class JobService {
     /** Reads results that were too large for the job item back from the object store. */
     private final ResultSpill results;
     private final Duration resendAfter;
+    /** Told of each job a client cancelled (admission's undo: its budget reservation). */
+    private final List<java.util.function.Consumer<Job>> onCancelled;
 
     private JobService(Builder builder) {
         this.store = Objects.requireNonNull(builder.store, "store");
@@ -63,6 +65,7 @@ public final class JobService {
         this.limits = Objects.requireNonNull(builder.limits, "limits");
         this.clock = builder.clock;
         this.resendAfter = builder.resendAfter;
+        this.onCancelled = List.copyOf(builder.onCancelled);
         this.results = new ResultSpill(builder.objects, ResultSpill.DEFAULT_THRESHOLD_BYTES);
         AdmissionPipeline pipeline = AdmissionPipeline.standard(Objects.requireNonNull(builder.tasks, "tasks"),
                 limits, builder.objects);
@@ -212,7 +215,16 @@ public final class JobService {
         requireValidId(jobId);
         Instant now = clock.instant();
         return switch (store.cancel(tenant, jobId, now, now.plus(limits.resultTtl()))) {
-            case CancelResult.Cancelled(Job job) -> job;
+            case CancelResult.Cancelled(Job job) -> {
+                for (java.util.function.Consumer<Job> listener : onCancelled) {
+                    try {
+                        listener.accept(job);
+                    } catch (RuntimeException e) {
+                        log.warn("jobId={} cancelled; a cancel listener failed: {}", jobId, e.toString());
+                    }
+                }
+                yield job;
+            }
             case CancelResult.AlreadyFinished(Job job) -> throw new ApiException(409, "job_finished",
                     "job " + jobId + " already ended " + job.status() + "; only QUEUED or RUNNING jobs can be cancelled");
             case CancelResult.NotFound() -> throw ApiException.notFound("job " + jobId);
@@ -269,8 +281,15 @@ public final class JobService {
         private Duration resendAfter = DEFAULT_RESEND_AFTER;
         private ObjectStore objects;
         private final List<AdmissionStep> steps = new ArrayList<>();
+        private final List<java.util.function.Consumer<Job>> onCancelled = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /** Told of each job a client cancels, once, after the cancel was written (releases its reservation). */
+        public Builder onCancelled(java.util.function.Consumer<Job> listener) {
+            this.onCancelled.add(Objects.requireNonNull(listener, "listener"));
+            return this;
         }
 
         public Builder store(JobStore store) {

@@ -37,4 +37,16 @@ public final class BudgetSettlement implements CompletionListener {
             store.settle(job.envelope().tenant(), reserved, charged);
         }
     }
+
+    /**
+     * Releases, uncharged, what a job cancelled before it ended had reserved: a cancel is that job's only end (the
+     * runner's completion of a cancelled job fails), so this runs once per job. A job whose input is in the object
+     * store (not in the item) cannot be priced here: its reservation stays (docs/architecture.md).
+     */
+    public void cancelled(dev.ebb.core.job.Job job) {
+        Optional<TaskSpec> task = tasks.find(job.task());
+        if (task.isPresent() && job.input() != null) {
+            store.settle(job.tenant(), task.get().costEstimate(job.input()), 0);
+        }
+    }
 }

@@ -178,11 +178,19 @@ public final class DynamoDbTenantStore implements TenantStore {
 
     @Override
     public void settle(String tenant, double reserved, double charged) {
-        dynamoDb.updateItem(r -> r.tableName(table).key(key(tenant))
-                .updateExpression("ADD #r :r, #s :c, #av :back")
-                .expressionAttributeNames(Map.of("#r", RESERVED, "#s", SPENT, "#av", AVAILABLE))
-                .expressionAttributeValues(Map.of(":r", n(-reserved), ":c", n(charged), ":back",
-                        n(reserved - charged))));
+        try {
+            // Never below zero: a reservation that was not made (a job accepted before its deployment reserved
+            // budgets) is not released a second time from other jobs' reservations.
+            dynamoDb.updateItem(r -> r.tableName(table).key(key(tenant))
+                    .updateExpression("ADD #r :r, #s :c, #av :back")
+                    .conditionExpression("#r >= :min")
+                    .expressionAttributeNames(Map.of("#r", RESERVED, "#s", SPENT, "#av", AVAILABLE))
+                    .expressionAttributeValues(Map.of(":r", n(-reserved), ":c", n(charged), ":back",
+                            n(reserved - charged), ":min", n(reserved - 1e-6))));
+        } catch (ConditionalCheckFailedException e) {
+            org.slf4j.LoggerFactory.getLogger(DynamoDbTenantStore.class).warn(
+                    "tenant={} has less than {} reserved; nothing settled", tenant, reserved);
+        }
     }
 
     @Override

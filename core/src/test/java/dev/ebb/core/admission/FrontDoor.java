@@ -69,6 +69,7 @@ final class FrontDoor {
         JobService.Builder builder = JobService.builder().store(jobs).queue(queue).tasks(tasks)
                 .limits(Limits.DEFAULTS).clock(clock);
         control.steps(jobs, Limits.DEFAULTS, depth).forEach(builder::step);
+        builder.onCancelled(control.cancelSettlement(tasks));
         return builder.build();
     }
 

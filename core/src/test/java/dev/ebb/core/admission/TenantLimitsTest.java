@@ -147,6 +147,25 @@ class TenantLimitsTest {
     }
 
     @Test
+    void aCancelledJob_givesItsReservationBack_once() {
+        FrontDoor door = new FrontDoor();
+        door.control.tenants().setPolicy("acme", new TenantPolicy(false, null, null, 2.0));
+        JobService service = door.service();
+        String cancelled = service.submit(FrontDoor.math("acme", "What is 4 plus 4?")).job().jobId();
+        service.submit(FrontDoor.math("acme", "What is 4 plus 5?"));
+        assertThat(door.control.tenants().state("acme").available()).isZero();
+
+        service.cancel("acme", cancelled);
+        assertThatThrownBy(() -> service.cancel("acme", cancelled)).isInstanceOf(ApiException.class);
+        door.runSent(); // its message finds the job ended: not run, not settled again
+
+        TenantState acme = door.control.tenants().state("acme");
+        assertThat(acme.reserved()).isZero();
+        assertThat(acme.spent()).as("only the job that ran").isEqualTo(1.0);
+        assertThat(acme.available()).isEqualTo(1.0);
+    }
+
+    @Test
     void theKillSwitch_refusesATenantOrTheService_atSubmitAndAtClaim() {
         FrontDoor door = new FrontDoor();
         JobService service = door.service();
