@@ -23,13 +23,19 @@ public final class ChatWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
 
     /** For hosts other than Lambda, such as the local cloud: collaborators from the given factory. */
     public ChatWorkerHandler(DependencyFactory factory) {
-        this.delegate = new QueueWorkerHandler(owner -> JobRunner.builder().store(factory.jobStore())
-                .tasks(factory.llmTasks()).owner(owner)
-                .lease(factory.settings().lease()).resultTtl(factory.settings().limits().resultTtl())
-                .clock(factory.clock()).objects(factory.objectStore())
-                .largeResultBytes(factory.settings().largeResultBytes())
-                .deadLetters(factory.deadLetterStore(), factory.settings().limits().jobTtl())
-                .requeue(factory.requeue(Lane.LLM)).build());
+        this.delegate = new QueueWorkerHandler(owner -> {
+            // Admission's worker side too: a turn that waited while its tenant ran out of budget is not run.
+            JobRunner.Builder builder = JobRunner.builder().store(factory.jobStore())
+                    .tasks(factory.llmTasks()).owner(owner)
+                    .lease(factory.settings().lease()).resultTtl(factory.settings().limits().resultTtl())
+                    .clock(factory.clock()).objects(factory.objectStore())
+                    .largeResultBytes(factory.settings().largeResultBytes())
+                    .deadLetters(factory.deadLetterStore(), factory.settings().limits().jobTtl())
+                    .requeue(factory.requeue(Lane.LLM))
+                    .claimCheck(factory.admissionControl().claimCheck());
+            factory.admissionControl().listeners(factory.llmTasks()).forEach(builder::listener);
+            return builder.build();
+        });
     }
 
     @Override

@@ -9,7 +9,11 @@ import dev.ebb.core.auth.DynamoDbApiKeyStore;
 import dev.ebb.core.config.AwsClientFactory;
 import dev.ebb.core.config.Deployment;
 import dev.ebb.core.admission.LaneAvailability;
+import dev.ebb.core.admission.AdmissionControl;
+import dev.ebb.core.config.AdmissionSettings;
 import dev.ebb.core.config.Settings;
+import dev.ebb.core.queue.SqsLaneDepth;
+import dev.ebb.core.run.JobRunner;
 import dev.ebb.core.config.SettingsException;
 import dev.ebb.core.job.DeadLetterStore;
 import dev.ebb.core.job.DynamoDbDeadLetterStore;
@@ -62,6 +66,8 @@ public final class DependencyFactory {
     public static final String RESEND_AFTER_SECONDS = Deployment.RESEND_AFTER_SECONDS.name();
 
     private final Settings settings;
+    private final AdmissionSettings admissionSettings;
+    private AdmissionControl admissionControl;
     private final DynamoDbClient dynamoDb;
     private final JobStore jobStore;
     private final JobQueue jobQueue;
@@ -85,6 +91,7 @@ public final class DependencyFactory {
     public DependencyFactory(Map<String, String> env) {
         this.env = Map.copyOf(env);
         this.settings = Settings.fromEnv(env);
+        this.admissionSettings = AdmissionSettings.fromEnv(env);
         this.clients = clients(env);
         this.dynamoDb = clients.dynamoDb();
         this.sqs = clients.sqs();
@@ -147,9 +154,36 @@ public final class DependencyFactory {
     }
 
     public JobService jobService() {
-        return JobService.builder().store(jobStore).queue(jobQueue).tasks(tasks()).limits(settings.limits())
-                .clock(clock).objects(objectStore()).resendAfter(resendAfter())
-                .step(laneAvailability()).build();
+        JobService.Builder builder = JobService.builder().store(jobStore).queue(jobQueue).tasks(tasks())
+                .limits(settings.limits()).clock(clock).objects(objectStore()).resendAfter(resendAfter())
+                .step(laneAvailability());
+        admissionControl().steps(jobStore, settings.limits(), new SqsLaneDepth(sqs, settings.queueUrls()))
+                .forEach(builder::step);
+        builder.onCancelled(admissionControl().cancelSettlement(tasks()));
+        return builder.build();
+    }
+
+    /**
+     * Kill switch, rate limit, budget, overflow and the result cache (submit side), and their worker side (the
+     * claim check and the completion listeners): one per process, so its in-process caches are shared.
+     */
+    public synchronized AdmissionControl admissionControl() {
+        if (admissionControl == null) {
+            admissionControl = new AdmissionControl(admissionSettings, dynamoDb, clock);
+        }
+        return admissionControl;
+    }
+
+    /** A job runner of the cpu lane with admission's worker side: the claim check and the completion listeners. */
+    public JobRunner jobRunner(String owner) {
+        JobRunner.Builder builder = JobRunner.builder().store(jobStore).tasks(tasks()).owner(owner)
+                .lease(settings.lease()).resultTtl(settings.limits().resultTtl())
+                .clock(clock).objects(objectStore())
+                .largeResultBytes(settings.largeResultBytes())
+                .deadLetters(deadLetterStore(), settings.limits().jobTtl())
+                .claimCheck(admissionControl().claimCheck());
+        admissionControl().listeners(tasks()).forEach(builder::listener);
+        return builder.build();
     }
 
     /**
@@ -197,7 +231,7 @@ public final class DependencyFactory {
     }
 
     public Authenticator authenticator() {
-        return new Authenticator(apiKeys(), settings.keyCache());
+        return new Authenticator(apiKeys(), settings.keyCache(), admissionSettings.negativeKeyCache());
     }
 
     /** The keys table: keys by hash, and which tenants exist (the upload function's check). */

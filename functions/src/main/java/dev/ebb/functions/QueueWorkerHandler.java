@@ -26,11 +26,7 @@ public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBat
 
     /** For hosts other than Lambda, such as the local cloud's gateway: collaborators from the given factory. */
     public QueueWorkerHandler(DependencyFactory factory) {
-        this(owner -> JobRunner.builder().store(factory.jobStore()).tasks(factory.tasks()).owner(owner)
-                .lease(factory.settings().lease()).resultTtl(factory.settings().limits().resultTtl())
-                .clock(factory.clock()).objects(factory.objectStore())
-                .largeResultBytes(factory.settings().largeResultBytes())
-                .deadLetters(factory.deadLetterStore(), factory.settings().limits().jobTtl()).build());
+        this(factory::jobRunner);
     }
 
     /**

@@ -8,7 +8,10 @@ import dev.ebb.core.api.JobService;
 import dev.ebb.core.api.JobViews;
 import java.time.Clock;
 
-/** {@code POST /v1/jobs}: 202 with the job id, or 200 with the job when an idempotent replay finds it finished. */
+/**
+ * {@code POST /v1/jobs}: 202 with the job id (and the lane's measured {@code eta} in seconds), or 200 with the job
+ * when it was answered from the result cache ({@code cached: true}) or an idempotent replay finds it finished.
+ */
 public final class SubmitJobHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final ApiGateway gateway;
     private final JobService jobs;
@@ -45,7 +48,7 @@ public final class SubmitJobHandler implements RequestHandler<APIGatewayV2HTTPEv
             if (submitted.how() == JobService.How.ACCEPTED) {
                 wake.accepted(submitted.job().lane()); // a lane with no worker does not wait for the schedule
             }
-            return ApiGateway.json(202, JobViews.accepted(submitted.job()));
+            return ApiGateway.json(202, JobViews.accepted(submitted.job(), submitted.eta()));
         });
     }
 }

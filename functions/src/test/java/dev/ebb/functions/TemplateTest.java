@@ -71,7 +71,7 @@ class TemplateTest {
         assertThat(functions).containsOnlyKeys("SubmitJobFunction", "GetJobFunction", "CancelJobFunction",
                 "ListJobsFunction", "CreateUploadFunction",
                 "QueueWorkerFunction", "UploadFunction", "DeadLetterFunction", "RedriveFunction",
-                "ScalerFunction", "SessionsFunction", "ChatWorkerFunction");
+                "ScalerFunction", "SessionsFunction", "ChatWorkerFunction", "UsageFunction");
         for (Map.Entry<String, JsonNode> function : functions.entrySet()) {
             String handler = function.getValue().at("/Properties/Handler").asText();
             assertThat(handler).as(function.getKey()).matches("[\\w.]+::handleRequest");
@@ -107,7 +107,8 @@ class TemplateTest {
                 "DELETE /v1/jobs/{id}", "CancelJobFunction",
                 "POST /v1/sessions/{id}/messages", "SessionsFunction",
                 "GET /v1/sessions/{id}", "SessionsFunction",
-                "DELETE /v1/sessions/{id}", "SessionsFunction"));
+                "DELETE /v1/sessions/{id}", "SessionsFunction",
+                "GET /v1/usage", "UsageFunction"));
         assertThat(resources.at("/EbbHttpApi/Type").asText()).isEqualTo("AWS::Serverless::HttpApi");
     }
 
@@ -265,10 +266,12 @@ class TemplateTest {
     @Test
     void everyTable_expiresItemsOnExpiresAtAndIsEncryptedAndRecoverable() {
         Map<String, JsonNode> tables = ofType("AWS::DynamoDB::Table");
-        assertThat(tables).containsOnlyKeys("JobsTable", "KeysTable", "SessionsTable");
+        assertThat(tables).containsOnlyKeys("JobsTable", "KeysTable", "SessionsTable", "CacheTable", "TenantsTable");
         assertThat(hashKey(tables.get("SessionsTable"))).isEqualTo("sessionKey");
         assertThat(hashKey(tables.get("JobsTable"))).isEqualTo("jobId");
         assertThat(hashKey(tables.get("KeysTable"))).isEqualTo("keyHash");
+        assertThat(hashKey(tables.get("CacheTable"))).isEqualTo("cacheKey");
+        assertThat(hashKey(tables.get("TenantsTable"))).isEqualTo("tenant");
         tables.forEach((name, table) -> {
             JsonNode props = table.path("Properties");
             assertThat(props.at("/TimeToLiveSpecification/AttributeName").asText()).as(name).isEqualTo("expiresAt");
@@ -389,6 +392,8 @@ class TemplateTest {
         assertThat(policies("SubmitJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBCrudPolicy JobsTable", "DynamoDBReadPolicy KeysTable",
                 "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue", "SQSSendMessagePolicy LlmQueue",
+                "Allow dynamodb:GetItem,dynamodb:UpdateItem TenantsTable", "Allow dynamodb:GetItem CacheTable",
+                "Allow sqs:GetQueueAttributes CpuQueue,GpuQueue,LlmQueue",
                 "LambdaInvokePolicy ScalerFunction",
                 "Allow s3:PutObject " + inputs);
         assertThat(policies("GetJobFunction")).containsExactlyInAnyOrder(
@@ -396,8 +401,11 @@ class TemplateTest {
         assertThat(policies("CancelJobFunction")).containsExactlyInAnyOrder(
                 "DynamoDBCrudPolicy JobsTable", "DynamoDBReadPolicy KeysTable");
         assertThat(policies("QueueWorkerFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
+                "Allow dynamodb:GetItem,dynamodb:UpdateItem TenantsTable", "Allow dynamodb:PutItem CacheTable",
                 "Allow s3:GetObject " + inputs, "Allow s3:PutObject " + results, list);
         assertThat(policies("UploadFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
+                "Allow dynamodb:GetItem,dynamodb:UpdateItem TenantsTable", "Allow dynamodb:GetItem CacheTable",
+                "Allow sqs:GetQueueAttributes CpuQueue,GpuQueue,LlmQueue",
                 "DynamoDBReadPolicy KeysTable",
                 "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue", "SQSSendMessagePolicy LlmQueue",
                 "Allow s3:GetObject,s3:GetObjectVersion " + uploads, list,
@@ -408,6 +416,8 @@ class TemplateTest {
         assertThat(policies("CreateUploadFunction")).containsExactlyInAnyOrder(
                 "Allow s3:PutObject " + inputs.replace("/inputs/*", "/" + UploadKey.PREFIX + "*"),
                 "DynamoDBReadPolicy KeysTable");
+        assertThat(policies("UsageFunction")).containsExactlyInAnyOrder("DynamoDBReadPolicy KeysTable",
+                "Allow dynamodb:GetItem TenantsTable");
         assertThat(policies("DeadLetterFunction")).containsExactly(
                 "Allow dynamodb:GetItem,dynamodb:UpdateItem JobsTable");
         assertThat(policies("RedriveFunction")).containsExactlyInAnyOrder(
@@ -726,7 +736,7 @@ class TemplateTest {
         Set<String> names = new HashSet<>();
         // Settings, and the scaler's own: the policy's EBB_SCALE_*, its ECS service, the submit function's wake.
         for (Class<?> reader : List.of(Settings.class, ScalingSettings.class, EcsLaneScaler.class, LambdaLaneWake.class,
-                LaneAvailability.class, ChatSettings.class)) {
+                LaneAvailability.class, ChatSettings.class, dev.ebb.core.config.AdmissionSettings.class)) {
             for (Field field : reader.getFields()) {
                 if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
                     names.add((String) field.get(null));

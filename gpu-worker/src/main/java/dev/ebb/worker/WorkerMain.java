@@ -1,5 +1,7 @@
 package dev.ebb.worker;
 
+import dev.ebb.core.admission.AdmissionControl;
+import dev.ebb.core.config.AdmissionSettings;
 import dev.ebb.core.config.AwsClientFactory;
 import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Settings;
@@ -184,12 +186,18 @@ public final class WorkerMain {
                                  TaskRegistry tasks, FaultInjection faults) {
         String owner = "worker-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
-        JobRunner runner = JobRunner.builder().store(new DynamoDbJobStore(clients.dynamoDb(), settings.jobsTable()))
+        // Admission's worker side: the second look at each claimed job, and what hangs on its end (the budget's
+        // settlement, the result cache, the lane's drain counter).
+        AdmissionControl admission = new AdmissionControl(clients.admission(), clients.dynamoDb(), Clock.systemUTC());
+        JobRunner.Builder builder = JobRunner.builder()
+                .store(new DynamoDbJobStore(clients.dynamoDb(), settings.jobsTable()))
                 .tasks(tasks).owner(owner).lease(settings.lease()).resultTtl(settings.limits().resultTtl())
                 .clock(Clock.systemUTC()).objects(clients.objects()).largeResultBytes(settings.largeResultBytes())
                 .deadLetters(new DynamoDbDeadLetterStore(clients.dynamoDb(), settings.jobsTable()),
                         settings.limits().jobTtl())
-                .build();
+                .claimCheck(admission.claimCheck());
+        admission.listeners(tasks).forEach(builder::listener);
+        JobRunner runner = builder.build();
         log.info("worker {} on the {} lane", owner, workerSettings.lane().id());
         return new Worker(new SqsJobQueue(clients.sqs(), settings.queueUrls()), runner, workerSettings,
                 jobUnits(tasks), faults);
@@ -200,7 +208,7 @@ public final class WorkerMain {
      * client with a pool sized to the pollers and runners, timeouts above the long poll, the shared retry strategy,
      * and endpoint overrides for the local cloud. {@code objects} is null without {@code EBB_BUCKET}.
      */
-    record Clients(DynamoDbClient dynamoDb, SqsClient sqs, ObjectStore objects) {
+    record Clients(DynamoDbClient dynamoDb, SqsClient sqs, ObjectStore objects, AdmissionSettings admission) {
         static Clients create(Map<String, String> env, WorkerSettings workerSettings) {
             int connections = 2 * (workerSettings.pollers() + workerSettings.runners()) + 8;
             AwsClientFactory factory = AwsClientFactory.builder()
@@ -213,7 +221,7 @@ public final class WorkerMain {
             if (env.get(BUCKET) != null && !env.get(BUCKET).isBlank()) {
                 objects = new S3ObjectStore(factory.s3(), env.get(BUCKET));
             }
-            return new Clients(factory.dynamoDb(), factory.sqs(), objects);
+            return new Clients(factory.dynamoDb(), factory.sqs(), objects, AdmissionSettings.fromEnv(env));
         }
 
         /**

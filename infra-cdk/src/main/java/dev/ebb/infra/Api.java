@@ -41,7 +41,7 @@ public final class Api extends Construct {
      * @param burstLimit requests allowed in a burst
      */
     public record Props(double rateLimit, int burstLimit, IFunction submit, IFunction get, IFunction cancel,
-                        IFunction list, IFunction createUpload) {
+                        IFunction list, IFunction createUpload, IFunction usage) {
     }
 
     private final HttpApi api;
@@ -79,6 +79,7 @@ public final class Api extends Construct {
         route("/v1/jobs/{id}", HttpMethod.DELETE, "CancelJob", props.cancel());
         route("/v1/jobs", HttpMethod.GET, "ListJobs", props.list());
         route("/v1/uploads", HttpMethod.POST, "CreateUpload", props.createUpload());
+        route("/v1/usage", HttpMethod.GET, "Usage", props.usage());
     }
 
     /** The chat sessions' routes, all to {@code sessions} (it tells them apart by method). */

@@ -72,9 +72,10 @@ public final class EbbStack extends Stack {
         workerEnvironment.put("AWS_REGION", getRegion());
         this.workers = new GpuWorkers(this, "GpuWorkers", new GpuWorkers.Props(settings.instanceType(),
                 settings.maxWorkers(), settings.workerDirectory(), workerEnvironment, 12 * 1024, WORKER_STOP_TIMEOUT));
-        // The worker's rights, and nothing else: its lane's queue, the jobs table, the bucket.
+        // The worker's rights, and nothing else: its lane's queue, the jobs table, admission's tables, the bucket.
         queues.gpu().queue().grantConsumeMessages(workers.taskDefinition().getTaskRole());
         tables.jobs().grantReadWriteData(workers.taskDefinition().getTaskRole());
+        Functions.admissionAtWorker(workers.taskDefinition().getTaskRole(), tables);
         // Exact object actions rather than bucket.grantReadWrite, whose s3:GetObject*, s3:List* are wildcards:
         // large inputs are read from inputs/, large results written under results/, and nothing else.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
@@ -102,7 +103,7 @@ public final class EbbStack extends Stack {
                 common, tables, queues, data.bucket(), workers));
 
         this.api = new Api(this, "Api", new Api.Props(100, 200, functions.submit(), functions.get(),
-                functions.cancel(), functions.list(), functions.createUpload()));
+                functions.cancel(), functions.list(), functions.createUpload(), functions.usage()));
         api.sessions(functions.sessions());
 
         this.observability = new Observability(this, "Observability", new Observability.Props(
@@ -113,6 +114,8 @@ public final class EbbStack extends Stack {
         output("DataBucketName", data.bucket().getBucketName(), "Upload to uploads/<tenant>/<task>/<name> here");
         output("JobsTableName", tables.jobs().getTableName(), "Jobs table");
         output("KeysTableName", tables.keys().getTableName(), "API keys table (ebb keys create writes here)");
+        output("CacheTableName", tables.cache().getTableName(), "Result cache table");
+        output("TenantsTableName", tables.tenants().getTableName(), "Tenants' limits, switches and spend");
         output("GpuQueueUrl", queues.gpu().queue().getQueueUrl(), "gpu lane queue");
         output("CpuQueueUrl", queues.cpu().queue().getQueueUrl(), "cpu lane queue");
         output("LlmQueueUrl", queues.llm().queue().getQueueUrl(), "llm lane FIFO queue (chat turns)");

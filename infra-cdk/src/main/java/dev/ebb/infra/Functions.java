@@ -76,6 +76,7 @@ public final class Functions extends Construct {
     private final Alias cancel;
     private final Alias list;
     private final Alias createUpload;
+    private final Alias usage;
     private final Alias queueWorker;
     private final Alias upload;
     private final Alias deadLetter;
@@ -158,6 +159,7 @@ public final class Functions extends Construct {
         queues.llm().queue().grantSendMessages(submit);
         scaler.grantInvoke(submit);
         putLargeInputs(submit, props.bucket());
+        admissionAtSubmit(submit, tables, queues);
 
         this.get = function(code, "GetJob", "GetJobHandler", API_TIMEOUT, 1024,
                 "GET /v1/jobs/{id}: status, timings, attempts, result or error", props.environment());
@@ -201,6 +203,11 @@ public final class Functions extends Construct {
                 .build());
         tables.keys().grantReadData(createUpload);
 
+        this.usage = function(code, "Usage", "UsageHandler", API_TIMEOUT, 1024,
+                "GET /v1/usage: the tenant's spend, reservations, limits and cache hits", props.environment());
+        tables.keys().grantReadData(usage);
+        tables.tenants().grant(usage, "dynamodb:GetItem"); // its own item, nothing else
+
         // ---- cpu lane: batches from the cpu queue, unfinished jobs reported as batch item failures
         this.queueWorker = function(code, "QueueWorker", "QueueWorkerHandler", QUEUE_WORKER_TIMEOUT, 1024,
                 "cpu lane: runs batches from the cpu queue",
@@ -213,6 +220,7 @@ public final class Functions extends Construct {
                 .resourceArns(List.of(props.bucket().arnForObjects(DataBucket.INPUTS_PREFIX + "*")))
                 .build());
         listObjects(queueWorker, props.bucket());
+        admissionAtWorker(queueWorker, tables);
         // A result too large for the item is put under results/ before the completion: put only.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(queueWorker)
@@ -241,6 +249,7 @@ public final class Functions extends Construct {
         queues.gpu().queue().grantSendMessages(upload);
         queues.cpu().queue().grantSendMessages(upload);
         queues.llm().queue().grantSendMessages(upload);
+        admissionAtSubmit(upload, tables, queues);
         // Exact actions rather than bucket.grantRead, whose s3:GetObject* and s3:List* are wildcards.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(upload)
@@ -281,6 +290,7 @@ public final class Functions extends Construct {
         tables.keys().grantReadData(sessions);
         tables.sessions().grantReadWriteData(sessions);
         queues.llm().queue().grantSendMessages(sessions);
+        admissionAtSubmit(sessions, tables, queues);
 
         this.chatWorker = function(code, "ChatWorker", "ChatWorkerHandler", CHAT_WORKER_TIMEOUT, 1024,
                 "llm lane: one chat turn per invocation through Bedrock ConverseStream, in session order",
@@ -290,6 +300,7 @@ public final class Functions extends Construct {
                 .setReservedConcurrentExecutions(Deployment.LLM_CONCURRENCY);
         tables.jobs().grantReadWriteData(chatWorker);
         tables.sessions().grantReadWriteData(chatWorker);
+        admissionAtWorker(chatWorker, tables);
         // The allowed models only (EBB_CHAT_MODELS), streamed or not; nothing else of Bedrock.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(chatWorker)
@@ -374,6 +385,10 @@ public final class Functions extends Construct {
         return createUpload;
     }
 
+    public Alias usage() {
+        return usage;
+    }
+
     public Alias queueWorker() {
         return queueWorker;
     }
@@ -408,8 +423,8 @@ public final class Functions extends Construct {
 
     /** Every function, for alarms and the dashboard. */
     public List<Alias> all() {
-        return List.of(submit, get, cancel, list, createUpload, queueWorker, upload, deadLetter, redrive, scaler,
-                sessions, chatWorker);
+        return List.of(submit, get, cancel, list, createUpload, usage, queueWorker, upload, deadLetter, redrive,
+                scaler, sessions, chatWorker);
     }
 
     /** An input over EBB_LARGE_INPUT_BYTES is written under inputs/ before its job: that prefix, put only. */
@@ -418,6 +433,28 @@ public final class Functions extends Construct {
      * with 403 AccessDenied instead of 404 NoSuchKey, and a gone result or input would look like an outage forever.
      * Unconditioned: S3 documents no prefix condition for that check. It lists key names, never contents.
      */
+    /**
+     * Admission at submit: the tenant's item (switches, rate bucket, budget: GetItem and conditional UpdateItem), the
+     * result cache's reads, and the lanes' depth for overflow (GetQueueAttributes, at most once a second per lane).
+     */
+    static void admissionAtSubmit(IGrantable function, Tables tables,
+                                  Queues queues) {
+        tables.tenants().grant(function, "dynamodb:GetItem", "dynamodb:UpdateItem");
+        tables.cache().grant(function, "dynamodb:GetItem");
+        queues.gpu().queue().grant(function, "sqs:GetQueueAttributes");
+        queues.cpu().queue().grant(function, "sqs:GetQueueAttributes");
+        queues.llm().queue().grant(function, "sqs:GetQueueAttributes");
+    }
+
+    /**
+     * Admission's worker side: the claim's second look and the budget's settlement on the tenant's item, the lane's
+     * drain counter, and the result cache's writes.
+     */
+    static void admissionAtWorker(IGrantable worker, Tables tables) {
+        tables.tenants().grant(worker, "dynamodb:GetItem", "dynamodb:UpdateItem");
+        tables.cache().grant(worker, "dynamodb:PutItem");
+    }
+
     static void listObjects(IGrantable reader, Bucket bucket) {
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(reader)

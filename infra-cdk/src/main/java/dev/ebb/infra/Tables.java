@@ -15,7 +15,7 @@ import software.amazon.awscdk.services.dynamodb.TableEncryption;
 import software.constructs.Construct;
 
 /**
- * The DynamoDB tables: exactly {@link Deployment#TABLES} (jobs and keys), each with its key schema, indexes and TTL
+ * The DynamoDB tables: exactly {@link Deployment#TABLES} (jobs, keys, cache, tenants), each with its key schema, indexes and TTL
  * attribute from there. Tables bill per request (nothing when idle), are encrypted with the AWS-managed key and keep
  * point-in-time recovery. They survive {@code cdk destroy} unless {@link Props#retain()} is false.
  */
@@ -78,5 +78,15 @@ public final class Tables extends Construct {
 
     public Table sessions() {
         return table(Deployment.SESSIONS);
+    }
+
+    /** The result cache: read at submit, written by the workers. */
+    public Table cache() {
+        return table(Deployment.CACHE);
+    }
+
+    /** Tenants' limits, switches and counters: read and conditionally updated by submit and the workers. */
+    public Table tenants() {
+        return table(Deployment.TENANTS);
     }
 }

@@ -191,6 +191,7 @@ class EbbStackTest {
                 "dev.ebb.functions.CancelJobHandler::handleRequest",
                 "dev.ebb.functions.ListJobsHandler::handleRequest",
                 "dev.ebb.functions.CreateUploadHandler::handleRequest",
+                "dev.ebb.functions.UsageHandler::handleRequest",
                 "dev.ebb.functions.QueueWorkerHandler::handleRequest",
                 "dev.ebb.functions.UploadHandler::handleRequest",
                 "dev.ebb.functions.DeadLetterHandler::handleRequest",
@@ -222,7 +223,7 @@ class EbbStackTest {
     @Test
     void everyTriggerPointsAtTheLiveAlias_soSnapStartServesIt() {
         Map<String, JsonNode> aliases = ofType("AWS::Lambda::Alias");
-        assertThat(aliases).hasSize(12);
+        assertThat(aliases).hasSize(13); // one per function
         aliases.values().forEach(a -> assertThat(a.at("/Properties/Name").asText()).isEqualTo("live"));
         ofType("AWS::Lambda::EventSourceMapping").forEach((id, mapping) ->
                 assertThat(mapping.at("/Properties/FunctionName").toString()).as(id).contains(":live"));
@@ -532,13 +533,34 @@ class EbbStackTest {
         statements.forEach(s -> collectRefs(s.path("Resource"), targets));
 
         assertThat(targets).allMatch(t -> t.startsWith("QueuesGpuQueue") || t.startsWith("TablesJobs")
+                || t.startsWith("TablesTenants") || t.startsWith("TablesCache")
                 || t.startsWith("DataBucket") || t.startsWith("GpuWorkersCluster") || t.startsWith("AWS::"),
-                "only the gpu queue, the jobs table, the data bucket and the cluster's tasks");
+                "only the gpu queue, the jobs, tenants and cache tables, the data bucket and the cluster's tasks");
         assertThat(targets).anyMatch(t -> t.startsWith("QueuesGpuQueue")).anyMatch(t -> t.startsWith("TablesJobs"))
                 .anyMatch(t -> t.startsWith("DataBucket"));
         assertThat(actionsOf(taskRole)).contains("sqs:ReceiveMessage", "sqs:DeleteMessage",
                 "sqs:ChangeMessageVisibility", "dynamodb:UpdateItem", "s3:GetObject", "s3:PutObject",
                 "ecs:UpdateTaskProtection");
+    }
+
+    @Test
+    void admission_submitReadsTheCacheAndUpdatesTenants_workersWriteTheCache_andNothingMore() {
+        for (String handler : List.of("SubmitJobHandler", "UploadHandler", "QueueWorkerHandler")) {
+            String role = function(handler).at("/Properties/Role/Fn::GetAtt/0").asText();
+            List<JsonNode> tenants = statementsOf(role).stream()
+                    .filter(st -> st.path("Resource").toString().contains("TablesTenants")).toList();
+            assertThat(tenants).as(handler + " on the tenants table").singleElement().satisfies(st ->
+                    assertThat(texts(st.path("Action"))).containsExactlyInAnyOrder("dynamodb:GetItem",
+                            "dynamodb:UpdateItem"));
+            List<JsonNode> cache = statementsOf(role).stream()
+                    .filter(st -> st.path("Resource").toString().contains("TablesCache")).toList();
+            assertThat(cache).as(handler + " on the cache table").singleElement().satisfies(st ->
+                    assertThat(texts(st.path("Action"))).containsExactly(handler.equals("QueueWorkerHandler")
+                            ? "dynamodb:PutItem" : "dynamodb:GetItem"));
+        }
+        String getRole = function("GetJobHandler").at("/Properties/Role/Fn::GetAtt/0").asText();
+        assertThat(statementsOf(getRole)).noneMatch(st -> st.path("Resource").toString().contains("TablesTenants")
+                || st.path("Resource").toString().contains("TablesCache"));
     }
 
     @Test
@@ -608,7 +630,7 @@ class EbbStackTest {
         ofType("AWS::ApiGatewayV2::Route").values().forEach(r -> routes.add(r.at("/Properties/RouteKey").asText()));
         assertThat(routes).containsExactlyInAnyOrder("POST /v1/jobs", "GET /v1/jobs/{id}", "DELETE /v1/jobs/{id}",
                 "GET /v1/jobs", "POST /v1/uploads", "POST /v1/sessions/{id}/messages", "GET /v1/sessions/{id}",
-                "DELETE /v1/sessions/{id}");
+                "DELETE /v1/sessions/{id}", "GET /v1/usage");
 
         JsonNode stage = single("AWS::ApiGatewayV2::Stage").path("Properties");
         assertThat(stage.path("StageName").asText()).isEqualTo("$default");

@@ -24,6 +24,9 @@ public final class Admission {
     private String requestHash;
     private String jobId;
     private String inputRef;
+    private double reserved;
+    private java.time.Duration eta;
+    private final java.util.List<Runnable> undos = new java.util.ArrayList<>();
 
     public Admission(SubmitRequest request, Instant now) {
         this.request = Objects.requireNonNull(request, "request");
@@ -75,6 +78,45 @@ public final class Admission {
     /** The object-store key of an input too large to travel inline, or null. */
     public String inputRef() {
         return inputRef;
+    }
+
+    /** The budget this request reserved (set by the budget step; 0 where none was reserved). */
+    public double reserved() {
+        return reserved;
+    }
+
+    /** How long the lane's backlog takes to drain (set by the overflow step), or null where it is not known. */
+    public java.time.Duration eta() {
+        return eta;
+    }
+
+    /**
+     * Registers what undoes a step's side effect (a reservation) should the request not end queued: refused by a
+     * later step, answered from the cache, a replay of an existing job, or not sent.
+     */
+    public void onAbandon(Runnable undo) {
+        undos.add(Objects.requireNonNull(undo, "undo"));
+    }
+
+    /** Runs the registered undos, latest first; one that fails does not stop the others (it is logged). */
+    public void abandon() {
+        for (int i = undos.size() - 1; i >= 0; i--) {
+            try {
+                undos.get(i).run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Admission.class).warn("undo of an admission step failed for "
+                        + "tenant={}: {}", tenant(), e.toString());
+            }
+        }
+        undos.clear();
+    }
+
+    void reserved(double amount) {
+        this.reserved = amount;
+    }
+
+    void eta(java.time.Duration eta) {
+        this.eta = eta;
     }
 
     void task(TaskSpec task) {

@@ -21,9 +21,10 @@ public interface AdmissionStep {
 
     /**
      * The order of admission. Authentication comes before all of these, at the edge (the tenant on the request is
-     * already known to be real). Cheap checks of the request itself first, then the tenant's switches and limits,
-     * then the lane's capacity, then answers that avoid the run, and last what must happen only for a request that
-     * will be queued (writing a large input to the object store).
+     * already known to be real). Cheap checks of the request itself first, then the tenant's switches and request
+     * rate, then answers that avoid the run (a cached answer costs no worker and no budget, so neither a budget nor a
+     * full lane refuses it, and it reserves nothing), then what a run needs — budget and the lane's capacity — and
+     * last what must happen only for a request that will be queued (writing a large input to the object store).
      */
     enum Stage {
         /** The task, its model and input, sizes, and the job's identity (idempotency key and request hash). */
@@ -32,12 +33,12 @@ public interface AdmissionStep {
         KILL_SWITCH,
         /** The tenant's requests per second. */
         RATE_LIMIT,
+        /** An answer already known: exact, then semantic where safe. */
+        CACHE,
         /** The tenant's spend: reserve the estimate. */
         BUDGET,
         /** The lane's backlog against its drain rate. */
         OVERFLOW,
-        /** An answer already known: exact, then semantic where safe. */
-        CACHE,
         /** Work for a request that will be queued: a large input goes to the object store. */
         PREPARE
     }

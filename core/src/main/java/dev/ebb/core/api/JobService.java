@@ -56,6 +56,8 @@ public final class JobService {
     /** Reads results that were too large for the job item back from the object store. */
     private final ResultSpill results;
     private final Duration resendAfter;
+    /** Told of each job a client cancelled (admission's undo: its budget reservation). */
+    private final List<java.util.function.Consumer<Job>> onCancelled;
 
     private JobService(Builder builder) {
         this.store = Objects.requireNonNull(builder.store, "store");
@@ -63,6 +65,7 @@ public final class JobService {
         this.limits = Objects.requireNonNull(builder.limits, "limits");
         this.clock = builder.clock;
         this.resendAfter = builder.resendAfter;
+        this.onCancelled = List.copyOf(builder.onCancelled);
         this.results = new ResultSpill(builder.objects, ResultSpill.DEFAULT_THRESHOLD_BYTES);
         AdmissionPipeline pipeline = AdmissionPipeline.standard(Objects.requireNonNull(builder.tasks, "tasks"),
                 limits, builder.objects);
@@ -89,8 +92,16 @@ public final class JobService {
         ANSWERED
     }
 
-    /** The job the submit came to, and how. */
-    public record Submitted(Job job, How how) {
+    /**
+     * The job the submit came to, and how.
+     *
+     * @param eta how long the job's lane takes to drain its backlog, as measured (null where nothing measures it)
+     */
+    public record Submitted(Job job, How how, Duration eta) {
+        public Submitted(Job job, How how) {
+            this(job, how, null);
+        }
+
         public boolean replay() {
             return how == How.REPLAYED;
         }
@@ -120,6 +131,19 @@ public final class JobService {
      */
     public Submitted submit(SubmitRequest request) {
         Admission submit = new Admission(request, clock.instant());
+        boolean accepted = false;
+        try {
+            Submitted submitted = admitStoreAndSend(request, submit);
+            accepted = submitted.how() == How.ACCEPTED;
+            return submitted;
+        } finally {
+            if (!accepted) {
+                submit.abandon(); // refused, answered, a replay, or not sent: what steps reserved is given back
+            }
+        }
+    }
+
+    private Submitted admitStoreAndSend(SubmitRequest request, Admission submit) {
         switch (admission.admit(submit)) {
             case Decision.Reject(ApiException error) -> throw error;
             case Decision.Answer(Job answered) -> {
@@ -147,8 +171,11 @@ public final class JobService {
             }
             return new Submitted(withStoredResult(existing), How.REPLAYED);
         }
-        enqueueOrUndo(job, true);
-        return new Submitted(job, How.ACCEPTED);
+        // What admission decided travels with the message: whether the result may fill the cache, what was reserved.
+        JobEnvelope envelope = JobEnvelope.of(job).withAdmission(
+                request.cache() == SubmitRequest.CacheMode.DEFAULT, submit.reserved());
+        enqueueOrUndo(job, envelope, true);
+        return new Submitted(job, How.ACCEPTED, submit.eta());
     }
 
     /** QUEUED, never claimed, and waiting for longer than a message could be waiting or held without a claim. */
@@ -188,7 +215,16 @@ public final class JobService {
         requireValidId(jobId);
         Instant now = clock.instant();
         return switch (store.cancel(tenant, jobId, now, now.plus(limits.resultTtl()))) {
-            case CancelResult.Cancelled(Job job) -> job;
+            case CancelResult.Cancelled(Job job) -> {
+                for (java.util.function.Consumer<Job> listener : onCancelled) {
+                    try {
+                        listener.accept(job);
+                    } catch (RuntimeException e) {
+                        log.warn("jobId={} cancelled; a cancel listener failed: {}", jobId, e.toString());
+                    }
+                }
+                yield job;
+            }
             case CancelResult.AlreadyFinished(Job job) -> throw new ApiException(409, "job_finished",
                     "job " + jobId + " already ended " + job.status() + "; only QUEUED or RUNNING jobs can be cancelled");
             case CancelResult.NotFound() -> throw ApiException.notFound("job " + jobId);
@@ -207,7 +243,7 @@ public final class JobService {
             if (mayHaveLostItsMessage(existing, now)) {
                 log.info("re-sending the message of jobId={}: QUEUED with no run since {}", existing.jobId(),
                         existing.createdAt());
-                enqueueOrUndo(existing, false);
+                enqueueOrUndo(existing, JobEnvelope.of(existing), false);
             }
             return existing;
         }
@@ -216,9 +252,9 @@ public final class JobService {
                 5));
     }
 
-    private void enqueueOrUndo(Job job, boolean undoOnFailure) {
+    private void enqueueOrUndo(Job job, JobEnvelope envelope, boolean undoOnFailure) {
         try {
-            queue.send(job.lane(), JobEnvelope.of(job));
+            queue.send(job.lane(), envelope);
         } catch (SdkException e) {
             log.error("enqueue failed for jobId={} lane={}: {}", job.jobId(), job.lane().id(), e.toString());
             if (undoOnFailure && !store.deleteQueued(job.jobId())) {
@@ -245,8 +281,15 @@ public final class JobService {
         private Duration resendAfter = DEFAULT_RESEND_AFTER;
         private ObjectStore objects;
         private final List<AdmissionStep> steps = new ArrayList<>();
+        private final List<java.util.function.Consumer<Job>> onCancelled = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /** Told of each job a client cancels, once, after the cancel was written (releases its reservation). */
+        public Builder onCancelled(java.util.function.Consumer<Job> listener) {
+            this.onCancelled.add(Objects.requireNonNull(listener, "listener"));
+            return this;
         }
 
         public Builder store(JobStore store) {

@@ -3,6 +3,7 @@ package dev.ebb.core.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ebb.core.Json;
 import dev.ebb.core.job.Job;
+import dev.ebb.core.job.JobStatus;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -42,6 +43,9 @@ public final class JobViews {
         if (job.partial() != null && !job.status().isTerminal()) {
             node.put("partial", job.partial()); // a streaming reply so far; the result replaces it at the end
         }
+        if (job.status() == JobStatus.SUCCEEDED && job.startedAt() == null) {
+            node.put("cached", true); // succeeded without ever being started: answered from the result cache
+        }
         if (job.error() != null) {
             node.putObject("error").put("code", job.error().code()).put("message", job.error().message());
         }
@@ -57,6 +61,15 @@ public final class JobViews {
     /** The 202 answer to a submit. */
     public static ObjectNode accepted(Job job) {
         return Json.MAPPER.createObjectNode().put("jobId", job.jobId()).put("status", job.status().name());
+    }
+
+    /** The 202 answer with the lane's measured ETA (whole seconds; none where nothing measured it). */
+    public static ObjectNode accepted(Job job, Duration eta) {
+        ObjectNode node = accepted(job);
+        if (eta != null) {
+            node.put("eta", eta.toSeconds());
+        }
+        return node;
     }
 
     public static ObjectNode error(String code, String message) {

@@ -18,11 +18,11 @@ import java.util.regex.Pattern;
  * @param tenant         whose job it is, as authenticated (the API key's tenant, or the upload's prefix)
  * @param sessionId      the conversation the job belongs to, or null (no task uses sessions yet)
  * @param priority       0 for normal work; larger is more urgent (not yet used by any lane)
- * @param cache          how the job may use cached results (no cache exists yet: every mode runs the job)
+ * @param cache          how the job may use cached results ({@code "cache": "default" | "read" | "off"})
  */
 public record SubmitRequest(String tenant, String task, JsonNode input, String model, String idempotencyKey,
                             String sessionId, int priority, CacheMode cache) {
-    private static final Set<String> FIELDS = Set.of("task", "input", "model", "idempotencyKey");
+    private static final Set<String> FIELDS = Set.of("task", "input", "model", "idempotencyKey", "cache");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,255}");
     private static final String TASK_SHAPE = "a task name such as \"math\"";
@@ -92,7 +92,7 @@ public record SubmitRequest(String tenant, String task, JsonNode input, String m
             String name = names.next();
             if (!FIELDS.contains(name)) {
                 throw ApiException.badRequest("unknown_field",
-                        "unknown field '" + printable(name) + "' (allowed: task, input, model, idempotencyKey)");
+                        "unknown field '" + printable(name) + "' (allowed: task, input, model, idempotencyKey, cache)");
             }
         }
         String task = string(node, "task", true, NAME, TASK_SHAPE);
@@ -102,7 +102,30 @@ public record SubmitRequest(String tenant, String task, JsonNode input, String m
         }
         String model = string(node, "model", false, NAME, MODEL_SHAPE);
         String idempotencyKey = string(node, "idempotencyKey", false, IDEMPOTENCY_KEY, KEY_SHAPE);
-        return of(tenant, task, input, model, idempotencyKey);
+        return new SubmitRequest(tenant, task, input, model, idempotencyKey, null, 0, cacheMode(node.get("cache")));
+    }
+
+    /** {@code "cache"}: {@code "default"} (or absent), {@code "read"} or {@code "off"}. */
+    private static CacheMode cacheMode(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return CacheMode.DEFAULT;
+        }
+        if (value.isTextual()) {
+            switch (value.textValue()) {
+                case "default" -> {
+                    return CacheMode.DEFAULT;
+                }
+                case "read" -> {
+                    return CacheMode.READ;
+                }
+                case "off" -> {
+                    return CacheMode.OFF;
+                }
+                default -> {
+                }
+            }
+        }
+        throw ApiException.badRequest("invalid_field", "'cache' must be \"default\", \"read\" or \"off\"");
     }
 
     private static String string(JsonNode node, String field, boolean required, Pattern shape, String expected) {

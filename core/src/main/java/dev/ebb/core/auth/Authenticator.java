@@ -10,7 +10,9 @@ import java.util.function.LongSupplier;
 /**
  * Maps a request's headers to a tenant: {@code Authorization: Bearer <key>} or {@code x-api-key: <key>}.
  * Known keys are remembered for a short while (a warm Lambda serves many requests), so a revoked key stops
- * working within {@code cacheFor}; unknown keys are never cached.
+ * working within {@code cacheFor}. Unknown keys are remembered as unknown for {@code negativeFor} (a bounded set
+ * of hashes), so a flood of bogus keys costs one table read per key and period, not one per request; a key created
+ * meanwhile works once that period has passed.
  */
 public final class Authenticator {
     private static final int MAX_CACHED = 10_000;
@@ -19,14 +21,21 @@ public final class Authenticator {
     private final long cacheNanos;
     private final LongSupplier nanoTime;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final long negativeNanos;
+    private final Map<String, Long> unknown = new ConcurrentHashMap<>();
 
     public Authenticator(ApiKeyStore keys, Duration cacheFor) {
-        this(keys, cacheFor, System::nanoTime);
+        this(keys, cacheFor, Duration.ZERO, System::nanoTime);
     }
 
-    Authenticator(ApiKeyStore keys, Duration cacheFor, LongSupplier nanoTime) {
+    public Authenticator(ApiKeyStore keys, Duration cacheFor, Duration negativeFor) {
+        this(keys, cacheFor, negativeFor, System::nanoTime);
+    }
+
+    Authenticator(ApiKeyStore keys, Duration cacheFor, Duration negativeFor, LongSupplier nanoTime) {
         this.keys = keys;
         this.cacheNanos = cacheFor.toNanos();
+        this.negativeNanos = negativeFor.toNanos();
         this.nanoTime = nanoTime;
     }
 
@@ -42,14 +51,25 @@ public final class Authenticator {
         if (cached != null && now - cached.at < cacheNanos) {
             return Optional.of(cached.tenant);
         }
+        Long unknownSince = unknown.get(hash);
+        if (unknownSince != null && now - unknownSince < negativeNanos) {
+            return Optional.empty();
+        }
         Optional<String> tenant = keys.tenantOf(key);
         if (tenant.isPresent()) {
             if (cache.size() >= MAX_CACHED) {
                 cache.clear();
             }
             cache.put(hash, new Cached(tenant.get(), now));
+            unknown.remove(hash);
         } else {
             cache.remove(hash);
+            if (negativeNanos > 0) {
+                if (unknown.size() >= MAX_CACHED) {
+                    unknown.clear();
+                }
+                unknown.put(hash, now);
+            }
         }
         return tenant;
     }

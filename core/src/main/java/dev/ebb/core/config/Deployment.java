@@ -166,6 +166,10 @@ public final class Deployment {
     public static final Variable LLM_QUEUE_URL = resource("EBB_LLM_QUEUE_URL");
     /** Conversations of the chat task: turns, usage, TTL refreshed on every turn. */
     public static final Variable SESSIONS_TABLE = resource("EBB_SESSIONS_TABLE");
+    /** The result cache's table (exact answers by cache key). */
+    public static final Variable CACHE_TABLE = resource("EBB_CACHE_TABLE");
+    /** Tenants' limits, switches and counters, the service's switch, the lanes' completion counters. */
+    public static final Variable TENANTS_TABLE = resource("EBB_TENANTS_TABLE");
 
     // ---------------------------------------------------------------------------------------- variables: settings
     public static final Variable MAX_REQUEST_BYTES = setting("EBB_MAX_REQUEST_BYTES");
@@ -182,6 +186,17 @@ public final class Deployment {
     public static final Variable UNAVAILABLE_LANES = setting("EBB_UNAVAILABLE_LANES");
     /** Log level of the functions, the worker and the command line (their logback files read it). */
     public static final Variable LOG_LEVEL = setting("EBB_LOG_LEVEL");
+    // Admission control and the result cache (dev.ebb.core.config.AdmissionSettings).
+    public static final Variable CACHE_TTL_SECONDS = setting("EBB_CACHE_TTL_SECONDS");
+    public static final Variable CACHE_LOCAL_ENTRIES = setting("EBB_CACHE_LOCAL_ENTRIES");
+    /** true: results of public models are shared by every tenant (keyed without the tenant). Default false. */
+    public static final Variable CACHE_SHARE_PUBLIC = setting("EBB_CACHE_SHARE_PUBLIC");
+    /** How long a process trusts what it read of a tenant's limits and switches (and the service's switch). */
+    public static final Variable POLICY_CACHE_SECONDS = setting("EBB_POLICY_CACHE_SECONDS");
+    /** How long an unknown API key is remembered as unknown (no table read for it meanwhile). */
+    public static final Variable NEGATIVE_KEY_CACHE_SECONDS = setting("EBB_NEGATIVE_KEY_CACHE_SECONDS");
+    /** A lane whose backlog (waiting + in flight) is over this refuses new work with 503 overloaded. */
+    public static final Variable OVERFLOW_MAX_DEPTH = setting("EBB_OVERFLOW_MAX_DEPTH");
     public static final Variable SCALE_MIN_WORKERS = setting("EBB_SCALE_MIN_WORKERS");
     public static final Variable SCALE_MAX_WORKERS = setting("EBB_SCALE_MAX_WORKERS");
     public static final Variable SCALE_TARGET_WAIT_SECONDS = setting("EBB_SCALE_TARGET_WAIT_SECONDS");
@@ -258,9 +273,12 @@ public final class Deployment {
     public static final List<Variable> VARIABLES = List.of(
             JOBS_TABLE, KEYS_TABLE, GPU_QUEUE_URL, CPU_QUEUE_URL, BUCKET, ECS_CLUSTER, ECS_SERVICE, SCALER_FUNCTION,
             LLM_QUEUE_URL, SESSIONS_TABLE,
+            CACHE_TABLE, TENANTS_TABLE,
             MAX_REQUEST_BYTES, MAX_INPUT_BYTES, LARGE_INPUT_BYTES, LARGE_RESULT_BYTES, JOB_TTL_SECONDS,
             RESULT_TTL_SECONDS, LEASE_SECONDS, KEY_CACHE_SECONDS, GROUP_COMMIT_THREADS, MAX_TEXTS_PER_JOB,
             UNAVAILABLE_LANES, LOG_LEVEL,
+            CACHE_TTL_SECONDS, CACHE_LOCAL_ENTRIES, CACHE_SHARE_PUBLIC, POLICY_CACHE_SECONDS,
+            NEGATIVE_KEY_CACHE_SECONDS, OVERFLOW_MAX_DEPTH,
             SCALE_MIN_WORKERS, SCALE_MAX_WORKERS, SCALE_TARGET_WAIT_SECONDS, SCALE_COOL_DOWN_SECONDS,
             SCALE_STARTUP_SECONDS, SCALE_JOBS_PER_SECOND, SCALE_STALE_SECONDS, SCALE_INTERVAL_SECONDS,
             LANE, MAX_BATCH_SIZE, MAX_BATCH_DELAY_MS, POLLERS, RUNNERS, DRAIN_SECONDS, POLL_WAIT_SECONDS,
@@ -310,8 +328,19 @@ public final class Deployment {
     public static final TableSpec SESSIONS = new TableSpec("Sessions", SESSIONS_TABLE, "ebb-sessions", "sessionKey",
             TTL_ATTRIBUTE, List.of());
 
+    /** Cached results by cache key (a digest of scope, task, model and version, canonical input). */
+    public static final TableSpec CACHE = new TableSpec("Cache", CACHE_TABLE, "ebb-cache", "cacheKey",
+            TTL_ATTRIBUTE, List.of());
+    /**
+     * One item per tenant (limits, kill switch, rate bucket, budget counters, usage), {@code *} for the whole
+     * service's switch, and {@code lane#<lane>} for each lane's completion counter; see
+     * {@code dev.ebb.core.tenant.DynamoDbTenantStore}.
+     */
+    public static final TableSpec TENANTS = new TableSpec("Tenants", TENANTS_TABLE, "ebb-tenants", "tenant",
+            TTL_ATTRIBUTE, List.of());
+
     /** Every table, in every deployment. */
-    public static final List<TableSpec> TABLES = List.of(JOBS, KEYS, SESSIONS);
+    public static final List<TableSpec> TABLES = List.of(JOBS, KEYS, SESSIONS, CACHE, TENANTS);
 
     // ---------------------------------------------------------------------------------------- functions
     /** The API functions' Lambda timeout (SAM's Globals, the CDK stack's API functions). */

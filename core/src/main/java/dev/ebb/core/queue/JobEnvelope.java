@@ -17,13 +17,30 @@ import java.util.Objects;
  * read as before, and a reader that resolves references is needed only by jobs that have one).
  */
 public record JobEnvelope(int version, String jobId, String tenant, String task, String model, JsonNode input,
-                          String inputRef) {
+                          String inputRef, boolean cacheWrite, double reserved) {
     public static final int CURRENT_VERSION = 1;
 
+    /**
+     * The canonical form.
+     *
+     * @param cacheWrite whether the job's result may be written to the result cache (false for {@code cache: read}
+     *                   and {@code off}); optional field {@code "cache":false}, absent means true
+     * @param reserved   the budget reserved for the job at submit (settled when it ends); optional field
+     *                   {@code "reserved"}, absent means 0 (a message sent again by a replay or the reconciler)
+     */
     public JobEnvelope {
         Objects.requireNonNull(jobId, "jobId");
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(task, "task");
+        if (!(reserved >= 0)) {
+            throw new IllegalArgumentException("reserved must be 0 or more");
+        }
+    }
+
+    /** An envelope of the default cache mode, with nothing reserved. */
+    public JobEnvelope(int version, String jobId, String tenant, String task, String model, JsonNode input,
+                       String inputRef) {
+        this(version, jobId, tenant, task, model, input, inputRef, true, 0);
     }
 
     /** An envelope with its input inline. */
@@ -38,7 +55,12 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
 
     /** This envelope with the input that its reference named, read from the object store. */
     public JobEnvelope withInput(JsonNode resolved) {
-        return new JobEnvelope(version, jobId, tenant, task, model, resolved, null);
+        return new JobEnvelope(version, jobId, tenant, task, model, resolved, null, cacheWrite, reserved);
+    }
+
+    /** This envelope with what admission decided for it: whether it may fill the cache, what it reserved. */
+    public JobEnvelope withAdmission(boolean cacheWrite, double reserved) {
+        return new JobEnvelope(version, jobId, tenant, task, model, input, inputRef, cacheWrite, reserved);
     }
 
     /** The job as its task runs it; its session is the one its input names ({@link #sessionId()}). */
@@ -93,6 +115,12 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
         if (inputRef != null) {
             node.put("inputRef", inputRef);
         }
+        if (!cacheWrite) {
+            node.put("cache", false);
+        }
+        if (reserved > 0) {
+            node.put("reserved", reserved);
+        }
         return Json.write(node);
     }
 
@@ -115,9 +143,14 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
         if (ref != null && (!ref.isTextual() || ref.textValue().isEmpty())) {
             throw new MalformedEnvelopeException("envelope's 'inputRef' is not a non-empty string");
         }
+        JsonNode reserved = node.get("reserved");
+        if (reserved != null && (!reserved.isNumber() || !(reserved.doubleValue() >= 0))) {
+            throw new MalformedEnvelopeException("envelope's 'reserved' is not a number of 0 or more");
+        }
         return new JobEnvelope(CURRENT_VERSION, text(node, "jobId"), text(node, "tenant"), text(node, "task"),
                 node.path("model").isTextual() ? node.get("model").textValue() : null, node.get("input"),
-                ref == null ? null : ref.textValue());
+                ref == null ? null : ref.textValue(), !node.path("cache").isBoolean() || node.get("cache").booleanValue(),
+                reserved == null ? 0 : reserved.doubleValue());
     }
 
     private static String text(JsonNode node, String field) throws MalformedEnvelopeException {

@@ -77,6 +77,10 @@ public final class JobRunner {
             new java.util.concurrent.locks.ReentrantReadWriteLock();
     /** jobId → the claim's lease owner, for the jobs being run now: what the heartbeat extends. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
+    /** jobId → its share of its batch's run time, from execute to the completion's listeners. */
+    private final Map<String, Long> computeMs = new ConcurrentHashMap<>();
+    private final ClaimCheck claimCheck;
+    private final List<CompletionListener> listeners;
 
     private JobRunner(Builder builder) {
         this.store = Objects.requireNonNull(builder.store, "store");
@@ -91,6 +95,8 @@ public final class JobRunner {
         this.deadLetters = builder.deadLetters;
         this.deadLetterTtl = builder.deadLetterTtl;
         this.requeue = builder.requeue;
+        this.claimCheck = builder.claimCheck;
+        this.listeners = List.copyOf(builder.listeners);
     }
 
     public static Builder builder() {
@@ -111,6 +117,8 @@ public final class JobRunner {
         private DeadLetterStore deadLetters;
         private Duration deadLetterTtl;
         private Requeue requeue;
+        private ClaimCheck claimCheck = ClaimCheck.NONE;
+        private final List<CompletionListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -121,6 +129,18 @@ public final class JobRunner {
          */
         public Builder requeue(Requeue requeue) {
             this.requeue = requeue;
+            return this;
+        }
+
+        /** Asked about each job just claimed, before it runs (admission's second look: switches, budget). */
+        public Builder claimCheck(ClaimCheck claimCheck) {
+            this.claimCheck = Objects.requireNonNull(claimCheck, "claimCheck");
+            return this;
+        }
+
+        /** Told of every job this runner ends (the cache's writes, the budget's settlement, the drain counter). */
+        public Builder listener(CompletionListener listener) {
+            this.listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
@@ -308,9 +328,16 @@ public final class JobRunner {
                     held.put(envelope.jobId(), claimOwner);
                     heldHere.put(envelope.jobId(), claimOwner);
                     switch (resolve(envelope)) {
-                        case Resolved.Ready(JobEnvelope ready) -> byTask.computeIfAbsent(
-                                new TaskAndModel(ready.task(), ready.model()), t -> new ArrayList<>())
-                                .add(new Claimed(i, ready));
+                        case Resolved.Ready(JobEnvelope ready) -> {
+                            Optional<Outcome.Failure> refused = refusedAtClaim(ready);
+                            if (refused.isPresent()) {
+                                batch.ran.add(new Claimed(i, ready));
+                                batch.completions.add(new JobStore.Completion(ready.jobId(), refused.get()));
+                            } else {
+                                byTask.computeIfAbsent(new TaskAndModel(ready.task(), ready.model()),
+                                        t -> new ArrayList<>()).add(new Claimed(i, ready));
+                            }
+                        }
                         case Resolved.Failed(Outcome failure) -> {
                             batch.ran.add(new Claimed(i, envelope));
                             batch.completions.add(new JobStore.Completion(envelope.jobId(), failure));
@@ -328,6 +355,17 @@ public final class JobRunner {
             }
         }
         return batch;
+    }
+
+    private Optional<Outcome.Failure> refusedAtClaim(JobEnvelope envelope) {
+        try {
+            Optional<Outcome.Failure> refused = claimCheck.refuse(envelope);
+            refused.ifPresent(f -> log.info("jobId={} refused at claim: {}", envelope.jobId(), f.code()));
+            return refused;
+        } catch (RuntimeException e) {
+            log.warn("jobId={} claim check failed, running it: {}", envelope.jobId(), e.toString());
+            return Optional.empty();
+        }
     }
 
     /**
@@ -451,12 +489,15 @@ public final class JobRunner {
         batch.alone.clear();
         for (Map.Entry<TaskAndModel, List<Claimed>> group : batch.byTask.entrySet()) {
             List<Outcome> outcomes;
+            long started = System.nanoTime();
             running.readLock().lock();
             try {
                 outcomes = runTask(group.getKey().task(), group.getKey().model(), group.getValue());
             } finally {
                 running.readLock().unlock();
             }
+            long share = (System.nanoTime() - started) / 1_000_000 / Math.max(1, group.getValue().size());
+            group.getValue().forEach(c -> computeMs.put(c.envelope.jobId(), share));
             for (int k = 0; k < outcomes.size(); k++) {
                 batch.outcomes.add(new Ran(group.getValue().get(k), outcomes.get(k)));
             }
@@ -537,6 +578,7 @@ public final class JobRunner {
     /** Lets go of a batch that will not be finished: its leases are no longer extended, and lapse. */
     public void release(Batch batch) {
         batch.heldHere.forEach(held::remove);
+        batch.heldHere.keySet().forEach(computeMs::remove);
     }
 
     /**
@@ -571,8 +613,24 @@ public final class JobRunner {
                     "the job ran but its completion could not be written: " + e.getClass().getSimpleName());
             return;
         }
+        List<CompletionListener.Ended> ended = new ArrayList<>();
         for (int k = 0; k < ran.size(); k++) {
             dispositions[ran.get(k).index] = disposition(ran.get(k).envelope.jobId(), claimOwner, results.get(k));
+            if (results.get(k) instanceof CompleteResult.Completed) {
+                JobEnvelope envelope = ran.get(k).envelope;
+                Long ms = computeMs.remove(envelope.jobId());
+                ended.add(new CompletionListener.Ended(envelope, completions.get(k).outcome(), ms == null ? 0 : ms));
+            }
+        }
+        for (CompletionListener listener : listeners) {
+            if (ended.isEmpty()) {
+                break;
+            }
+            try {
+                listener.completed(List.copyOf(ended));
+            } catch (RuntimeException e) {
+                log.warn("a completion listener failed for {} jobs: {}", ended.size(), e.toString());
+            }
         }
     }
 

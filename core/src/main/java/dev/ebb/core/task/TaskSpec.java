@@ -41,4 +41,29 @@ public interface TaskSpec {
     default double costEstimate(JsonNode input) {
         return units(input);
     }
+
+    /**
+     * Whether a job's answer depends only on this task, its model (and {@link #modelVersion}) and the canonical
+     * input, so that it may be answered from the result cache. False by default: a task that is not deterministic
+     * (a chat turn at temperature above 0, say) says no unless its input asks to be cached.
+     */
+    default boolean cacheable(JsonNode canonicalInput) {
+        return false;
+    }
+
+    /**
+     * Whether the model is public (the same weights for every tenant), so that its results may be shared across
+     * tenants where {@code EBB_CACHE_SHARE_PUBLIC} is on. False by default: a tenant's results stay the tenant's.
+     */
+    default boolean publicModel(String model) {
+        return false;
+    }
+
+    /**
+     * The version of the weights behind {@code model} (null: the worker's default), part of the cache key: a new
+     * version never answers with an old version's results. Empty for tasks without a model.
+     */
+    default String modelVersion(String model) {
+        return "";
+    }
 }

@@ -102,7 +102,7 @@ class DeploymentTest {
 
     @Test
     void tables_haveTheirNameVariableTtlAndTheJobsTableTheDeadLetterIndex() {
-        assertThat(Deployment.TABLES).extracting(Deployment.TableSpec::id).containsExactly("Jobs", "Keys", "Sessions");
+        assertThat(Deployment.TABLES).extracting(Deployment.TableSpec::id).containsExactly("Jobs", "Keys", "Sessions", "Cache", "Tenants");
         assertThat(Deployment.SESSIONS.hashKey()).isEqualTo("sessionKey");
         Deployment.TABLES.forEach(t -> {
             assertThat(t.ttlAttribute()).isEqualTo(Deployment.TTL_ATTRIBUTE);

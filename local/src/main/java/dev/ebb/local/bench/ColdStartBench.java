@@ -55,7 +55,7 @@ public final class ColdStartBench {
                 awaitZero(scaler);
                 int before = scaler.workers().size();
                 Instant submitted = Instant.now();
-                EbbClient.Response accepted = client.submit("{\"task\":\"embed\",\"input\":\"cold start, round "
+                EbbClient.Response accepted = client.submit("{\"task\":\"embed\",\"cache\":\"off\",\"input\":\"cold start, round "
                         + round + "\"}");
                 if (accepted.status() != 202) {
                     throw new IOException("submit answered " + accepted.status() + " " + accepted.body());

@@ -155,7 +155,8 @@ public final class EmbedBench {
         long start = System.nanoTime();
         Bench.parallel(clients, () -> {
             for (int j = next.getAndIncrement(); j < jobs; j = next.getAndIncrement()) {
-                ObjectNode request = Json.MAPPER.createObjectNode().put("task", "embed");
+                // cache off: the same sentences are measured at every batch size, and each must run
+                ObjectNode request = Json.MAPPER.createObjectNode().put("task", "embed").put("cache", "off");
                 List<String> texts = sentences.subList(j * perJob, Math.min(sentences.size(), (j + 1) * perJob));
                 if (perJob == 1) {
                     request.put("input", texts.get(0));

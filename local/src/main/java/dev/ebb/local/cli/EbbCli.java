@@ -11,6 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ebb.core.Json;
 import dev.ebb.core.auth.ApiKeys;
+import dev.ebb.core.tenant.TenantStore;
+import dev.ebb.core.tenant.DynamoDbTenantStore;
+import dev.ebb.core.config.Deployment;
 import dev.ebb.core.auth.DynamoDbApiKeyStore;
 import dev.ebb.local.cloud.LocalCloud;
 import dev.ebb.local.cloud.ResourceSpec;
@@ -41,8 +44,13 @@ public final class EbbCli {
                                                gpu workers are processes scaled MIN..MAX (default 0..4);
                                                --ports any: free ports for the servers, --port: the API's
               demo                             start a throw-away local cloud, run sample jobs, print results, stop
-              keys create --tenant NAME        create an API key and print it (uses the running local cloud,
-                                               or the state in --data DIR when none runs)
+              keys create --tenant NAME [--rate R] [--burst N] [--budget B] [--disabled true|false]
+                                               create an API key and print it (uses the running local cloud,
+                                               or the state in --data DIR when none runs); with limits, set them
+              keys update --tenant NAME [--rate R|none] [--burst N|none] [--budget B|none] [--disabled true|false]
+                                               change a tenant's rate limit (requests/s), burst, budget (cost
+                                               units) or kill switch; nonsense is refused, nothing written
+              usage                            the tenant's spend, limits and cache hits (GET /v1/usage)
               submit [TEXT] [--task T] [--input JSON] [--model M] [--idempotency-key K] [--wait]
               get JOB_ID
               wait JOB_ID [--timeout SECONDS]  show progress until the job ends
@@ -59,6 +67,9 @@ public final class EbbCli {
               bench embed [--models M,M] [--texts N] [--texts-per-job N,N] [--clients N] [--warmup N] [--runners N]
                                                the embedding model alone against the pipeline, batch 1/8/32
               bench cold-start [--rounds N]    submit → result from zero gpu workers, split by phase
+              bench cache [--distinct N] [--requests N] [--skew S] [--clients N] [--seed N]
+                                               a Zipf workload of embed/classify, cache off then on: hit rate,
+                                               hit latency through the API, worker time saved
               simulate [--trace NAMES|FILE.csv] [--service-ms MS] [--startup-s S] [--price USD] [--interval-s S]
                        [--wait-s S] [--cool-down-s S] [--min N] [--max N] [--seed N] [--chart FILE.svg]
                                                cost and waits of the scaling policy against always-on and
@@ -105,6 +116,7 @@ public final class EbbCli {
                 case "get" -> print(client(args).get(args.positional(0, "JOB_ID")));
                 case "wait" -> await(args, args.positional(0, "JOB_ID"));
                 case "cancel" -> print(client(args).cancel(args.positional(0, "JOB_ID")));
+                case "usage" -> print(client(args).usage());
                 case "jobs" -> print(client(args).list(listQuery(args)));
                 case "upload" -> upload(args);
                 case "chat" -> chat(args);
@@ -114,6 +126,10 @@ public final class EbbCli {
                 case "bench" -> switch (String.valueOf(args.positionalOrNull(0))) {
                     case "embed" -> EmbedBench.run(args, out);
                     case "cold-start" -> ColdStartBench.run(args, out);
+                    case "cache" -> dev.ebb.local.bench.CacheBench.run(new dev.ebb.local.bench.CacheBench.Config(
+                            args.integer("distinct", 200), args.integer("requests", 2_000),
+                            Double.parseDouble(args.string("skew", "1.1")), args.integer("clients", 4),
+                            Long.parseLong(args.string("seed", "14"))), out);
                     default -> Bench.run(args, out);
                 };
                 case "redrive" -> Redrive.run(args, out);
@@ -203,12 +219,25 @@ public final class EbbCli {
     }
 
     private int keys(Args args) throws IOException {
-        if (!"create".equals(args.positionalOrNull(0))) {
-            throw new UsageException("keys: expected 'keys create --tenant NAME'");
+        String action = args.positionalOrNull(0);
+        if (!"create".equals(action) && !"update".equals(action)) {
+            throw new UsageException("keys: expected 'keys create --tenant NAME' or 'keys update --tenant NAME ...'");
         }
         String tenant = args.required("tenant");
         if (!ApiKeys.isValidTenant(tenant)) {
             throw new UsageException("tenant '" + tenant + "' is not valid: " + ApiKeys.describeTenantRule());
+        }
+        TenantLimits limits = new TenantLimits(args.string("rate", null), args.string("burst", null),
+                args.string("budget", null), args.string("disabled", null));
+        if ("update".equals(action) && !limits.changesAnything()) {
+            throw new UsageException("keys update: give at least one of --rate, --burst, --budget, --disabled");
+        }
+        try {
+            limits.applyTo(dev.ebb.core.tenant.TenantPolicy.NONE); // nonsense is refused before anything is written
+        } catch (IllegalArgumentException e) {
+            if (!"update".equals(action)) {
+                throw new UsageException(e.getMessage());
+            }
         }
         LocalClients.useLocalCredentials();
         // Prefer the running local cloud; one server per database file.
@@ -216,15 +245,34 @@ public final class EbbCli {
                 .endpointOverride(URI.create("http://127.0.0.1:8000"))
                 .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
                 .build()) {
-            out.println(new DynamoDbApiKeyStore(running, "ebb-keys", Clock.systemUTC()).create(tenant));
-            return 0;
+            return keys(action, tenant, limits, running);
         } catch (SdkClientException notRunning) {
             // Nothing listens: open the state directly.
         }
         try (LocalCloud cloud = new LocalCloud(LocalCloud.Config.builder().dataDir(args.path("data", DEFAULT_DATA))
                 .sqsPort(0).dynamoDbPort(0).build()).start()) {
             cloud.provision(ResourceSpec.defaults());
-            out.println(new DynamoDbApiKeyStore(cloud.dynamoDbClient(), "ebb-keys", Clock.systemUTC()).create(tenant));
+            return keys(action, tenant, limits, cloud.dynamoDbClient());
+        }
+    }
+
+    private int keys(String action, String tenant, TenantLimits limits, DynamoDbClient dynamoDb) {
+        DynamoDbApiKeyStore keys = new DynamoDbApiKeyStore(dynamoDb, Deployment.KEYS.defaultName(), Clock.systemUTC());
+        TenantStore tenants = new DynamoDbTenantStore(dynamoDb, Deployment.TENANTS.defaultName());
+        if ("update".equals(action) && !keys.tenantExists(tenant)) {
+            throw new UsageException("keys update: no tenant '" + tenant + "' (create a key for it first)");
+        }
+        try {
+            ObjectNode shown = "update".equals(action) || limits.changesAnything()
+                    ? limits.applyAndShow(tenants, tenant) : null;
+            if ("create".equals(action)) {
+                out.println(keys.create(tenant));
+            }
+            if (shown != null) {
+                (("create".equals(action)) ? err : out).println(Json.write(shown));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
         return 0;
     }

@@ -52,6 +52,11 @@ public final class EbbClient {
         return send(request("/v1/uploads").POST(HttpRequest.BodyPublishers.ofString(requestJson)));
     }
 
+    /** {@code GET /v1/usage}: the tenant's spend, reservations, limits and cache hits. */
+    public Response usage() throws IOException, InterruptedException {
+        return send(request("/v1/usage").GET());
+    }
+
     public Response cancel(String jobId) throws IOException, InterruptedException {
         return send(request("/v1/jobs/" + jobId).DELETE());
     }

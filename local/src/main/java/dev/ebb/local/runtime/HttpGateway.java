@@ -48,14 +48,15 @@ public final class HttpGateway implements AutoCloseable {
                          RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> cancel,
                          RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> list,
                          RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> upload,
-                         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> sessions) {
-        /** The job routes without sessions. */
+                         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> sessions,
+                         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> usage) {
+        /** The job routes without sessions and {@code GET /v1/usage} (answered 404 route_not_found). */
         public Routes(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> submit,
                       RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> get,
                       RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> cancel,
                       RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> list,
                       RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> upload) {
-            this(submit, get, cancel, list, upload, null);
+            this(submit, get, cancel, list, upload, null, null);
         }
     }
 
@@ -129,6 +130,9 @@ public final class HttpGateway implements AutoCloseable {
                 handler = method.equals("GET") ? routes.get() : routes.cancel();
                 routeKey = method + " /v1/jobs/{id}";
                 pathParameters.put("id", job.group(1));
+            } else if (path.equals("/v1/usage") && method.equals("GET") && routes.usage() != null) {
+                handler = routes.usage();
+                routeKey = "GET /v1/usage";
             } else if (path.equals("/healthz") && method.equals("GET")) {
                 write(exchange, 200, "{\"status\":\"ok\"}", Map.of());
                 return;
@@ -136,7 +140,8 @@ public final class HttpGateway implements AutoCloseable {
             if (handler == null) {
                 boolean known = path.equals("/v1/jobs") || path.equals("/v1/uploads") || job.matches()
                         || jobEvents.matches() || (routes.sessions() != null
-                        && (session.matches() || sessionMessages.matches()));
+                        && (session.matches() || sessionMessages.matches()))
+                        || (path.equals("/v1/usage") && routes.usage() != null);
                 write(exchange, known ? 405 : 404, Json.write(JobViews.error(known ? "method_not_allowed" : "route_not_found",
                         known ? method + " is not allowed on " + path : "no route for " + method + " " + path)), Map.of());
                 return;

@@ -198,7 +198,8 @@ public final class LocalRuntime implements AutoCloseable {
 
         HttpGateway gateway = new HttpGateway(options.host(), options.httpPort(), 64, new HttpGateway.Routes(
                 new SubmitJobHandler(functions), new GetJobHandler(functions), new CancelJobHandler(functions),
-                new ListJobsHandler(functions), new CreateUploadHandler(functions), new SessionsHandler(functions)));
+                new ListJobsHandler(functions), new CreateUploadHandler(functions), new SessionsHandler(functions),
+                new dev.ebb.functions.UsageHandler(functions)));
         gateway.start();
         ApiKeyStore keys = new DynamoDbApiKeyStore(cloud.dynamoDbClient(), settings.keysTable(), Clock.systemUTC());
         LocalRuntime runtime = new LocalRuntime(cloud, ownsCloud, env, gateway, cpuLane, workers, keys, wake);
@@ -245,6 +246,10 @@ public final class LocalRuntime implements AutoCloseable {
                 Map.entry(DependencyFactory.SQS_ENDPOINT, cloud.sqsEndpoint().toString()),
                 Map.entry(Settings.JOBS_TABLE, "ebb-jobs"),
                 Map.entry(Settings.KEYS_TABLE, "ebb-keys"),
+                Map.entry(dev.ebb.core.config.AdmissionSettings.CACHE_TABLE,
+                        dev.ebb.core.config.Deployment.CACHE.defaultName()),
+                Map.entry(dev.ebb.core.config.AdmissionSettings.TENANTS_TABLE,
+                        dev.ebb.core.config.Deployment.TENANTS.defaultName()),
                 Map.entry(Settings.GPU_QUEUE_URL, resources.queueUrl(Lane.GPU.id())),
                 Map.entry(Settings.CPU_QUEUE_URL, resources.queueUrl(Lane.CPU.id())),
                 Map.entry(DependencyFactory.S3_ENDPOINT, cloud.s3Endpoint().toString()),

@@ -59,9 +59,10 @@ class LocalCloudIT {
     void provision_createsOnDemandTablesWithTtlOnExpiresAt() {
         DynamoDbClient dynamoDb = EmbeddedCloud.get().dynamoDbClient();
 
-        assertThat(EmbeddedCloud.resources().tables()).containsExactly("ebb-jobs", "ebb-keys", "ebb-sessions");
-        for (var expected : Map.of("ebb-jobs", "jobId", "ebb-keys", "keyHash", "ebb-sessions", "sessionKey")
-                .entrySet()) {
+        assertThat(EmbeddedCloud.resources().tables()).containsExactly("ebb-jobs", "ebb-keys", "ebb-sessions",
+                "ebb-cache", "ebb-tenants");
+        for (var expected : Map.of("ebb-jobs", "jobId", "ebb-keys", "keyHash", "ebb-sessions", "sessionKey",
+                "ebb-cache", "cacheKey", "ebb-tenants", "tenant").entrySet()) {
             TableDescription table = dynamoDb.describeTable(r -> r.tableName(expected.getKey())).table();
             assertThat(table.tableStatus()).isEqualTo(TableStatus.ACTIVE);
             assertThat(table.keySchema()).singleElement().satisfies(key -> {

@@ -59,6 +59,21 @@ public class ClassifySpec implements TaskSpec {
     }
 
     @Override
+    public final boolean cacheable(JsonNode canonicalInput) {
+        return true; // the same model, version and texts give the same vectors
+    }
+
+    @Override
+    public final boolean publicModel(String model) {
+        return true; // MiniLM's published weights: the same for every tenant
+    }
+
+    @Override
+    public final String modelVersion(String model) {
+        return EmbeddingModels.version(model);
+    }
+
+    @Override
     public final Lane lane() {
         return Lane.GPU;
     }

@@ -18,6 +18,15 @@ public final class EmbeddingModels {
     private EmbeddingModels() {
     }
 
+    /**
+     * The version of a model's weights as the cache keys it (null: the worker's default, {@code EBB_MODEL}, keyed
+     * as its own name so that a deployment that changes the default must also change this). Change the suffix when
+     * the weights or the pre-processing change: old cache entries are then never found again.
+     */
+    public static String version(String model) {
+        return (model == null ? "default" : model) + "@langchain4j-1.20.0-beta30/mean-normalized";
+    }
+
     public static boolean isKnown(String model) {
         return NAMES.contains(model);
     }

@@ -27,6 +27,16 @@ public final class MathTask implements Task {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     @Override
+    public boolean cacheable(JsonNode canonicalInput) {
+        return true; // arithmetic: the same question, the same answer
+    }
+
+    @Override
+    public boolean publicModel(String model) {
+        return true; // no model at all
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

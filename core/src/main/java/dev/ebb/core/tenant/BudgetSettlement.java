@@ -1,0 +1,52 @@
+package dev.ebb.core.tenant;
+
+import dev.ebb.core.run.CompletionListener;
+import dev.ebb.core.task.Outcome;
+import dev.ebb.core.task.TaskRegistry;
+import dev.ebb.core.task.TaskSpec;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The second phase of the budget: a job that ends settles what was reserved for it — a success is charged its
+ * estimate, a failure nothing (refused at claim, bad input, a task error). The amount is the task's estimate of the
+ * job's canonical input, computed again here, so a message cannot say it reserved more than its job costs; where
+ * the input is not at hand (it could not be read) the message's amount, capped by nothing better, is released.
+ */
+public final class BudgetSettlement implements CompletionListener {
+    private final TenantStore store;
+    private final TaskRegistry tasks;
+
+    public BudgetSettlement(TenantStore store, TaskRegistry tasks) {
+        this.store = store;
+        this.tasks = tasks;
+    }
+
+    @Override
+    public void completed(List<Ended> jobs) {
+        for (Ended job : jobs) {
+            double reserved = job.envelope().reserved();
+            if (reserved <= 0) {
+                continue; // nothing was reserved (a message sent again by a replay or the reconciler)
+            }
+            Optional<TaskSpec> task = tasks.find(job.envelope().task());
+            if (task.isPresent() && job.envelope().input() != null) {
+                reserved = task.get().costEstimate(job.envelope().input());
+            }
+            double charged = job.outcome() instanceof Outcome.Success ? reserved : 0;
+            store.settle(job.envelope().tenant(), reserved, charged);
+        }
+    }
+
+    /**
+     * Releases, uncharged, what a job cancelled before it ended had reserved: a cancel is that job's only end (the
+     * runner's completion of a cancelled job fails), so this runs once per job. A job whose input is in the object
+     * store (not in the item) cannot be priced here: its reservation stays (docs/architecture.md).
+     */
+    public void cancelled(dev.ebb.core.job.Job job) {
+        Optional<TaskSpec> task = tasks.find(job.task());
+        if (task.isPresent() && job.input() != null) {
+            store.settle(job.tenant(), task.get().costEstimate(job.input()), 0);
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package dev.ebb.core.tenant;
+
+import dev.ebb.core.task.Lane;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+
+/**
+ * The tenants table. One item per tenant under its name (tenant names are {@code [a-z0-9][a-z0-9_-]*}), the
+ * service's switch under {@code *}, each lane's completion counter under {@code lane#<lane>}. Every change is one
+ * conditional {@code UpdateItem}, so concurrent processes share one bucket and one budget:
+ * <ul>
+ * <li>rate limit: a token bucket in its GCRA form — one number, {@code tat}, the time (epoch ms) at which the bucket
+ * is full again. A request is allowed while {@code tat <= now + (burst - 1) / rate}, and moves {@code tat} on by
+ * {@code 1 / rate}: one conditional update under load, two after an idle spell (the reset to {@code now});</li>
+ * <li>budget: {@code reserved} and {@code spent}, and {@code available} = budget − spent − reserved kept by the same
+ * updates, so that a reservation's condition ({@code available >= amount}) needs no arithmetic in the condition,
+ * which DynamoDB does not allow.</li>
+ * </ul>
+ */
+public final class DynamoDbTenantStore implements TenantStore {
+    static final String KEY = "tenant";
+    static final String SERVICE = "*";
+    static final String DISABLED = "disabled";
+    static final String RATE = "ratePerSecond";
+    static final String BURST = "burst";
+    static final String BUDGET = "budget";
+    static final String SPENT = "spent";
+    static final String RESERVED = "reserved";
+    static final String AVAILABLE = "available";
+    static final String TAT = "tat";
+    static final String CACHE_HITS = "cacheHits";
+    static final String SAVED_MS = "savedMs";
+    static final String COMPLETED = "completed";
+    private static final int ATTEMPTS = 5;
+
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+
+    public DynamoDbTenantStore(DynamoDbClient dynamoDb, String table) {
+        this.dynamoDb = dynamoDb;
+        this.table = table;
+    }
+
+    @Override
+    public TenantState state(String tenant) {
+        Map<String, AttributeValue> item = read(tenant);
+        if (item == null || item.isEmpty()) {
+            return TenantState.empty(tenant);
+        }
+        return new TenantState(tenant, policyOf(item), number(item, SPENT), number(item, RESERVED),
+                number(item, AVAILABLE), (long) number(item, CACHE_HITS), (long) number(item, SAVED_MS));
+    }
+
+    @Override
+    public boolean serviceDisabled() {
+        Map<String, AttributeValue> item = read(SERVICE);
+        return item != null && item.containsKey(DISABLED) && Boolean.TRUE.equals(item.get(DISABLED).bool());
+    }
+
+    @Override
+    public void setServiceDisabled(boolean disabled) {
+        dynamoDb.updateItem(r -> r.tableName(table).key(key(SERVICE))
+                .updateExpression("SET #d = :d").expressionAttributeNames(Map.of("#d", DISABLED))
+                .expressionAttributeValues(Map.of(":d", AttributeValue.fromBool(disabled))));
+    }
+
+    @Override
+    public TenantState setPolicy(String tenant, TenantPolicy policy) {
+        policy.check();
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            Map<String, AttributeValue> item = read(tenant);
+            Map<String, AttributeValue> old = item == null ? Map.of() : item;
+            double spent = number(old, SPENT);
+            double reserved = number(old, RESERVED);
+            double available = (policy.budget() == null ? 0 : policy.budget()) - spent - reserved;
+            Map<String, String> names = new HashMap<>(Map.of("#d", DISABLED, "#a", AVAILABLE, "#s", SPENT,
+                    "#r", RESERVED, "#rate", RATE, "#burst", BURST, "#budget", BUDGET));
+            Map<String, AttributeValue> values = new HashMap<>();
+            values.put(":d", AttributeValue.fromBool(policy.disabled()));
+            values.put(":a", n(available));
+            StringBuilder set = new StringBuilder("SET #d = :d, #a = :a");
+            StringBuilder remove = new StringBuilder();
+            setOrRemove(set, remove, values, "#rate", ":rate", policy.ratePerSecond());
+            setOrRemove(set, remove, values, "#burst", ":burst",
+                    policy.burst() == null ? null : policy.burst().doubleValue());
+            setOrRemove(set, remove, values, "#budget", ":budget", policy.budget());
+            // Unchanged counters since the read: a reservation or settlement in between retries the whole update.
+            String condition = unchanged("#s", ":s", old.containsKey(SPENT), spent, values) + " AND "
+                    + unchanged("#r", ":r", old.containsKey(RESERVED), reserved, values);
+            String update = set + (remove.isEmpty() ? "" : " REMOVE " + remove);
+            try {
+                dynamoDb.updateItem(r -> r.tableName(table).key(key(tenant)).updateExpression(update)
+                        .conditionExpression(condition).expressionAttributeNames(names)
+                        .expressionAttributeValues(values));
+                return state(tenant);
+            } catch (ConditionalCheckFailedException e) {
+                // moved meanwhile: read again
+            }
+        }
+        throw new IllegalStateException("tenant " + tenant + " is too busy to change its policy now; try again");
+    }
+
+    private static void setOrRemove(StringBuilder set, StringBuilder remove, Map<String, AttributeValue> values,
+                                    String name, String placeholder, Double value) {
+        if (value == null) {
+            remove.append(remove.isEmpty() ? "" : ", ").append(name);
+        } else {
+            set.append(", ").append(name).append(" = ").append(placeholder);
+            values.put(placeholder, n(value));
+        }
+    }
+
+    private static String unchanged(String name, String placeholder, boolean present, double value,
+                                    Map<String, AttributeValue> values) {
+        if (!present) {
+            return "attribute_not_exists(" + name + ")";
+        }
+        values.put(placeholder, n(value));
+        return name + " = " + placeholder;
+    }
+
+    @Override
+    public RateDecision take(String tenant, double ratePerSecond, int burst, Instant now) {
+        double interval = 1000.0 / ratePerSecond;
+        double nowMs = now.toEpochMilli();
+        double max = nowMs + (burst - 1) * interval;
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            Double old;
+            try {
+                dynamoDb.updateItem(r -> r.tableName(table).key(key(tenant))
+                        .updateExpression("SET #t = #t + :i")
+                        .conditionExpression("#t BETWEEN :now AND :max")
+                        .expressionAttributeNames(Map.of("#t", TAT))
+                        .expressionAttributeValues(Map.of(":i", n(interval), ":now", n(nowMs), ":max", n(max)))
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+                return new RateDecision.Allowed();
+            } catch (ConditionalCheckFailedException e) {
+                Map<String, AttributeValue> item = e.hasItem() ? e.item() : read(tenant);
+                old = item == null || !item.containsKey(TAT) ? null : Double.parseDouble(item.get(TAT).n());
+            }
+            if (old != null && old > max) {
+                return new RateDecision.Limited(Math.max(1, (long) Math.ceil((old - max) / 1000.0)));
+            }
+            // An idle bucket (tat in the past, or none yet) is full: it starts again from now.
+            try {
+                dynamoDb.updateItem(r -> r.tableName(table).key(key(tenant))
+                        .updateExpression("SET #t = :next")
+                        .conditionExpression("attribute_not_exists(#t) OR #t < :now")
+                        .expressionAttributeNames(Map.of("#t", TAT))
+                        .expressionAttributeValues(Map.of(":next", n(nowMs + interval), ":now", n(nowMs))));
+                return new RateDecision.Allowed();
+            } catch (ConditionalCheckFailedException e) {
+                // another request moved it first: look again
+            }
+        }
+        return new RateDecision.Limited(Math.max(1, (long) Math.ceil(interval / 1000.0)));
+    }
+
+    @Override
+    public boolean reserve(String tenant, double amount) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(key(tenant))
+                    .updateExpression("ADD #r :a, #av :neg")
+                    .conditionExpression("attribute_not_exists(#b) OR #av >= :a")
+                    .expressionAttributeNames(Map.of("#r", RESERVED, "#av", AVAILABLE, "#b", BUDGET))
+                    .expressionAttributeValues(Map.of(":a", n(amount), ":neg", n(-amount))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void settle(String tenant, double reserved, double charged) {
+        try {
+            // Never below zero: a reservation that was not made (a job accepted before its deployment reserved
+            // budgets) is not released a second time from other jobs' reservations.
+            dynamoDb.updateItem(r -> r.tableName(table).key(key(tenant))
+                    .updateExpression("ADD #r :r, #s :c, #av :back")
+                    .conditionExpression("#r >= :min")
+                    .expressionAttributeNames(Map.of("#r", RESERVED, "#s", SPENT, "#av", AVAILABLE))
+                    .expressionAttributeValues(Map.of(":r", n(-reserved), ":c", n(charged), ":back",
+                            n(reserved - charged), ":min", n(reserved - 1e-6))));
+        } catch (ConditionalCheckFailedException e) {
+            org.slf4j.LoggerFactory.getLogger(DynamoDbTenantStore.class).warn(
+                    "tenant={} has less than {} reserved; nothing settled", tenant, reserved);
+        }
+    }
+
+    @Override
+    public void recordCacheHits(String tenant, long hits, long savedMs) {
+        dynamoDb.updateItem(r -> r.tableName(table).key(key(tenant))
+                .updateExpression("ADD #h :h, #ms :ms")
+                .expressionAttributeNames(Map.of("#h", CACHE_HITS, "#ms", SAVED_MS))
+                .expressionAttributeValues(Map.of(":h", n(hits), ":ms", n(savedMs))));
+    }
+
+    @Override
+    public void addCompleted(Lane lane, long jobs) {
+        dynamoDb.updateItem(r -> r.tableName(table).key(key(laneKey(lane)))
+                .updateExpression("ADD #c :n").expressionAttributeNames(Map.of("#c", COMPLETED))
+                .expressionAttributeValues(Map.of(":n", n(jobs))));
+    }
+
+    @Override
+    public long completed(Lane lane) {
+        Map<String, AttributeValue> item = read(laneKey(lane));
+        return item == null ? 0 : (long) number(item, COMPLETED);
+    }
+
+    static String laneKey(Lane lane) {
+        return "lane#" + lane.id();
+    }
+
+    private Map<String, AttributeValue> read(String key) {
+        return dynamoDb.getItem(r -> r.tableName(table).key(key(key)).consistentRead(true)).item();
+    }
+
+    private static TenantPolicy policyOf(Map<String, AttributeValue> item) {
+        boolean disabled = item.containsKey(DISABLED) && Boolean.TRUE.equals(item.get(DISABLED).bool());
+        Double rate = item.containsKey(RATE) ? number(item, RATE) : null;
+        Integer burst = item.containsKey(BURST) ? (int) number(item, BURST) : null;
+        Double budget = item.containsKey(BUDGET) ? number(item, BUDGET) : null;
+        return new TenantPolicy(disabled, rate, burst, budget);
+    }
+
+    private static Map<String, AttributeValue> key(String value) {
+        return Map.of(KEY, AttributeValue.fromS(value));
+    }
+
+    private static double number(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? 0 : Double.parseDouble(value.n());
+    }
+
+    private static AttributeValue n(double value) {
+        return AttributeValue.fromN(BigDecimal.valueOf(value).stripTrailingZeros().toPlainString());
+    }
+}

@@ -1,0 +1,215 @@
+package dev.ebb.core.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ebb.core.api.ApiException;
+import dev.ebb.core.api.JobService;
+import dev.ebb.core.api.JobService.How;
+import dev.ebb.core.job.Job;
+import dev.ebb.core.job.JobStatus;
+import dev.ebb.core.tenant.TenantPolicy;
+import dev.ebb.core.tenant.TenantState;
+import dev.ebb.core.tenant.TenantStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** Kill switch, rate limit and budget, at submit and at claim, against the DynamoDB-compatible test server. */
+class TenantLimitsTest {
+
+    @Test
+    void twoProcessesSubmittingAtOnce_neverExceedTheRateLimitTogether() throws Exception {
+        // A frozen clock: no token comes back during the test, so exactly the burst may pass, whoever asks.
+        FrontDoor door = new FrontDoor(Clock.fixed(Instant.parse("2026-12-02T12:00:00Z"), ZoneOffset.UTC), Map.of());
+        door.control.tenants().setPolicy("acme", new TenantPolicy(false, 1.0, 10, null));
+        JobService one = door.service();
+        JobService two = door.service();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Object>> results = new ArrayList<>();
+        try {
+            for (int i = 0; i < 30; i++) {
+                JobService service = i % 2 == 0 ? one : two;
+                String text = "What is " + i + " plus 1?";
+                results.add(pool.submit((Callable<Object>) () -> {
+                    start.await();
+                    try {
+                        return service.submit(FrontDoor.math("acme", text));
+                    } catch (ApiException e) {
+                        return e;
+                    }
+                }));
+            }
+            start.countDown();
+            int accepted = 0;
+            int limited = 0;
+            for (Future<Object> result : results) {
+                Object outcome = result.get();
+                if (outcome instanceof JobService.Submitted s && s.how() == How.ACCEPTED) {
+                    accepted++;
+                } else if (outcome instanceof ApiException e) {
+                    assertThat(e.status()).isEqualTo(429);
+                    assertThat(e.code()).isEqualTo("rate_limited");
+                    assertThat(e.retryAfterSeconds()).isPositive();
+                    limited++;
+                }
+            }
+            assertThat(accepted).as("the burst, shared by both").isEqualTo(10);
+            assertThat(limited).isEqualTo(20);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(door.queue.sent).as("a limited request sends nothing").hasSize(10);
+        assertThat(door.control.tenants().state("acme").reserved()).as("and reserves nothing").isEqualTo(10.0);
+    }
+
+    @Test
+    void aRateLimit_refillsWithTime() {
+        Instant t0 = Instant.parse("2026-12-02T12:00:00Z");
+        FrontDoor door = new FrontDoor();
+        TenantStore store = door.control.tenants();
+        assertThat(store.take("acme", 2.0, 1, t0)).isInstanceOf(dev.ebb.core.tenant.RateDecision.Allowed.class);
+        assertThat(store.take("acme", 2.0, 1, t0.plusMillis(100)))
+                .isInstanceOf(dev.ebb.core.tenant.RateDecision.Limited.class);
+        assertThat(store.take("acme", 2.0, 1, t0.plusMillis(500)))
+                .isInstanceOf(dev.ebb.core.tenant.RateDecision.Allowed.class);
+        assertThat(store.take("acme", 2.0, 1, t0.plusSeconds(60)))
+                .as("after an idle spell the bucket is full again").isInstanceOf(
+                        dev.ebb.core.tenant.RateDecision.Allowed.class);
+    }
+
+    @Test
+    void aBudget_stopsOneTenant_andNotAnother() {
+        FrontDoor door = new FrontDoor();
+        door.control.tenants().setPolicy("acme", new TenantPolicy(false, null, null, 3.0));
+        door.control.tenants().setPolicy("globex", new TenantPolicy(false, null, null, 100.0));
+        JobService service = door.service();
+        for (int i = 0; i < 3; i++) {
+            assertThat(service.submit(FrontDoor.math("acme", "What is " + i + " plus 2?")).how())
+                    .isEqualTo(How.ACCEPTED);
+        }
+        assertThatThrownBy(() -> service.submit(FrontDoor.math("acme", "What is 7 plus 2?")))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(402);
+                    assertThat(e.code()).isEqualTo("budget_exceeded");
+                });
+        for (int i = 0; i < 5; i++) {
+            assertThat(service.submit(FrontDoor.math("globex", "What is " + i + " plus 2?")).how())
+                    .isEqualTo(How.ACCEPTED);
+        }
+        assertThat(door.queue.sent.stream().filter(e -> e.tenant().equals("acme"))).hasSize(3);
+        TenantState acme = door.control.tenants().state("acme");
+        assertThat(acme.reserved()).isEqualTo(3.0);
+        assertThat(acme.available()).isZero();
+
+        door.runSent();
+        acme = door.control.tenants().state("acme");
+        assertThat(acme.spent()).as("settled on completion").isEqualTo(3.0);
+        assertThat(acme.reserved()).isZero();
+        assertThat(door.control.tenants().state("globex").available()).isEqualTo(95.0);
+
+        // Out of budget, a tenant still gets what is already known: a cached answer costs nothing.
+        assertThat(service.submit(FrontDoor.math("acme", "What is 0 plus 2?")).how()).isEqualTo(How.ANSWERED);
+        assertThatThrownBy(() -> service.submit(FrontDoor.math("acme", "What is 8 plus 2?")))
+                .isInstanceOf(ApiException.class);
+    }
+
+    @Test
+    void aJobQueuedBeforeItsTenantRanOutOfBudget_isRefusedAtClaim_andNotRun() {
+        FrontDoor door = new FrontDoor();
+        door.control.tenants().setPolicy("acme", new TenantPolicy(false, null, null, 5.0));
+        JobService service = door.service();
+        String queued = service.submit(FrontDoor.math("acme", "What is 5 times 5?")).job().jobId();
+        String other = service.submit(FrontDoor.math("globex", "What is 5 times 6?")).job().jobId();
+
+        door.control.tenants().setPolicy("acme", new TenantPolicy(false, null, null, 0.0)); // cut while it waited
+        door.runSent();
+
+        Job refused = service.get("acme", queued);
+        assertThat(refused.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(refused.error().code()).isEqualTo("budget_exceeded");
+        assertThat(refused.result()).as("not run").isNull();
+        assertThat(service.get("globex", other).status()).isEqualTo(JobStatus.SUCCEEDED);
+        TenantState acme = door.control.tenants().state("acme");
+        assertThat(acme.spent()).as("nothing charged").isZero();
+        assertThat(acme.reserved()).as("its reservation released").isZero();
+        assertThat(acme.available()).isZero();
+    }
+
+    @Test
+    void aCancelledJob_givesItsReservationBack_once() {
+        FrontDoor door = new FrontDoor();
+        door.control.tenants().setPolicy("acme", new TenantPolicy(false, null, null, 2.0));
+        JobService service = door.service();
+        String cancelled = service.submit(FrontDoor.math("acme", "What is 4 plus 4?")).job().jobId();
+        service.submit(FrontDoor.math("acme", "What is 4 plus 5?"));
+        assertThat(door.control.tenants().state("acme").available()).isZero();
+
+        service.cancel("acme", cancelled);
+        assertThatThrownBy(() -> service.cancel("acme", cancelled)).isInstanceOf(ApiException.class);
+        door.runSent(); // its message finds the job ended: not run, not settled again
+
+        TenantState acme = door.control.tenants().state("acme");
+        assertThat(acme.reserved()).isZero();
+        assertThat(acme.spent()).as("only the job that ran").isEqualTo(1.0);
+        assertThat(acme.available()).isEqualTo(1.0);
+    }
+
+    @Test
+    void theKillSwitch_refusesATenantOrTheService_atSubmitAndAtClaim() {
+        FrontDoor door = new FrontDoor();
+        JobService service = door.service();
+        String waiting = service.submit(FrontDoor.math("acme", "What is 1 plus 9?")).job().jobId();
+
+        door.control.tenants().setPolicy("acme", new TenantPolicy(true, null, null, null));
+        assertThatThrownBy(() -> service.submit(FrontDoor.math("acme", "What is 2 plus 9?")))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.code()).isEqualTo("tenant_disabled");
+                    assertThat(e.retryAfterSeconds()).isPositive();
+                });
+        assertThat(door.queue.sent).as("only the job from before the switch").hasSize(1);
+        assertThat(service.submit(FrontDoor.math("globex", "What is 2 plus 9?")).how()).isEqualTo(How.ACCEPTED);
+
+        door.runSent();
+        Job stopped = service.get("acme", waiting);
+        assertThat(stopped.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(stopped.error().code()).isEqualTo("tenant_disabled");
+        assertThat(door.control.tenants().state("acme").spent()).isZero();
+
+        door.control.tenants().setServiceDisabled(true);
+        assertThatThrownBy(() -> service.submit(FrontDoor.math("globex", "What is 3 plus 9?")))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.code()).isEqualTo("service_disabled");
+                });
+        door.control.tenants().setServiceDisabled(false);
+        door.control.tenants().setPolicy("acme", TenantPolicy.NONE);
+        assertThat(service.submit(FrontDoor.math("acme", "What is 2 plus 9?")).how()).isEqualTo(How.ACCEPTED);
+    }
+
+    @Test
+    void limitsThatMakeNoSense_areRefusedWhenSet() {
+        FrontDoor door = new FrontDoor();
+        TenantStore store = door.control.tenants();
+        for (TenantPolicy nonsense : List.of(new TenantPolicy(false, 0.0, null, null),
+                new TenantPolicy(false, -1.0, null, null), new TenantPolicy(false, Double.NaN, null, null),
+                new TenantPolicy(false, null, 5, null), new TenantPolicy(false, 1.0, 0, null),
+                new TenantPolicy(false, null, null, -1.0), new TenantPolicy(false, null, null, Double.NaN),
+                new TenantPolicy(false, null, null, Double.POSITIVE_INFINITY))) {
+            assertThatThrownBy(() -> store.setPolicy("acme", nonsense)).as(nonsense.toString())
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(store.state("acme").policy()).isEqualTo(TenantPolicy.NONE);
+    }
+}
