@@ -71,7 +71,8 @@ public final class EbbStack extends Stack {
         workerEnvironment.put(DRAIN_SECONDS, String.valueOf(WORKER_STOP_TIMEOUT.toSeconds().intValue() - 10));
         workerEnvironment.put("AWS_REGION", getRegion());
         this.workers = new GpuWorkers(this, "GpuWorkers", new GpuWorkers.Props(settings.instanceType(),
-                settings.maxWorkers(), settings.workerDirectory(), workerEnvironment, 12 * 1024, WORKER_STOP_TIMEOUT));
+                settings.maxWorkers(), settings.workerDirectory(), workerEnvironment, 12 * 1024, WORKER_STOP_TIMEOUT,
+                settings.warmPool()));
         // The worker's rights, and nothing else: its lane's queue, the jobs table, admission's tables, the bucket.
         queues.gpu().queue().grantConsumeMessages(workers.taskDefinition().getTaskRole());
         tables.jobs().grantReadWriteData(workers.taskDefinition().getTaskRole());

@@ -98,7 +98,9 @@ public final class Functions extends Construct {
                 "Sets the gpu workers' desired count from the gpu queue's depth and age (scaling policy in core).",
                 merge(props.environment(), Map.of(
                         ECS_CLUSTER, props.workers().cluster().getClusterName(),
-                        ECS_SERVICE, service.getServiceName())));
+                        ECS_SERVICE, service.getServiceName(),
+                        // What a new worker takes to serve in this stack (cold, or from the warm pool).
+                        Deployment.SCALE_STARTUP_SECONDS.name(), String.valueOf(props.workers().startupSeconds()))));
         // One run at a time, as in SAM: the schedule and the submit function's wakes must not race on the count.
         ((CfnFunction) scaler.getVersion().getLambda().getNode().getDefaultChild()).setReservedConcurrentExecutions(1);
         Rule.Builder.create(this, "ScalerSchedule")

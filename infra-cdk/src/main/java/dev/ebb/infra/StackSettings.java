@@ -18,9 +18,11 @@ import java.util.stream.Stream;
  * @param queueDepthAlarm the visible messages in a lane queue above which an alarm fires ({@value #QUEUE_DEPTH_ALARM})
  * @param functionsJar    the functions' shaded Lambda jar ({@value #FUNCTIONS_JAR})
  * @param workerDirectory the folder with the GPU worker's Dockerfile ({@value #WORKER_DIRECTORY})
+ * @param warmPool        GPU instances kept stopped and initialised in an Auto Scaling warm pool, so a wake from zero
+ *                        skips the instance's launch and first boot; 0 (the default) for none ({@value #WARM_POOL})
  */
 public record StackSettings(String region, String account, String instanceType, int maxWorkers, int queueDepthAlarm,
-                            Path functionsJar, Path workerDirectory) {
+                            Path functionsJar, Path workerDirectory, int warmPool) {
     public static final String REGION = "region";
     public static final String ACCOUNT = "account";
     public static final String INSTANCE_TYPE = "instanceType";
@@ -28,6 +30,7 @@ public record StackSettings(String region, String account, String instanceType, 
     public static final String QUEUE_DEPTH_ALARM = "queueDepthAlarm";
     public static final String FUNCTIONS_JAR = "functionsJar";
     public static final String WORKER_DIRECTORY = "workerDirectory";
+    public static final String WARM_POOL = "warmPool";
 
     private static final Pattern REGION_SHAPE = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]");
     private static final Pattern ACCOUNT_SHAPE = Pattern.compile("[0-9]{12}");
@@ -49,6 +52,8 @@ public record StackSettings(String region, String account, String instanceType, 
         require(WORKER_DIRECTORY, workerDirectory,
                 workerDirectory != null && Files.isRegularFile(workerDirectory.resolve("Dockerfile")),
                 "a folder with the GPU worker's Dockerfile (gpu-worker/)");
+        require(WARM_POOL, warmPool, warmPool >= 0 && warmPool <= maxWorkers,
+                "a whole number from 0 (no warm pool) to maxWorkers (" + maxWorkers + ")");
     }
 
     /**
@@ -70,7 +75,8 @@ public record StackSettings(String region, String account, String instanceType, 
                 integer(context, MAX_WORKERS, 2),
                 integer(context, QUEUE_DEPTH_ALARM, 1000),
                 functionsJar,
-                base.resolve(text(context, WORKER_DIRECTORY, "../gpu-worker")).normalize());
+                base.resolve(text(context, WORKER_DIRECTORY, "../gpu-worker")).normalize(),
+                integer(context, WARM_POOL, 0));
     }
 
     private static Path findLambdaJar(Path target) {

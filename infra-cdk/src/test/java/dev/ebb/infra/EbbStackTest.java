@@ -453,6 +453,46 @@ class EbbStackTest {
                 .isEqualTo("ENABLED");
     }
 
+    /** No warm pool unless asked for, and the scaler counts on the cold start-up of a new instance. */
+    @Test
+    void gpuWorkers_haveNoWarmPoolByDefault_andTheScalerCountsOnAColdStart() {
+        assertThat(ofType("AWS::AutoScaling::WarmPool")).isEmpty();
+        assertThat(single("AWS::EC2::LaunchTemplate").toString()).doesNotContain("ECS_WARM_POOLS_CHECK");
+        assertThat(function("ScalerHandler").at("/Properties/Environment/Variables/EBB_SCALE_STARTUP_SECONDS").asText())
+                .isEqualTo(String.valueOf(GpuWorkers.COLD_STARTUP_SECONDS));
+    }
+
+    /** With warmPool=N: N stopped instances in a warm pool, the agent told, and a shorter start-up for the scaler. */
+    @Test
+    void gpuWorkers_withAWarmPool_keepStoppedInstancesAndTheAgentWaitsForServiceToRegister() {
+        var stack = new software.amazon.awscdk.Stack(new software.amazon.awscdk.App(), "WarmPool",
+                software.amazon.awscdk.StackProps.builder().env(software.amazon.awscdk.Environment.builder()
+                        .region("us-east-1").build()).build());
+        GpuWorkers workers = new GpuWorkers(stack, "GpuWorkers", new GpuWorkers.Props("g5.xlarge", 4,
+                Synthesized.SETTINGS.workerDirectory(), java.util.Map.of(), 12 * 1024,
+                software.amazon.awscdk.Duration.seconds(120), 2));
+        JsonNode warm = JSON.valueToTree(software.amazon.awscdk.assertions.Template.fromStack(stack).toJSON())
+                .path("Resources");
+
+        JsonNode pool = null;
+        String launch = null;
+        for (JsonNode resource : warm) {
+            if (resource.path("Type").asText().equals("AWS::AutoScaling::WarmPool")) {
+                pool = resource;
+            } else if (resource.path("Type").asText().equals("AWS::EC2::LaunchTemplate")) {
+                launch = resource.toString();
+            }
+        }
+        assertThat(pool).isNotNull();
+        assertThat(pool.at("/Properties/MinSize").asInt()).isEqualTo(2);
+        assertThat(pool.at("/Properties/MaxGroupPreparedCapacity").asInt()).isEqualTo(2);
+        assertThat(pool.at("/Properties/PoolState").asText()).isEqualTo("Stopped");
+        // ECS refuses reuse on scale-in for warm pools.
+        assertThat(pool.at("/Properties/InstanceReusePolicy").isMissingNode()).isTrue();
+        assertThat(launch).contains("ECS_WARM_POOLS_CHECK=true");
+        assertThat(workers.startupSeconds()).isEqualTo(GpuWorkers.WARM_STARTUP_SECONDS);
+    }
+
     /** A container on the bridge network is one hop past the instance: hop limit 1 keeps the instance role away. */
     @Test
     void gpuWorkerContainers_cannotReachTheInstanceMetadataService() {

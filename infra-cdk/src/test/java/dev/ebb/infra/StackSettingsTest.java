@@ -48,7 +48,9 @@ class StackSettingsTest {
             "account, 1234",
             "queueDepthAlarm, 0",
             "functionsJar, no/such.jar",
-            "workerDirectory, /no/such/folder"})
+            "workerDirectory, /no/such/folder",
+            "warmPool, -1",
+            "warmPool, 1000"})
     void fromContext_withAnInvalidValue_failsNamingIt(String name, String value) {
         Map<String, Object> context = valid();
         context.put(name, value);

@@ -35,9 +35,13 @@ public record ScalingSettings(int minWorkers, int maxWorkers, Duration targetWai
     public static final String STALE_SECONDS = Deployment.SCALE_STALE_SECONDS.name();
     public static final String INTERVAL_SECONDS = Deployment.SCALE_INTERVAL_SECONDS.name();
 
-    /** Defaults for a GPU lane on AWS: 0..10 workers, 30 s acceptable wait, 2 min cool-down, 60 s start-up. */
+    /**
+     * Defaults for a GPU lane on AWS: 0..10 workers, 30 s acceptable wait, 2 min cool-down, and 3 min start-up: a
+     * new GPU instance from zero (cluster auto scaling's reaction, launch and boot, the ECS agent, the image pull,
+     * the JVM and the model), as estimated in docs/scaling.md.
+     */
     public static final ScalingSettings DEFAULTS = new ScalingSettings(0, 10, Duration.ofSeconds(30),
-            Duration.ofMinutes(2), Duration.ofSeconds(60), 5.0, Duration.ofMinutes(3), Duration.ofMinutes(1));
+            Duration.ofMinutes(2), Duration.ofSeconds(180), 5.0, Duration.ofMinutes(3), Duration.ofMinutes(1));
 
     /** Refuses nonsense with the name of the setting at fault. */
     public ScalingSettings {

@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 class ScalingPolicyTest {
     private static final Instant T0 = Instant.parse("2026-11-23T12:00:00Z");
     // 0..10 workers, 30 s wait, 2 min cool-down, 60 s start-up, 5 jobs/s per worker, stale after 3 min.
-    private final ScalingPolicy policy = new ScalingPolicy(ScalingSettings.DEFAULTS);
+    static final ScalingSettings SETTINGS = new ScalingSettings(0, 10, Duration.ofSeconds(30), Duration.ofMinutes(2),
+            Duration.ofSeconds(60), 5.0, Duration.ofMinutes(3), Duration.ofMinutes(1));
+    private final ScalingPolicy policy = new ScalingPolicy(SETTINGS);
 
     @Test
     void decide_whenIdleAtZero_staysAtZero() {
@@ -34,7 +36,7 @@ class ScalingPolicyTest {
 
     @Test
     void decide_whenMinIsTwo_keepsTwoWhileIdle() {
-        var withMin = new ScalingPolicy(ScalingSettings.DEFAULTS.withWorkers(2, 10));
+        var withMin = new ScalingPolicy(SETTINGS.withWorkers(2, 10));
 
         assertThat(withMin.decide(ScalingMetrics.of(0, 0, 0, 0, T0), null, T0).desired()).isEqualTo(2);
         assertThat(withMin.decide(ScalingMetrics.of(0, 0, 5, 0, T0), T0.minus(Duration.ofHours(1)), T0).desired())
@@ -138,7 +140,7 @@ class ScalingPolicyTest {
 
     @Test
     void decide_whenSaturatedAtTheFirstLookAfterAScaleOut_addsNoWorkerThatWouldArriveToADrainedQueue() {
-        var max50 = new ScalingPolicy(ScalingSettings.DEFAULTS.withWorkers(0, 50));
+        var max50 = new ScalingPolicy(SETTINGS.withWorkers(0, 50));
         // The end of a burst: 32 workers just came up (the previous look asked for them) and took jobs; 9,202 wait.
         // Serving, they finish 32·5·60 = 9,600 jobs within the 60 s a new worker needs to start, so the backlog
         // rule asks for none; the saturation hedge would add 8 that arrive to an empty queue unless arrivals go on.
@@ -184,7 +186,7 @@ class ScalingPolicyTest {
 
     @Test
     void decide_whenMaxWasLoweredBelowTheBusyWorkers_keepsTheBusyOnes() {
-        var lowered = new ScalingPolicy(ScalingSettings.DEFAULTS.withWorkers(0, 2));
+        var lowered = new ScalingPolicy(SETTINGS.withWorkers(0, 2));
         Instant after = T0.plus(Duration.ofHours(1));
 
         assertThat(lowered.decide(ScalingMetrics.of(100, 10, 4, 4, after), T0, after).desired()).isEqualTo(4);
@@ -233,5 +235,52 @@ class ScalingPolicyTest {
         assertThat(policy.throughput(base.withThroughput(0.0, T0), T0)).isEqualTo(5.0);
         assertThat(policy.throughput(base.withThroughput(Double.NaN, T0), T0)).isEqualTo(5.0);
         assertThat(policy.throughput(base.withThroughput(Double.POSITIVE_INFINITY, T0), T0)).isEqualTo(5.0);
+    }
+
+    @Test
+    void decide_whenRecentArrivalsNeedTheRunningWorkers_keepsThemThoughTheBacklogIsEmpty() {
+        // 18 jobs/s over the last 2 min at 5 jobs/s a worker and 90 % busy: 4 workers. The backlog alone says 1.
+        var metrics = ScalingMetrics.of(0, 1, 4, 1, T0).withArrivals(2_160, Duration.ofMinutes(2));
+
+        var decision = policy.decide(metrics, T0.minus(Duration.ofHours(1)), T0);
+
+        assertThat(decision.desired()).isEqualTo(4);
+        assertThat(decision.reason()).isEqualTo("steady (arrivals)");
+        assertThat(decision.lowSince()).isNull();
+    }
+
+    @Test
+    void decide_whenArrivalsAreKnownAndLow_scalesInAtOnceToWhatTheyNeed() {
+        // 6 jobs/s: 2 workers. Without arrivals the same look only starts the cool-down.
+        var withArrivals = ScalingMetrics.of(0, 0, 8, 0, T0).withArrivals(720, Duration.ofMinutes(2));
+        var without = ScalingMetrics.of(0, 0, 8, 0, T0);
+
+        assertThat(policy.decide(withArrivals, null, T0).desired()).isEqualTo(2);
+        assertThat(policy.decide(without, null, T0).desired()).isEqualTo(8);
+        assertThat(policy.decide(without, null, T0).reason()).isEqualTo("cooling down");
+    }
+
+    @Test
+    void decide_whenATrickleArrives_keepsOneWorkerAndWhenNoneArrives_goesToZero() {
+        var trickle = ScalingMetrics.of(0, 0, 1, 0, T0).withArrivals(3, Duration.ofMinutes(2));
+        var none = ScalingMetrics.of(0, 0, 1, 0, T0).withArrivals(0, Duration.ofMinutes(2));
+
+        assertThat(policy.decide(trickle, null, T0).desired()).isEqualTo(1);
+        assertThat(policy.decide(none, null, T0).desired()).isZero();
+    }
+
+    @Test
+    void decide_whenArrivalsAloneWouldNeedMore_doesNotScaleOutOnThem() {
+        // 1,000 jobs in the last minute would need 4 workers, but the one worker keeps the queue empty.
+        var metrics = ScalingMetrics.of(0, 1, 1, 1, T0).withArrivals(1_000, Duration.ofMinutes(1));
+
+        assertThat(policy.decide(metrics, null, T0).desired()).isEqualTo(1);
+    }
+
+    @Test
+    void decide_whenArrivalsAreKnown_stillKeepsTheBusyWorkersAndOneSpare() {
+        var metrics = ScalingMetrics.of(0, 5, 8, 5, T0).withArrivals(0, Duration.ofMinutes(2));
+
+        assertThat(policy.decide(metrics, null, T0).desired()).isEqualTo(6);
     }
 }

@@ -313,7 +313,11 @@ public final class LocalRuntime implements AutoCloseable {
         @Override
         public boolean accepted(Lane lane) {
             LocalScaler target = scaler;
-            return lane == Lane.GPU && target != null && target.wake();
+            if (lane != Lane.GPU || target == null) {
+                return false;
+            }
+            target.arrived();
+            return target.wake();
         }
     }
 }

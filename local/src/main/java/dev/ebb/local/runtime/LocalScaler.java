@@ -1,5 +1,6 @@
 package dev.ebb.local.runtime;
 
+import dev.ebb.core.scale.Arrivals;
 import dev.ebb.core.scale.ScalingMetrics;
 import dev.ebb.core.scale.ScalingPolicy;
 import java.io.IOException;
@@ -98,6 +99,9 @@ public final class LocalScaler implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean wakePending = new java.util.concurrent.atomic.AtomicBoolean();
     private int next = 1;
     private boolean closed;
+    /** Jobs accepted on the lane so far (counted by the submit path), and the count and time at the last look. */
+    private final java.util.concurrent.atomic.LongAdder arrived = new java.util.concurrent.atomic.LongAdder();
+    private final Arrivals arrivals;
 
     /**
      * @param workerEnv  the workers' environment (as the task definition would give it)
@@ -114,6 +118,7 @@ public final class LocalScaler implements AutoCloseable {
         this.jvmOptions = List.copyOf(jvmOptions);
         this.clock = clock;
         this.agent = new LocalTaskAgent(clock);
+        this.arrivals = new Arrivals(policy.settings().coolDown());
         this.ticks = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("local-scaler").daemon()
                 .factory());
     }
@@ -140,6 +145,11 @@ public final class LocalScaler implements AutoCloseable {
             tickQuietly();
         });
         return true;
+    }
+
+    /** A job was accepted on the lane: the policy's arrival rate counts it at the next look. */
+    public void arrived() {
+        arrived.increment();
     }
 
     /** Every worker started so far, the stopped ones included. */
@@ -180,6 +190,7 @@ public final class LocalScaler implements AutoCloseable {
         Instant now = clock.instant();
         ScalingMetrics metrics = ScalingMetrics.of(visible, inFlight, running.size(), busy, now)
                 .withStarting(starting);
+        metrics = arrivals.look(metrics, arrived.sum());
         ScalingPolicy.Decision decision = policy.decide(metrics, lowSince, settled, now);
         lowSince = decision.lowSince();
         settled = decision.settled();

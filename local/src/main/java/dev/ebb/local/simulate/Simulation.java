@@ -1,5 +1,6 @@
 package dev.ebb.local.simulate;
 
+import dev.ebb.core.scale.Arrivals;
 import dev.ebb.core.scale.ScalingMetrics;
 import dev.ebb.core.scale.ScalingPolicy;
 import java.time.Instant;
@@ -20,7 +21,7 @@ import java.util.SplittableRandom;
  */
 public final class Simulation {
     /** How a rule sees the lane at one evaluation (what SQS attributes and the ECS service tell a scaler). */
-    public record Observation(long visible, long inFlight, int running, int starting, int busy) {
+    public record Observation(long visible, long inFlight, int running, int starting, int busy, long arrivedSoFar) {
     }
 
     /** A scaling rule: evaluated every {@link #interval()} seconds (and on a submit at zero when it wakes). */
@@ -44,6 +45,7 @@ public final class Simulation {
         return new Rule() {
             private Instant lowSince;
             private boolean settled = true;
+            private final Arrivals arrivals = new Arrivals(policy.settings().coolDown());
 
             @Override
             public String name() {
@@ -68,9 +70,9 @@ public final class Simulation {
             @Override
             public int desired(Observation o, double now) {
                 Instant at = Instant.EPOCH.plusNanos((long) (now * 1e9));
-                var decision = policy.decide(ScalingMetrics.of(o.visible(), o.inFlight(), o.running(), o.busy(), at)
-                        .withStarting(o.starting()),
-                        lowSince, settled, at);
+                ScalingMetrics metrics = arrivals.look(ScalingMetrics.of(o.visible(), o.inFlight(), o.running(),
+                        o.busy(), at).withStarting(o.starting()), o.arrivedSoFar());
+                var decision = policy.decide(metrics, lowSince, settled, at);
                 lowSince = decision.lowSince();
                 settled = decision.settled();
                 return decision.desired();
@@ -232,6 +234,7 @@ public final class Simulation {
         private int peak;
         private long order;
         private double lastWake = Double.NEGATIVE_INFINITY;
+        private long arrived;
         private final double sampleEvery;
         private final List<double[]> samples = new ArrayList<>();
 
@@ -342,6 +345,7 @@ public final class Simulation {
 
         private void arrive(double now) {
             queue.addLast(now);
+            arrived++;
             // The submit function wakes the scaler while the lane has no worker serving, at most every few seconds.
             if (rule.wakesOnSubmit() && idle.isEmpty() && busy == 0 && now - lastWake >= WAKE_EVERY_SECONDS) {
                 lastWake = now;
@@ -363,7 +367,8 @@ public final class Simulation {
         }
 
         private void scale(double now) {
-            int desired = rule.desired(new Observation(queue.size(), busy, alive.size(), starting(), busy), now);
+            int desired = rule.desired(new Observation(queue.size(), busy, alive.size(), starting(), busy, arrived),
+                    now);
             while (alive.size() < desired) {
                 Worker worker = new Worker(now);
                 alive.add(worker);

@@ -46,8 +46,9 @@ class SimulationTest {
         var result = new Simulation(0.2, 60, 3600, 1).run(trace, Simulation.policy(new ScalingPolicy(SETTINGS)));
 
         assertThat(result.waitP50()).isEqualTo(60.0);
-        // Paid from the wake (1000 s) to the scale-in after the 2 min cool-down, evaluated once a minute.
-        assertThat(result.cost()).isBetween(60.0 + 120, 60.0 + 120 + 2 * 60 + 1);
+        // Paid from the wake (1000 s) to the first look whose arrival window (the 2 min cool-down, from a look
+        // after the job arrived) saw no job: the scaler looks once a minute.
+        assertThat(result.cost()).isBetween(120.0, 120.0 + 2 * 60 + 1);
         assertThat(result.peakWorkers()).isEqualTo(1);
     }
 
@@ -55,9 +56,9 @@ class SimulationTest {
     void policyRule_remembersAScaleOut_andHoldsTheSaturationHedgeForOneLook() {
         var rule = Simulation.policy(new ScalingPolicy(SETTINGS));
         // A burst: 8 serving workers, all busy, 7,054 waiting → the backlog rule asks for 24 more.
-        assertThat(rule.desired(new Simulation.Observation(7_054, 8, 8, 0, 8), 8_100)).isEqualTo(32);
+        assertThat(rule.desired(new Simulation.Observation(7_054, 8, 8, 0, 8, 0), 8_100)).isEqualTo(32);
         // A minute later they are up and busy, 9,202 waiting: they finish it before another could start.
-        var saturated = new Simulation.Observation(9_202, 32, 32, 0, 32);
+        var saturated = new Simulation.Observation(9_202, 32, 32, 0, 32, 0);
         assertThat(rule.desired(saturated, 8_160)).isEqualTo(32);
         // Still so a look later: arrivals outpace them, a quarter more.
         assertThat(rule.desired(saturated, 8_220)).isEqualTo(40);
