@@ -11,6 +11,8 @@ import dev.ebb.core.job.JobStatus;
 import dev.ebb.core.job.JobStore;
 import dev.ebb.core.job.JobStore.CancelResult;
 import dev.ebb.core.job.JobStore.CreateResult;
+import dev.ebb.core.metrics.JobMeter;
+import dev.ebb.core.metrics.MetricsSink;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.run.ResultSpill;
@@ -56,6 +58,8 @@ public final class JobService {
     /** Reads results that were too large for the job item back from the object store. */
     private final ResultSpill results;
     private final Duration resendAfter;
+    /** Submitted, accepted, rejected, cancelled: recorded without I/O, flushed by the deployable. */
+    private final JobMeter meter;
 
     private JobService(Builder builder) {
         this.store = Objects.requireNonNull(builder.store, "store");
@@ -63,6 +67,7 @@ public final class JobService {
         this.limits = Objects.requireNonNull(builder.limits, "limits");
         this.clock = builder.clock;
         this.resendAfter = builder.resendAfter;
+        this.meter = builder.meter;
         this.results = new ResultSpill(builder.objects, ResultSpill.DEFAULT_THRESHOLD_BYTES);
         AdmissionPipeline pipeline = AdmissionPipeline.standard(Objects.requireNonNull(builder.tasks, "tasks"),
                 limits, builder.objects);
@@ -108,7 +113,15 @@ public final class JobService {
 
     /** {@link #submit(SubmitRequest)} of a {@code POST /v1/jobs} body: parsed (and its size checked) first. */
     public Submitted submit(String tenant, String body) {
-        return submit(SubmitRequest.parse(tenant, body, limits.maxRequestBytes()));
+        SubmitRequest request;
+        try {
+            request = SubmitRequest.parse(tenant, body, limits.maxRequestBytes());
+        } catch (ApiException e) {
+            meter.submitted();
+            meter.rejected(e.code());
+            throw e;
+        }
+        return submit(request);
     }
 
     /**
@@ -119,6 +132,21 @@ public final class JobService {
      *                      cannot be reached (nothing was accepted)
      */
     public Submitted submit(SubmitRequest request) {
+        long startedNanos = System.nanoTime();
+        meter.submitted();
+        try {
+            Submitted submitted = admitAndQueue(request, startedNanos);
+            if (submitted.how() == How.ACCEPTED) {
+                meter.accepted(submitted.job().lane(), submitted.job().task(), request.tenant());
+            }
+            return submitted;
+        } catch (ApiException e) {
+            meter.rejected(e.code());
+            throw e;
+        }
+    }
+
+    private Submitted admitAndQueue(SubmitRequest request, long startedNanos) {
         Admission submit = new Admission(request, clock.instant());
         switch (admission.admit(submit)) {
             case Decision.Reject(ApiException error) -> throw error;
@@ -147,7 +175,7 @@ public final class JobService {
             }
             return new Submitted(withStoredResult(existing), How.REPLAYED);
         }
-        enqueueOrUndo(job, true);
+        enqueueOrUndo(job, true, (System.nanoTime() - startedNanos) / 1_000_000);
         return new Submitted(job, How.ACCEPTED);
     }
 
@@ -188,7 +216,10 @@ public final class JobService {
         requireValidId(jobId);
         Instant now = clock.instant();
         return switch (store.cancel(tenant, jobId, now, now.plus(limits.resultTtl()))) {
-            case CancelResult.Cancelled(Job job) -> job;
+            case CancelResult.Cancelled(Job job) -> {
+                meter.cancelled();
+                yield job;
+            }
             case CancelResult.AlreadyFinished(Job job) -> throw new ApiException(409, "job_finished",
                     "job " + jobId + " already ended " + job.status() + "; only QUEUED or RUNNING jobs can be cancelled");
             case CancelResult.NotFound() -> throw ApiException.notFound("job " + jobId);
@@ -207,7 +238,7 @@ public final class JobService {
             if (mayHaveLostItsMessage(existing, now)) {
                 log.info("re-sending the message of jobId={}: QUEUED with no run since {}", existing.jobId(),
                         existing.createdAt());
-                enqueueOrUndo(existing, false);
+                enqueueOrUndo(existing, false, -1);
             }
             return existing;
         }
@@ -216,9 +247,10 @@ public final class JobService {
                 5));
     }
 
-    private void enqueueOrUndo(Job job, boolean undoOnFailure) {
+    private void enqueueOrUndo(Job job, boolean undoOnFailure, long submitMillis) {
         try {
-            queue.send(job.lane(), JobEnvelope.of(job));
+            JobEnvelope envelope = JobEnvelope.of(job);
+            queue.send(job.lane(), submitMillis >= 0 ? envelope.withSubmitMillis(submitMillis) : envelope);
         } catch (SdkException e) {
             log.error("enqueue failed for jobId={} lane={}: {}", job.jobId(), job.lane().id(), e.toString());
             if (undoOnFailure && !store.deleteQueued(job.jobId())) {
@@ -245,8 +277,15 @@ public final class JobService {
         private Duration resendAfter = DEFAULT_RESEND_AFTER;
         private ObjectStore objects;
         private final List<AdmissionStep> steps = new ArrayList<>();
+        private JobMeter meter = JobMeter.NONE;
 
         private Builder() {
+        }
+
+        /** Where submitted, accepted, rejected and cancelled jobs are counted; unset, nowhere. */
+        public Builder metrics(MetricsSink metrics) {
+            this.meter = new JobMeter(Objects.requireNonNull(metrics, "metrics"));
+            return this;
         }
 
         public Builder store(JobStore store) {

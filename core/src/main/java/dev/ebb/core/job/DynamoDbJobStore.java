@@ -325,6 +325,11 @@ public final class DynamoDbJobStore implements JobStore {
                         + "#errorCode = :code, #errorMessage = :message";
             }
         }
+        if (completion.cost() != null) {
+            names.add(JobItems.COST);
+            values.put(":cost", JobItems.cost(completion.cost()));
+            set += ", #cost = :cost";
+        }
         return Update.builder().tableName(tableName).key(JobItems.key(jobId))
                 .expressionAttributeNames(names.map)
                 .expressionAttributeValues(values)

@@ -1,6 +1,7 @@
 package dev.ebb.core.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebb.core.cost.JobCost;
 import dev.ebb.core.task.Lane;
 import java.time.Instant;
 import java.util.Objects;
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param lastError    the last failure a worker saw that left the job for another try (null if none was recorded)
  * @param crashedAlone runs of this job that ran alone and ended with their worker dying (the poison count)
  * @param runsAlone    whether the current (or last) claim started running the job alone (after a run that vanished)
+ * @param cost         what the job cost, written with its completion (null before, and for jobs ended otherwise)
  */
 public record Job(
         String jobId,
@@ -41,7 +43,8 @@ public record Job(
         String resultRef,
         LastError lastError,
         int crashedAlone,
-        boolean runsAlone) {
+        boolean runsAlone,
+        JobCost cost) {
 
     public Job {
         Objects.requireNonNull(jobId, "jobId");
@@ -51,6 +54,17 @@ public record Job(
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(expiresAt, "expiresAt");
+    }
+
+    /** A job without a recorded cost. */
+    public Job(String jobId, String tenant, String task, Lane lane, String model, JsonNode input, JobStatus status,
+               int attempts, Instant createdAt, Instant startedAt, Instant finishedAt, JsonNode result,
+               JobError error, String leaseOwner, Instant leaseUntil, String idempotencyKey, String requestHash,
+               Instant expiresAt, String inputRef, String resultRef, LastError lastError, int crashedAlone,
+               boolean runsAlone) {
+        this(jobId, tenant, task, lane, model, input, status, attempts, createdAt, startedAt, finishedAt, result,
+                error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, inputRef, resultRef, lastError,
+                crashedAlone, runsAlone, null);
     }
 
     /** A job whose input is inline (or absent): no object-store reference. */
@@ -66,14 +80,14 @@ public record Job(
     public Job withInputRef(String ref) {
         return new Job(jobId, tenant, task, lane, model, null, status, attempts, createdAt, startedAt, finishedAt,
                 result, error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, ref, resultRef,
-                lastError, crashedAlone, runsAlone);
+                lastError, crashedAlone, runsAlone, cost);
     }
 
     /** The same job with its result in hand (read from the object store where the item holds only its key). */
     public Job withResult(JsonNode value) {
         return new Job(jobId, tenant, task, lane, model, input, status, attempts, createdAt, startedAt, finishedAt,
                 value, error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, inputRef, resultRef,
-                lastError, crashedAlone, runsAlone);
+                lastError, crashedAlone, runsAlone, cost);
     }
 
     /** A new job, as the submit path writes it. */

@@ -17,13 +17,27 @@ import java.util.Objects;
  * read as before, and a reader that resolves references is needed only by jobs that have one).
  */
 public record JobEnvelope(int version, String jobId, String tenant, String task, String model, JsonNode input,
-                          String inputRef) {
+                          String inputRef, Origin origin) {
     public static final int CURRENT_VERSION = 1;
 
     public JobEnvelope {
         Objects.requireNonNull(jobId, "jobId");
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(task, "task");
+    }
+
+    /**
+     * When the job was created and how long its submit took until the send, in epoch and elapsed milliseconds (optional
+     * fields {@code at} and {@code sub}): what the runner's queue-wait, end-to-end and cost figures start from. Not part
+     * of the {@link #fingerprint}: a message that lies about them misstates metrics, never a result.
+     */
+    public record Origin(long createdAtMillis, long submitMillis) {
+    }
+
+    /** An envelope without an origin (written before origins were, or by a test). */
+    public JobEnvelope(int version, String jobId, String tenant, String task, String model, JsonNode input,
+                       String inputRef) {
+        this(version, jobId, tenant, task, model, input, inputRef, null);
     }
 
     /** An envelope with its input inline. */
@@ -33,12 +47,18 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
 
     public static JobEnvelope of(Job job) {
         return new JobEnvelope(CURRENT_VERSION, job.jobId(), job.tenant(), job.task(), job.model(), job.input(),
-                job.inputRef());
+                job.inputRef(), new Origin(job.createdAt().toEpochMilli(), -1));
+    }
+
+    /** This envelope, saying its submit took {@code millis} until the send. */
+    public JobEnvelope withSubmitMillis(long millis) {
+        return new JobEnvelope(version, jobId, tenant, task, model, input, inputRef,
+                new Origin(origin == null ? 0 : origin.createdAtMillis(), millis));
     }
 
     /** This envelope with the input that its reference named, read from the object store. */
     public JobEnvelope withInput(JsonNode resolved) {
-        return new JobEnvelope(version, jobId, tenant, task, model, resolved, null);
+        return new JobEnvelope(version, jobId, tenant, task, model, resolved, null, origin);
     }
 
     /** The job as its task runs it (version 1 carries no session). */
@@ -74,6 +94,12 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
         if (inputRef != null) {
             node.put("inputRef", inputRef);
         }
+        if (origin != null && origin.createdAtMillis() > 0) {
+            node.put("at", origin.createdAtMillis());
+            if (origin.submitMillis() >= 0) {
+                node.put("sub", origin.submitMillis());
+            }
+        }
         return Json.write(node);
     }
 
@@ -98,7 +124,16 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
         }
         return new JobEnvelope(CURRENT_VERSION, text(node, "jobId"), text(node, "tenant"), text(node, "task"),
                 node.path("model").isTextual() ? node.get("model").textValue() : null, node.get("input"),
-                ref == null ? null : ref.textValue());
+                ref == null ? null : ref.textValue(), origin(node));
+    }
+
+    private static Origin origin(JsonNode node) {
+        JsonNode at = node.get("at");
+        if (at == null || !at.canConvertToLong() || at.longValue() <= 0) {
+            return null;
+        }
+        JsonNode sub = node.get("sub");
+        return new Origin(at.longValue(), sub != null && sub.canConvertToLong() ? sub.longValue() : -1);
     }
 
     private static String text(JsonNode node, String field) throws MalformedEnvelopeException {
