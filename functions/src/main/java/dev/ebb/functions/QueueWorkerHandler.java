@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.ebb.core.queue.QueueMessage;
+import dev.ebb.core.metrics.MetricsSink;
 import dev.ebb.core.run.JobRunner;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.function.Function;
 public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     /** A runner for a claim owner; called once per invocation, never at init. */
     private final Function<String, JobRunner> runners;
+    private final MetricsSink metrics;
 
     public QueueWorkerHandler() {
         this(DependencyFactory.fromProcessEnv());
@@ -30,7 +32,8 @@ public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBat
                 .lease(factory.settings().lease()).resultTtl(factory.settings().limits().resultTtl())
                 .clock(factory.clock()).objects(factory.objectStore())
                 .largeResultBytes(factory.settings().largeResultBytes())
-                .deadLetters(factory.deadLetterStore(), factory.settings().limits().jobTtl()).build());
+                .deadLetters(factory.deadLetterStore(), factory.settings().limits().jobTtl())
+                .metrics(factory.metrics()).build(), factory.metrics());
     }
 
     /**
@@ -39,7 +42,12 @@ public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBat
      * claim. The runner itself holds nothing but references, so building one per invocation costs nothing.
      */
     QueueWorkerHandler(Function<String, JobRunner> runners) {
+        this(runners, MetricsSink.NONE);
+    }
+
+    QueueWorkerHandler(Function<String, JobRunner> runners, MetricsSink metrics) {
         this.runners = runners;
+        this.metrics = metrics;
     }
 
     /** Tests: one runner, whatever the owner. */
@@ -61,7 +69,12 @@ public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBat
             messages.add(new QueueMessage(record.getMessageId(), record.getReceiptHandle(), record.getBody(),
                     receiveCount(record)));
         }
-        List<JobRunner.Disposition> dispositions = runners.apply(owner(context)).run(messages);
+        List<JobRunner.Disposition> dispositions;
+        try {
+            dispositions = runners.apply(owner(context)).run(messages);
+        } finally {
+            metrics.flush();
+        }
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             if (dispositions.get(i) == JobRunner.Disposition.RETRY) {

@@ -172,12 +172,14 @@ public final class EbbCli {
         out.printf("""
                 ebb is up
                   API       %s   (an API key for tenant 'default' is in %s)
+                  Dashboard %s   (give it the key: paste it, or open %s#key=$(cat %s))
                   SQS       %s
                   DynamoDB  %s
                   S3        %s   (bucket ebb-data; objects under uploads/<tenant>/<task>/ become jobs)
                   gpu lane  %d..%d worker processes, started on the first job, stopped %d s after the last
                 Ctrl-C stops it; state stays in %s
-                """, runtime.apiEndpoint(), keyFile, runtime.cloud().sqsEndpoint(),
+                """, runtime.apiEndpoint(), keyFile, runtime.dashboardUrl(), runtime.dashboardUrl(), keyFile,
+                runtime.cloud().sqsEndpoint(),
                 runtime.cloud().dynamoDbEndpoint(), runtime.cloud().s3Endpoint(), scaling.minWorkers(), scaling.maxWorkers(),
                 scaling.coolDown().toSeconds(), data);
         stopped.await();

@@ -88,6 +88,8 @@ public final class LocalRuntime implements AutoCloseable {
     private java.util.concurrent.ScheduledExecutorService reconciler;
     private LocalScaler scaler;
     private final ScalerWake wake;
+    /** The metrics the handlers, the cpu lane and the workers record: what the dashboard shows. */
+    private LiveMetrics metrics;
 
     private LocalRuntime(LocalCloud cloud, boolean ownsCloud, Map<String, String> env, HttpGateway gateway, SqsEventSource cpuLane,
                          List<Worker> gpuWorkers, ApiKeyStore keys, ScalerWake wake) {
@@ -136,7 +138,7 @@ public final class LocalRuntime implements AutoCloseable {
 
     private LocalRuntime withScaler(ScalingSettings scaling) throws IOException {
         try {
-            scaler = LocalScalers.create(this, scaling).start();
+            scaler = LocalScalers.create(this, scaling).metrics(metrics).start();
             wake.scaler = scaler;
             return this;
         } catch (IOException | RuntimeException e) {
@@ -170,10 +172,13 @@ public final class LocalRuntime implements AutoCloseable {
         DependencyFactory functions = new DependencyFactory(env);
         ScalerWake wake = new ScalerWake();
         functions.useLaneWake(wake);
+        LiveMetrics metrics = new LiveMetrics(Clock.systemUTC());
+        functions.useMetrics(metrics); // the handlers record what Lambda would write as EMF lines
 
         List<Worker> workers = new ArrayList<>();
         for (int i = 0; i < options.gpuWorkers(); i++) {
-            Worker worker = WorkerMain.create(env, settings, WorkerSettings.fromEnv(env), WorkerMain.tasks(env));
+            Worker worker = WorkerMain.create(env, settings, WorkerSettings.fromEnv(env), WorkerMain.tasks(env),
+                    metrics);
             worker.start();
             workers.add(worker);
         }
@@ -187,9 +192,12 @@ public final class LocalRuntime implements AutoCloseable {
         HttpGateway gateway = new HttpGateway(options.host(), options.httpPort(), 64, new HttpGateway.Routes(
                 new SubmitJobHandler(functions), new GetJobHandler(functions), new CancelJobHandler(functions),
                 new ListJobsHandler(functions), new CreateUploadHandler(functions)));
+        Dashboard.serve(gateway, metrics, cloud.sqsClient(), Map.of(Lane.GPU.id(), resources.queueUrl(Lane.GPU.id()),
+                Lane.CPU.id(), cpuQueueUrl));
         gateway.start();
         ApiKeyStore keys = new DynamoDbApiKeyStore(cloud.dynamoDbClient(), settings.keysTable(), Clock.systemUTC());
         LocalRuntime runtime = new LocalRuntime(cloud, ownsCloud, env, gateway, cpuLane, workers, keys, wake);
+        runtime.metrics = metrics;
         runtime.deadLetters = DeadLetterSources.start(cloud.sqsClient(), resources, functions);
         // S3Mock sends no event notifications: a poller hands new uploads to the same handler as S3's events on AWS.
         runtime.uploads = new UploadPoller(cloud.s3Client(), ResourceSpec.BUCKET, cloud.config().dataDir(),
@@ -233,6 +241,16 @@ public final class LocalRuntime implements AutoCloseable {
                 Settings.CPU_QUEUE_URL, resources.queueUrl(Lane.CPU.id()),
                 DependencyFactory.S3_ENDPOINT, cloud.s3Endpoint().toString(),
                 UploadHandler.BUCKET, ResourceSpec.BUCKET);
+    }
+
+    /** The metrics the dashboard shows ({@code GET /dashboard/state}). */
+    public LiveMetrics metrics() {
+        return metrics;
+    }
+
+    /** The dashboard's address; {@code #key=} in the fragment hands the page a key without sending it anywhere. */
+    public URI dashboardUrl() {
+        return URI.create(apiEndpoint() + "/");
     }
 
     public URI apiEndpoint() {
