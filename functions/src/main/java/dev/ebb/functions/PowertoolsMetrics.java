@@ -40,12 +40,14 @@ final class PowertoolsMetrics implements MetricsSink {
         for (MetricsBuffer.Series series : buffer.drain()) {
             metrics.get().flushMetrics(line -> {
                 line.setNamespace(Metric.NAMESPACE);
-                line.setDefaultDimensions(new DimensionSet());
-                for (List<String> set : series.metric().dimensionSets()) {
-                    DimensionSet dimensions = new DimensionSet();
-                    set.forEach(name -> dimensions.addDimension(name, series.dimensions().get(name)));
-                    if (!set.isEmpty()) {
-                        line.addDimension(dimensions);
+                // Powertools writes its default set on every line (empty: "[]"): it is made one of the metric's own
+                // sets, the empty one where the metric has it, so no set is written that the catalogue lacks.
+                List<List<String>> sets = series.metric().dimensionSets();
+                List<String> first = sets.stream().filter(List::isEmpty).findFirst().orElse(sets.get(0));
+                line.setDefaultDimensions(dimensionSet(first, series.dimensions()));
+                for (List<String> set : sets) {
+                    if (set != first) {
+                        line.addDimension(dimensionSet(set, series.dimensions()));
                     }
                 }
                 for (double value : series.values()) {
@@ -53,6 +55,12 @@ final class PowertoolsMetrics implements MetricsSink {
                 }
             });
         }
+    }
+
+    private static DimensionSet dimensionSet(List<String> names, Map<String, String> values) {
+        DimensionSet set = new DimensionSet();
+        names.forEach(name -> set.addDimension(name, values.get(name)));
+        return set;
     }
 
     private static MetricUnit unit(Metric.Unit unit) {

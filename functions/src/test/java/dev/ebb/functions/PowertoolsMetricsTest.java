@@ -32,8 +32,8 @@ class PowertoolsMetricsTest {
                 .orElseThrow());
         JsonNode directive = accepted.at("/_aws/CloudWatchMetrics/0");
         assertThat(directive.path("Namespace").asText()).isEqualTo(Metric.NAMESPACE);
-        assertThat(directive.path("Dimensions").toString()).contains("[\"Lane\",\"Task\"]").contains("[\"Tenant\"]")
-                .doesNotContain("Service");
+        assertThat(dimensionSets(accepted)).as("exactly the catalogue's sets, no Service").isEqualTo(
+                new java.util.HashSet<>(Metric.JOBS_ACCEPTED.dimensionSets()));
         List<EmfFormat.Parsed> parsed = EmfFormat.parse(accepted.toString());
         assertThat(parsed).singleElement().satisfies(p -> {
             assertThat(p.metric()).isEqualTo(Metric.JOBS_ACCEPTED);
@@ -41,6 +41,31 @@ class PowertoolsMetricsTest {
             assertThat(p.dimensions()).containsEntry("Tenant", "acme").containsEntry("Lane", "gpu");
         });
         assertThat(stdoutOf(metrics::flush)).noneMatch(l -> l.contains("\"_aws\""));
+    }
+
+    @Test
+    void flush_ofAMetricWithAnEmptyDimensionSet_writesItBesideTheOthers() throws Exception {
+        PowertoolsMetrics metrics = new PowertoolsMetrics();
+        metrics.record(Metric.CACHE_HITS, 1, Map.of("Task", "embed"));
+        metrics.record(Metric.JOBS_SUBMITTED, 1, Map.of());
+
+        List<String> emf = stdoutOf(metrics::flush).stream().filter(l -> l.contains("\"_aws\"")).toList();
+
+        JsonNode hits = Json.MAPPER.readTree(emf.stream().filter(l -> l.contains("CacheHits")).findFirst().orElseThrow());
+        assertThat(dimensionSets(hits)).isEqualTo(java.util.Set.of(List.of("Task"), List.of()));
+        JsonNode submitted = Json.MAPPER.readTree(emf.stream().filter(l -> l.contains("JobsSubmitted")).findFirst()
+                .orElseThrow());
+        assertThat(submitted.at("/_aws/CloudWatchMetrics/0/Dimensions").toString()).isEqualTo("[[]]");
+    }
+
+    private static java.util.Set<List<String>> dimensionSets(JsonNode line) {
+        java.util.Set<List<String>> sets = new java.util.HashSet<>();
+        for (JsonNode set : line.at("/_aws/CloudWatchMetrics/0/Dimensions")) {
+            List<String> names = new java.util.ArrayList<>();
+            set.forEach(name -> names.add(name.asText()));
+            sets.add(names);
+        }
+        return sets;
     }
 
     private static List<String> stdoutOf(Runnable action) {

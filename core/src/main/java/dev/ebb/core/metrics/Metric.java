@@ -14,40 +14,44 @@ import java.util.Set;
  *
  * <p>Dimensions are few on purpose: every distinct combination of dimension values is a custom metric that CloudWatch
  * bills monthly. Lane, task and code come from fixed sets; a tenant dimension is kept to the two metrics where a
- * tenant matters (accepted jobs and their cost), as a separate dimension set.
+ * tenant matters (accepted jobs and their cost), as a separate dimension set. Where a metric is broken down by task or
+ * code it also has a set of its lane alone (or none, {@code []}), whose values are known when the stack is built: that
+ * is what alarms and the CDK dashboard's fixed charts use.
  */
 public enum Metric {
     /** A {@code POST /v1/jobs} or an upload reached the service (before admission). */
     JOBS_SUBMITTED("JobsSubmitted", Unit.COUNT, set()),
     /** Stored and queued (202). */
-    JOBS_ACCEPTED("JobsAccepted", Unit.COUNT, set(Dimension.LANE, Dimension.TASK), set(Dimension.TENANT)),
+    JOBS_ACCEPTED("JobsAccepted", Unit.COUNT, set(Dimension.LANE, Dimension.TASK), set(Dimension.LANE),
+            set(Dimension.TENANT)),
     /** Refused by an admission step, by its error code. */
-    JOBS_REJECTED("JobsRejected", Unit.COUNT, set(Dimension.CODE)),
-    JOBS_SUCCEEDED("JobsSucceeded", Unit.COUNT, set(Dimension.LANE, Dimension.TASK)),
+    JOBS_REJECTED("JobsRejected", Unit.COUNT, set(Dimension.CODE), set()),
+    JOBS_SUCCEEDED("JobsSucceeded", Unit.COUNT, set(Dimension.LANE, Dimension.TASK), set(Dimension.LANE)),
     /** Ended FAILED, by error code. */
-    JOBS_FAILED("JobsFailed", Unit.COUNT, set(Dimension.LANE, Dimension.CODE)),
+    JOBS_FAILED("JobsFailed", Unit.COUNT, set(Dimension.LANE, Dimension.CODE), set(Dimension.LANE)),
     JOBS_CANCELLED("JobsCancelled", Unit.COUNT, set()),
     /** From the job's creation to the claim of the run that ended it. */
     QUEUE_WAIT("QueueWaitMs", Unit.MILLISECONDS, set(Dimension.LANE)),
     /** From the claim to the completion. */
-    RUN_TIME("RunMs", Unit.MILLISECONDS, set(Dimension.LANE, Dimension.TASK)),
+    RUN_TIME("RunMs", Unit.MILLISECONDS, set(Dimension.LANE, Dimension.TASK), set(Dimension.LANE)),
     /** From the job's creation to its completion. */
-    END_TO_END("EndToEndMs", Unit.MILLISECONDS, set(Dimension.LANE, Dimension.TASK)),
+    END_TO_END("EndToEndMs", Unit.MILLISECONDS, set(Dimension.LANE, Dimension.TASK), set(Dimension.LANE)),
     /** Jobs in a batch as the runner claimed it. */
     BATCH_SIZE("BatchSize", Unit.COUNT, set(Dimension.LANE)),
     /** How long a gpu worker's batch waited for its first message to be joined by others. */
     BATCH_WAIT("BatchWaitMs", Unit.MILLISECONDS, set(Dimension.LANE)),
     /** Time in the task (the model) for one batch of one task. */
-    MODEL_TIME("ModelMsPerBatch", Unit.MILLISECONDS, set(Dimension.LANE, Dimension.TASK)),
+    MODEL_TIME("ModelMsPerBatch", Unit.MILLISECONDS, set(Dimension.LANE, Dimension.TASK), set(Dimension.LANE)),
     /** A request answered from a cache without a run (hook for the cache's admission step). */
-    CACHE_HITS("CacheHits", Unit.COUNT, set(Dimension.TASK)),
-    CACHE_MISSES("CacheMisses", Unit.COUNT, set(Dimension.TASK)),
+    CACHE_HITS("CacheHits", Unit.COUNT, set(Dimension.TASK), set()),
+    CACHE_MISSES("CacheMisses", Unit.COUNT, set(Dimension.TASK), set()),
     /** Workers that exist on a lane, as the scaler saw them. */
     WORKERS_RUNNING("WorkersRunning", Unit.COUNT, set(Dimension.LANE)),
     /** Of those, workers that hold jobs. */
     WORKERS_BUSY("WorkersBusy", Unit.COUNT, set(Dimension.LANE)),
     /** What a finished job cost, in US dollars at the list prices of {@code dev.ebb.core.cost.Prices}. */
-    JOB_COST("JobCostUsd", Unit.NONE, set(Dimension.LANE, Dimension.TASK), set(Dimension.TENANT));
+    JOB_COST("JobCostUsd", Unit.NONE, set(Dimension.LANE, Dimension.TASK), set(Dimension.LANE),
+            set(Dimension.TENANT));
 
     public static final String NAMESPACE = "Ebb";
 

@@ -31,7 +31,7 @@ class EmfFormatTest {
         JsonNode directive = accepted.at("/_aws/CloudWatchMetrics/0");
         assertThat(accepted.at("/_aws/Timestamp").asLong()).isEqualTo(1_700_000_000_000L);
         assertThat(directive.path("Namespace").asText()).isEqualTo("Ebb");
-        assertThat(directive.path("Dimensions").toString()).isEqualTo("[[\"Lane\",\"Task\"],[\"Tenant\"]]");
+        assertThat(directive.path("Dimensions").toString()).isEqualTo("[[\"Lane\",\"Task\"],[\"Lane\"],[\"Tenant\"]]");
         assertThat(directive.at("/Metrics/0/Name").asText()).isEqualTo("JobsAccepted");
         assertThat(directive.at("/Metrics/0/Unit").asText()).isEqualTo("Count");
         assertThat(accepted.path("JobsAccepted").toString()).isEqualTo("[1.0,1.0]");
