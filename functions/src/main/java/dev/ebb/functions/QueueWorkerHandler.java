@@ -70,10 +70,14 @@ public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBat
                     receiveCount(record)));
         }
         List<JobRunner.Disposition> dispositions;
+        if (context != null && context.getAwsRequestId() != null) {
+            org.slf4j.MDC.put(ApiGateway.REQUEST_ID, context.getAwsRequestId());
+        }
         try {
             dispositions = runners.apply(owner(context)).run(messages);
         } finally {
             metrics.flush();
+            org.slf4j.MDC.remove(ApiGateway.REQUEST_ID);
         }
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
