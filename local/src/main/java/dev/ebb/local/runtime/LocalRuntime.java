@@ -203,6 +203,12 @@ public final class LocalRuntime implements AutoCloseable {
         runtime.uploads = new UploadPoller(cloud.s3Client(), ResourceSpec.BUCKET, cloud.config().dataDir(),
                 new UploadHandler(functions)).start();
         runtime.reconciler = startReconciler(functions);
+        if (!workers.isEmpty()) {
+            // In-process workers have no scaler to report them: the gauge the scaler writes, every 5 s.
+            runtime.reconciler.scheduleWithFixedDelay(() -> new dev.ebb.core.metrics.JobMeter(metrics).workers(
+                    Lane.GPU, workers.size(), (int) workers.stream().filter(w -> w.held() > 0).count()),
+                    0, 5, java.util.concurrent.TimeUnit.SECONDS);
+        }
         log.info("ebb is up: api={} sqs={} dynamodb={}", runtime.apiEndpoint(), cloud.sqsEndpoint(),
                 cloud.dynamoDbEndpoint());
         return runtime;
