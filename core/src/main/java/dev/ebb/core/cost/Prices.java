@@ -2,8 +2,8 @@ package dev.ebb.core.cost;
 
 /**
  * AWS list prices (on-demand, us-east-1, US dollars) that a job's cost is computed at. A dated table: prices change,
- * so {@link #AS_OF} says when these were taken from AWS's public price pages, and docs/cost.md repeats them. Free
- * tiers are left out (they end, and they are per account, not per job).
+ * so {@link #AS_OF} says as of when, and docs/cost.md repeats them. Free tiers are left out (they end, and they are
+ * per account, not per job).
  *
  * @param apiRequest         API Gateway HTTP API, per request (first 300 million a month)
  * @param lambdaRequest      Lambda, per invocation
@@ -20,8 +20,11 @@ public record Prices(double apiRequest, double lambdaRequest, double lambdaGbSec
                      double writeUnit, double readUnit, double s3Put, double s3Get, double gpuWorkerSecond,
                      double logIngestGb) {
 
-    /** When the table below was taken from AWS's price pages (us-east-1, on demand, no free tier). */
-    public static final String AS_OF = "2025-06-01";
+    /**
+     * The date of the table below (us-east-1, on demand, no free tier): the prices docs/deploy.md uses, the g5.xlarge
+     * one checked against a June 2026 listing, the rest AWS's standing list prices. Not fetched live.
+     */
+    public static final String AS_OF = "2026-06-01";
 
     /** The instance type whose hourly price {@link #gpuWorkerSecond} is. */
     public static final String GPU_INSTANCE = "g5.xlarge";
