@@ -45,7 +45,8 @@ public final class JobViews {
         if (job.cost() != null) {
             // US dollars at the dated list prices of dev.ebb.core.cost.Prices: the job's calls and its compute share.
             ObjectNode cost = node.putObject("cost");
-            job.cost().asMap().forEach(cost::put);
+            job.cost().asMap().forEach((service, usd) -> cost.put(service, java.math.BigDecimal.valueOf(usd)
+                    .round(new java.math.MathContext(6)).doubleValue())); // as stored: 6 significant digits
             cost.put("currency", "USD").put("pricesAsOf", dev.ebb.core.cost.Prices.AS_OF);
         }
         if (job.lastError() != null && !job.status().isTerminal()) {
