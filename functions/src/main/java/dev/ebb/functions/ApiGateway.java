@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -29,6 +30,9 @@ final class ApiGateway {
     }
 
     private final Authenticator authenticator;
+    /** The log fields every line of a request carries (JSON lines, from the MDC). */
+    static final String REQUEST_ID = "requestId";
+    static final String TENANT = "tenant";
 
     ApiGateway(Authenticator authenticator) {
         this.authenticator = authenticator;
@@ -36,11 +40,15 @@ final class ApiGateway {
 
     APIGatewayV2HTTPResponse serve(APIGatewayV2HTTPEvent event, Route route) {
         String requestId = event.getRequestContext() == null ? null : event.getRequestContext().getRequestId();
+        if (requestId != null) {
+            MDC.put(REQUEST_ID, requestId); // on every line this request logs
+        }
         try {
             Optional<String> tenant = authenticator.authenticate(event.getHeaders());
             if (tenant.isEmpty()) {
                 throw ApiException.unauthorized();
             }
+            MDC.put(TENANT, tenant.get());
             return route.handle(tenant.get(), event);
         } catch (ApiException e) {
             return error(e);
@@ -51,6 +59,9 @@ final class ApiGateway {
         } catch (RuntimeException e) {
             log.error("unexpected failure requestId={}", requestId, e);
             return json(500, JobViews.error("internal_error", "internal error; request id " + requestId));
+        } finally {
+            MDC.remove(REQUEST_ID);
+            MDC.remove(TENANT);
         }
     }
 

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.ebb.core.api.JobService;
 import dev.ebb.core.api.JobViews;
+import dev.ebb.core.metrics.MetricsSink;
 import java.time.Clock;
 
 /** {@code DELETE /v1/jobs/{id}}: cancels a job that has not finished; 409 when it already ended. */
@@ -13,6 +14,7 @@ public final class CancelJobHandler implements RequestHandler<APIGatewayV2HTTPEv
     private final ApiGateway gateway;
     private final JobService jobs;
     private final Clock clock;
+    private final MetricsSink metrics;
 
     public CancelJobHandler() {
         this(DependencyFactory.fromProcessEnv());
@@ -20,10 +22,15 @@ public final class CancelJobHandler implements RequestHandler<APIGatewayV2HTTPEv
 
     /** For hosts other than Lambda, such as the local cloud's gateway: collaborators from the given factory. */
     public CancelJobHandler(DependencyFactory factory) {
-        this(new ApiGateway(factory.authenticator()), factory.jobService(), factory.clock());
+        this(new ApiGateway(factory.authenticator()), factory.jobService(), factory.clock(), factory.metrics());
     }
 
     CancelJobHandler(ApiGateway gateway, JobService jobs, Clock clock) {
+        this(gateway, jobs, clock, MetricsSink.NONE);
+    }
+
+    CancelJobHandler(ApiGateway gateway, JobService jobs, Clock clock, MetricsSink metrics) {
+        this.metrics = metrics;
         this.gateway = gateway;
         this.jobs = jobs;
         this.clock = clock;
@@ -31,7 +38,11 @@ public final class CancelJobHandler implements RequestHandler<APIGatewayV2HTTPEv
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return gateway.serve(event, (tenant, e) ->
-                ApiGateway.json(200, JobViews.view(jobs.cancel(tenant, ApiGateway.pathParameter(e, "id")), clock.instant())));
+        try {
+            return gateway.serve(event, (tenant, e) -> ApiGateway.json(200,
+                    JobViews.view(jobs.cancel(tenant, ApiGateway.pathParameter(e, "id")), clock.instant())));
+        } finally {
+            metrics.flush();
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.ebb.functions;
 import dev.ebb.core.api.JobList;
 import dev.ebb.core.api.JobService;
 import dev.ebb.core.api.UploadUrls;
+import dev.ebb.core.metrics.MetricsSink;
 import dev.ebb.core.auth.ApiKeyStore;
 import dev.ebb.core.auth.Authenticator;
 import dev.ebb.core.auth.DynamoDbApiKeyStore;
@@ -87,6 +88,7 @@ public final class DependencyFactory {
     private SessionStore sessions;
     private BedrockRuntimeAsyncClient bedrock;
     private TaskRegistry llmTasks;
+    private MetricsSink metrics;
 
     public DependencyFactory(Map<String, String> env) {
         this.env = Map.copyOf(env);
@@ -156,7 +158,7 @@ public final class DependencyFactory {
     public JobService jobService() {
         JobService.Builder builder = JobService.builder().store(jobStore).queue(jobQueue).tasks(tasks())
                 .limits(settings.limits()).clock(clock).objects(objectStore()).resendAfter(resendAfter())
-                .step(laneAvailability());
+                .metrics(metrics()).step(laneAvailability());
         admissionControl().steps(jobStore, settings.limits(), new SqsLaneDepth(sqs, settings.queueUrls()))
                 .forEach(builder::step);
         builder.onCancelled(admissionControl().cancelSettlement(tasks()));
@@ -181,7 +183,8 @@ public final class DependencyFactory {
                 .clock(clock).objects(objectStore())
                 .largeResultBytes(settings.largeResultBytes())
                 .deadLetters(deadLetterStore(), settings.limits().jobTtl())
-                .claimCheck(admissionControl().claimCheck());
+                .claimCheck(admissionControl().claimCheck())
+                .metrics(metrics());
         admissionControl().listeners(tasks()).forEach(builder::listener);
         return builder.build();
     }
@@ -319,6 +322,22 @@ public final class DependencyFactory {
                     new ScalerState(dynamoDb, settings.jobsTable()), clock);
         }
         return laneWake;
+    }
+
+    /**
+     * Where the functions' metrics go: Powertools' EMF lines on stdout (flushed by each handler before it returns),
+     * or what {@link #useMetrics} set.
+     */
+    public synchronized MetricsSink metrics() {
+        if (metrics == null) {
+            metrics = new PowertoolsMetrics();
+        }
+        return metrics;
+    }
+
+    /** For a runtime with metrics of its own (the local cloud's dashboard): the handlers built after this use it. */
+    public synchronized void useMetrics(MetricsSink sink) {
+        this.metrics = java.util.Objects.requireNonNull(sink);
     }
 
     /** For a runtime that runs its own scaler (the local cloud): the handlers built after this call wake it. */

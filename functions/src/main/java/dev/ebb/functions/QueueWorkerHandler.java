@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.ebb.core.queue.QueueMessage;
+import dev.ebb.core.metrics.MetricsSink;
 import dev.ebb.core.run.JobRunner;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.function.Function;
 public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     /** A runner for a claim owner; called once per invocation, never at init. */
     private final Function<String, JobRunner> runners;
+    private final MetricsSink metrics;
 
     public QueueWorkerHandler() {
         this(DependencyFactory.fromProcessEnv());
@@ -26,7 +28,7 @@ public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBat
 
     /** For hosts other than Lambda, such as the local cloud's gateway: collaborators from the given factory. */
     public QueueWorkerHandler(DependencyFactory factory) {
-        this(factory::jobRunner);
+        this(factory::jobRunner, factory.metrics());
     }
 
     /**
@@ -35,7 +37,12 @@ public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBat
      * claim. The runner itself holds nothing but references, so building one per invocation costs nothing.
      */
     QueueWorkerHandler(Function<String, JobRunner> runners) {
+        this(runners, MetricsSink.NONE);
+    }
+
+    QueueWorkerHandler(Function<String, JobRunner> runners, MetricsSink metrics) {
         this.runners = runners;
+        this.metrics = metrics;
     }
 
     /** Tests: one runner, whatever the owner. */
@@ -57,7 +64,16 @@ public final class QueueWorkerHandler implements RequestHandler<SQSEvent, SQSBat
             messages.add(new QueueMessage(record.getMessageId(), record.getReceiptHandle(), record.getBody(),
                     receiveCount(record)));
         }
-        List<JobRunner.Disposition> dispositions = runners.apply(owner(context)).run(messages);
+        List<JobRunner.Disposition> dispositions;
+        if (context != null && context.getAwsRequestId() != null) {
+            org.slf4j.MDC.put(ApiGateway.REQUEST_ID, context.getAwsRequestId());
+        }
+        try {
+            dispositions = runners.apply(owner(context)).run(messages);
+        } finally {
+            metrics.flush();
+            org.slf4j.MDC.remove(ApiGateway.REQUEST_ID);
+        }
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             if (dispositions.get(i) == JobRunner.Disposition.RETRY) {

@@ -2,6 +2,8 @@ package dev.ebb.functions;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.ebb.core.metrics.JobMeter;
+import dev.ebb.core.metrics.MetricsSink;
 import dev.ebb.core.run.QueuedJobReconciler;
 import dev.ebb.core.scale.ScalingPolicy;
 import dev.ebb.core.scale.ScalingSettings;
@@ -24,6 +26,8 @@ public final class ScalerHandler implements RequestHandler<Map<String, Object>, 
     private final EcsLaneScaler scaler;
     /** Sends again the messages of jobs QUEUED too long with no run, on each scheduled run; null: not here. */
     private final QueuedJobReconciler reconciler;
+    /** Workers running and busy, as the scaler saw them: one value each per run. */
+    private MetricsSink metrics = MetricsSink.NONE;
 
     public ScalerHandler() {
         this(DependencyFactory.fromProcessEnv(), System.getenv());
@@ -34,6 +38,7 @@ public final class ScalerHandler implements RequestHandler<Map<String, Object>, 
                 factory.ecsClient(), new ScalerState(factory.dynamoDbClient(), factory.settings().jobsTable()),
                 factory.settings().queueUrls().get(Lane.GPU), EcsLaneScaler.cluster(env), EcsLaneScaler.service(env),
                 factory.clock()), factory.reconciler());
+        this.metrics = factory.metrics();
     }
 
     ScalerHandler(EcsLaneScaler scaler) {
@@ -56,6 +61,8 @@ public final class ScalerHandler implements RequestHandler<Map<String, Object>, 
             return refused;
         }
         EcsLaneScaler.Result result = scaler.scale();
+        new JobMeter(metrics).workers(Lane.GPU, result.running(), result.busy());
+        metrics.flush();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("lane", result.lane());
         answer.put("visible", result.visible());

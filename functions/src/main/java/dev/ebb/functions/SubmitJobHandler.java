@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.ebb.core.api.JobService;
 import dev.ebb.core.api.JobViews;
+import dev.ebb.core.metrics.MetricsSink;
 import java.time.Clock;
 
 /**
@@ -17,6 +18,7 @@ public final class SubmitJobHandler implements RequestHandler<APIGatewayV2HTTPEv
     private final JobService jobs;
     private final Clock clock;
     private final LaneWake wake;
+    private final MetricsSink metrics;
 
     public SubmitJobHandler() {
         this(DependencyFactory.fromProcessEnv());
@@ -24,7 +26,8 @@ public final class SubmitJobHandler implements RequestHandler<APIGatewayV2HTTPEv
 
     /** For hosts other than Lambda, such as the local cloud's gateway: collaborators from the given factory. */
     public SubmitJobHandler(DependencyFactory factory) {
-        this(new ApiGateway(factory.authenticator()), factory.jobService(), factory.clock(), factory.laneWake());
+        this(new ApiGateway(factory.authenticator()), factory.jobService(), factory.clock(), factory.laneWake(),
+                factory.metrics());
     }
 
     SubmitJobHandler(ApiGateway gateway, JobService jobs, Clock clock) {
@@ -32,6 +35,11 @@ public final class SubmitJobHandler implements RequestHandler<APIGatewayV2HTTPEv
     }
 
     SubmitJobHandler(ApiGateway gateway, JobService jobs, Clock clock, LaneWake wake) {
+        this(gateway, jobs, clock, wake, MetricsSink.NONE);
+    }
+
+    SubmitJobHandler(ApiGateway gateway, JobService jobs, Clock clock, LaneWake wake, MetricsSink metrics) {
+        this.metrics = metrics;
         this.gateway = gateway;
         this.jobs = jobs;
         this.clock = clock;
@@ -40,6 +48,14 @@ public final class SubmitJobHandler implements RequestHandler<APIGatewayV2HTTPEv
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        try {
+            return submit(event);
+        } finally {
+            metrics.flush(); // the invocation's metrics, written before Lambda may freeze the environment
+        }
+    }
+
+    private APIGatewayV2HTTPResponse submit(APIGatewayV2HTTPEvent event) {
         return gateway.serve(event, (tenant, e) -> {
             JobService.Submitted submitted = jobs.submit(tenant, ApiGateway.body(e));
             if (submitted.finished()) {

@@ -8,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotificatio
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.api.ApiException;
 import dev.ebb.core.api.JobService;
+import dev.ebb.core.metrics.MetricsSink;
 import dev.ebb.core.api.SubmitRequest;
 import dev.ebb.core.auth.ApiKeyStore;
 import dev.ebb.core.upload.UploadContent;
@@ -52,6 +53,8 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
     private final int maxObjectBytes;
     private final String bucket;
     private final DynamoDbJobListing listing;
+    /** The submit path's metrics (recorded by the job service), written before each invocation returns. */
+    private MetricsSink metrics = MetricsSink.NONE;
 
     public UploadHandler() {
         this(DependencyFactory.fromProcessEnv());
@@ -61,6 +64,7 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
     public UploadHandler(DependencyFactory factory) {
         this(factory.s3(), factory.jobService(), factory.settings().limits().maxInputBytes(),
                 factory.environment().get(BUCKET), factory.jobListing(), factory.apiKeys());
+        this.metrics = factory.metrics();
     }
 
     /**
@@ -93,12 +97,16 @@ public final class UploadHandler implements RequestHandler<S3Event, String> {
                 ? List.of() : event.getRecords();
         int accepted = 0;
         int refused = 0;
-        for (S3EventNotificationRecord record : records) {
-            if (handle(record) instanceof Result.Accepted) {
-                accepted++;
-            } else {
-                refused++;
+        try {
+            for (S3EventNotificationRecord record : records) {
+                if (handle(record) instanceof Result.Accepted) {
+                    accepted++;
+                } else {
+                    refused++;
+                }
             }
+        } finally {
+            metrics.flush();
         }
         return "accepted=" + accepted + " refused=" + refused;
     }

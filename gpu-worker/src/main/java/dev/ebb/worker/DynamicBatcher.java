@@ -32,6 +32,7 @@ final class DynamicBatcher<T> {
     private final long maxDelayNanos;
     private final ToIntFunction<T> units;
     private final LongSupplier nanoTime;
+    private volatile long lastGatherNanos;
     /**
      * Items taken from the buffer that go first into the next batch: the one that would have overflowed the last
      * batch, or those of a batch whose gathering was interrupted.
@@ -71,7 +72,8 @@ final class DynamicBatcher<T> {
         List<T> batch = new ArrayList<>();
         batch.add(first);
         int total = unitsOf(first);
-        long deadline = nanoTime.getAsLong() + maxDelayNanos;
+        long gatherStart = nanoTime.getAsLong();
+        long deadline = gatherStart + maxDelayNanos;
         try {
             while (total < maxUnits) {
                 T next = front.pollFirst();
@@ -96,7 +98,13 @@ final class DynamicBatcher<T> {
             }
             throw e;
         }
+        lastGatherNanos = nanoTime.getAsLong() - gatherStart;
         return batch;
+    }
+
+    /** How long the last batch {@link #next} returned waited, from its first item to its last (the batch wait). */
+    long lastGatherNanos() {
+        return lastGatherNanos;
     }
 
     /** Items in the buffer, not counting those waiting first in line. */

@@ -1,5 +1,7 @@
 package dev.ebb.worker;
 
+import dev.ebb.core.metrics.JobMeter;
+import dev.ebb.core.metrics.MetricsSink;
 import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.queue.ReceivedJob;
@@ -59,6 +61,8 @@ public final class Worker {
     private volatile boolean batcherDone;
     private java.util.concurrent.ScheduledExecutorService heartbeat;
     private final FaultInjection faults;
+    /** Batch waits; the runner records the rest (batch size, model time, jobs ended). */
+    private volatile JobMeter meter = JobMeter.NONE;
 
     public Worker(JobQueue queue, JobRunner runner, WorkerSettings settings) {
         this(queue, runner, settings, job -> 1, FaultInjection.NONE);
@@ -77,6 +81,12 @@ public final class Worker {
         this.settings = settings;
         this.batches = new DynamicBatcher<>(settings, units, System::nanoTime);
         this.claimed = new ArrayBlockingQueue<>(settings.runners());
+    }
+
+    /** Where this worker records how long its batches waited to fill (set before {@link #start}). */
+    public Worker metrics(MetricsSink metrics) {
+        this.meter = new JobMeter(metrics);
+        return this;
     }
 
     /** A batch's received jobs and its run, from its claim to its completion. */
@@ -260,6 +270,8 @@ public final class Worker {
                 if (jobs.isEmpty()) {
                     continue;
                 }
+                meter.sink().record(dev.ebb.core.metrics.Metric.BATCH_WAIT, batches.lastGatherNanos() / 1e6,
+                        java.util.Map.of(dev.ebb.core.metrics.Metric.Dimension.LANE, settings.lane().id()));
                 running.add(jobs);
                 JobRunner.Batch batch;
                 try {

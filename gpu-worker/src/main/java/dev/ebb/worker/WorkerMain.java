@@ -2,6 +2,8 @@ package dev.ebb.worker;
 
 import dev.ebb.core.admission.AdmissionControl;
 import dev.ebb.core.config.AdmissionSettings;
+import dev.ebb.core.metrics.EmfMetrics;
+import dev.ebb.core.metrics.MetricsSink;
 import dev.ebb.core.config.AwsClientFactory;
 import dev.ebb.core.config.Deployment;
 import dev.ebb.core.config.Settings;
@@ -106,7 +108,9 @@ public final class WorkerMain {
         }
         log.info("worker timings jvmMs={} loadMs={} setUpMs={} readyMs={}", jvmMillis, loadMillis.get(), setUpMillis,
                 (System.nanoTime() - mainStart) / 1_000_000);
-        Worker worker = create(clients, settings, workerSettings, faults.wrap(tasks), faults);
+        // Metrics as EMF lines on stdout (ECS ships them to CloudWatch Logs), written every 10 s and at the end.
+        EmfMetrics metrics = EmfMetrics.toStdout().start(METRICS_PERIOD);
+        Worker worker = create(clients, settings, workerSettings, faults.wrap(tasks), faults, metrics);
         AtomicInteger signals = new AtomicInteger();
         // Our own handler rather than a shutdown hook: the JVM ignores a second signal once its hooks run.
         sun.misc.SignalHandler stop = signal -> {
@@ -142,6 +146,7 @@ public final class WorkerMain {
             log.warn("drain did not finish in {} s; stopping hard", workerSettings.drainDeadline().toSeconds());
             worker.stopNow(Duration.ofSeconds(2));
         }
+        METRICS.get().close(); // what the drain recorded, before the process ends
         Runtime.getRuntime().halt(drained ? 0 : 1);
     }
 
@@ -179,11 +184,28 @@ public final class WorkerMain {
     /** Builds a worker on clients made from {@code env} (endpoint overrides for the local cloud). */
     public static Worker create(Map<String, String> env, Settings settings, WorkerSettings workerSettings,
                                 TaskRegistry tasks) {
-        return create(Clients.create(env, workerSettings), settings, workerSettings, tasks, FaultInjection.NONE);
+        return create(Clients.create(env, workerSettings), settings, workerSettings, tasks, FaultInjection.NONE,
+                MetricsSink.NONE);
     }
 
+    /** {@link #create(Map, Settings, WorkerSettings, TaskRegistry)} recording its metrics in {@code metrics}. */
+    public static Worker create(Map<String, String> env, Settings settings, WorkerSettings workerSettings,
+                                TaskRegistry tasks, MetricsSink metrics) {
+        return create(Clients.create(env, workerSettings), settings, workerSettings, tasks, FaultInjection.NONE,
+                metrics);
+    }
+
+    /** How often a worker process writes its metrics. */
+    static final Duration METRICS_PERIOD = Duration.ofSeconds(10);
+    /** The process's EMF writer, for the drain to flush; a writer that writes nothing until main sets it. */
+    private static final java.util.concurrent.atomic.AtomicReference<EmfMetrics> METRICS =
+            new java.util.concurrent.atomic.AtomicReference<>(new EmfMetrics(line -> { }, Clock.systemUTC()));
+
     private static Worker create(Clients clients, Settings settings, WorkerSettings workerSettings,
-                                 TaskRegistry tasks, FaultInjection faults) {
+                                 TaskRegistry tasks, FaultInjection faults, MetricsSink metrics) {
+        if (metrics instanceof EmfMetrics emf) {
+            METRICS.set(emf);
+        }
         String owner = "worker-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         // Admission's worker side: the second look at each claimed job, and what hangs on its end (the budget's
@@ -195,12 +217,13 @@ public final class WorkerMain {
                 .clock(Clock.systemUTC()).objects(clients.objects()).largeResultBytes(settings.largeResultBytes())
                 .deadLetters(new DynamoDbDeadLetterStore(clients.dynamoDb(), settings.jobsTable()),
                         settings.limits().jobTtl())
-                .claimCheck(admission.claimCheck());
+                .claimCheck(admission.claimCheck())
+                .metrics(metrics);
         admission.listeners(tasks).forEach(builder::listener);
         JobRunner runner = builder.build();
         log.info("worker {} on the {} lane", owner, workerSettings.lane().id());
         return new Worker(new SqsJobQueue(clients.sqs(), settings.queueUrls()), runner, workerSettings,
-                jobUnits(tasks), faults);
+                jobUnits(tasks), faults).metrics(metrics);
     }
 
     /**

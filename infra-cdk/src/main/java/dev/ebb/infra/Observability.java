@@ -21,17 +21,18 @@ import software.constructs.Construct;
 
 /**
  * Alarms and one dashboard. Per lane: the oldest message's age (warning at {@link Props#ageWarning()}, critical at
- * {@link Props#ageCritical()}), queue depth over {@link Props#depthLimit()}, and any message at all in its DLQ.
- * The dashboard shows queue depth, workers, job latency percentiles and the cache hit rate.
+ * {@link Props#ageCritical()}), queue depth over {@link Props#depthLimit()}, any message at all in its DLQ, a failure
+ * rate of {@value #FAILURE_RATE_PERCENT} % or more, and p99 end-to-end time over {@link Props#ageCritical()}. The
+ * dashboard shows queue depth, workers, jobs, wait and end-to-end percentiles, run and model time, batches, the cache
+ * hit rate and the cost per 1,000 jobs.
  *
- * <p>Job latency and cache hits are the application's own metrics, emitted as CloudWatch EMF in namespace
- * {@value #NAMESPACE}; the names here are the contract with the code that emits them.
+ * <p>Ebb's own metrics are those of core's {@code dev.ebb.core.metrics.Metric}, the one list the code emits (as EMF,
+ * namespace {@value #NAMESPACE}); {@code EbbStackTest} holds the dashboard and alarms to exactly that list.
  */
 public final class Observability extends Construct {
-    public static final String NAMESPACE = "Ebb";
-    public static final String JOB_LATENCY = "JobLatencyMs";
-    public static final String CACHE_HITS = "CacheHits";
-    public static final String CACHE_MISSES = "CacheMisses";
+    public static final String NAMESPACE = dev.ebb.core.metrics.Metric.NAMESPACE;
+    /** Failed jobs among those that ended, per lane, that alarm. */
+    static final int FAILURE_RATE_PERCENT = 10;
 
     /**
      * @param lanes       each lane's name → queue and DLQ
@@ -46,6 +47,7 @@ public final class Observability extends Construct {
     }
 
     private final List<Alarm> alarms = new ArrayList<>();
+    private final java.util.Set<String> charted = new java.util.TreeSet<>();
     private final Dashboard dashboard;
     private final Topic topic;
 
@@ -80,35 +82,116 @@ public final class Observability extends Construct {
         Map<String, String> serviceDimensions = Map.of("ClusterName", props.cluster(), "ServiceName", props.service());
         Metric running = Metric.Builder.create().namespace("ECS/ContainerInsights").metricName("RunningTaskCount")
                 .dimensionsMap(serviceDimensions).statistic("Maximum").period(Duration.minutes(1))
-                .label("gpu workers running").build();
+                .label("gpu tasks running (ECS)").build();
         Metric desired = Metric.Builder.create().namespace("ECS/ContainerInsights").metricName("DesiredTaskCount")
                 .dimensionsMap(serviceDimensions).statistic("Maximum").period(Duration.minutes(1))
-                .label("gpu workers desired").build();
-        List<IMetric> latency = new ArrayList<>();
-        for (String p : List.of("p50", "p90", "p99")) {
-            latency.add(Metric.Builder.create().namespace(NAMESPACE).metricName(JOB_LATENCY).statistic(p)
-                    .period(Duration.minutes(1)).label("job latency " + p + " (ms)").build());
+                .label("gpu tasks desired (ECS)").build();
+        List<String> lanes = List.copyOf(props.lanes().keySet()).stream().sorted().toList();
+
+        List<IMetric> workers = new ArrayList<>(List.of(running, desired));
+        workers.add(app(dev.ebb.core.metrics.Metric.WORKERS_RUNNING, "gpu", "Maximum", "gpu workers running"));
+        workers.add(app(dev.ebb.core.metrics.Metric.WORKERS_BUSY, "gpu", "Maximum", "gpu workers busy"));
+
+        List<IMetric> jobs = new ArrayList<>();
+        jobs.add(app(dev.ebb.core.metrics.Metric.JOBS_SUBMITTED, null, "Sum", "submitted"));
+        jobs.add(app(dev.ebb.core.metrics.Metric.JOBS_REJECTED, null, "Sum", "rejected"));
+        jobs.add(app(dev.ebb.core.metrics.Metric.JOBS_CANCELLED, null, "Sum", "cancelled"));
+        List<IMetric> wait = new ArrayList<>();
+        List<IMetric> endToEnd = new ArrayList<>();
+        List<IMetric> run = new ArrayList<>();
+        List<IMetric> cost = new ArrayList<>();
+        for (String lane : lanes) {
+            jobs.add(app(dev.ebb.core.metrics.Metric.JOBS_ACCEPTED, lane, "Sum", lane + " accepted"));
+            Metric succeeded = app(dev.ebb.core.metrics.Metric.JOBS_SUCCEEDED, lane, "Sum", lane + " succeeded");
+            Metric failed = app(dev.ebb.core.metrics.Metric.JOBS_FAILED, lane, "Sum", lane + " failed");
+            jobs.add(succeeded);
+            jobs.add(failed);
+            for (String p : List.of("p50", "p95", "p99")) {
+                wait.add(app(dev.ebb.core.metrics.Metric.QUEUE_WAIT, lane, p, lane + " wait " + p));
+                endToEnd.add(app(dev.ebb.core.metrics.Metric.END_TO_END, lane, p, lane + " end to end " + p));
+            }
+            run.add(app(dev.ebb.core.metrics.Metric.RUN_TIME, lane, "p50", lane + " run p50"));
+            run.add(app(dev.ebb.core.metrics.Metric.RUN_TIME, lane, "p99", lane + " run p99"));
+            run.add(app(dev.ebb.core.metrics.Metric.MODEL_TIME, lane, "p50", lane + " model time per batch p50"));
+            cost.add(MathExpression.Builder.create()
+                    .expression("1000 * cost" + lane)
+                    .usingMetrics(Map.of("cost" + lane, app(dev.ebb.core.metrics.Metric.JOB_COST, lane, "Average", null)))
+                    .label(lane + " cost per 1,000 jobs (USD)")
+                    .period(Duration.minutes(5))
+                    .build());
+            MathExpression failureRate = MathExpression.Builder.create()
+                    .expression("100 * f / (s + f)")
+                    .usingMetrics(Map.of("s", succeeded.with(MetricOptions.builder().period(Duration.minutes(5)).build()),
+                            "f", failed.with(MetricOptions.builder().period(Duration.minutes(5)).build())))
+                    .label(lane + " failure rate (%)")
+                    .period(Duration.minutes(5))
+                    .build();
+            alarm(cap(lane) + "FailureRate", failureRate, FAILURE_RATE_PERCENT, 3,
+                    lane + " lane: " + FAILURE_RATE_PERCENT + " % or more of the jobs that ended failed, 15 minutes long");
+            alarm(cap(lane) + "EndToEndP99", app(dev.ebb.core.metrics.Metric.END_TO_END, lane, "p99", null)
+                            .with(MetricOptions.builder().period(Duration.minutes(5)).build()),
+                    props.ageCritical().toMilliseconds().doubleValue(), 3,
+                    lane + " lane: p99 from submit to result is " + props.ageCritical().toSeconds()
+                            + " s or more, 15 minutes long");
         }
+        List<IMetric> batches = List.of(
+                app(dev.ebb.core.metrics.Metric.BATCH_SIZE, "gpu", "Average", "gpu batch size (mean)"),
+                app(dev.ebb.core.metrics.Metric.BATCH_WAIT, "gpu", "p95", "gpu batch wait p95 (ms)"));
         MathExpression hitRate = MathExpression.Builder.create()
                 .expression("100 * hits / (hits + misses)")
                 .usingMetrics(Map.of(
-                        "hits", Metric.Builder.create().namespace(NAMESPACE).metricName(CACHE_HITS).statistic("Sum")
-                                .period(Duration.minutes(5)).build(),
-                        "misses", Metric.Builder.create().namespace(NAMESPACE).metricName(CACHE_MISSES)
-                                .statistic("Sum").period(Duration.minutes(5)).build()))
+                        "hits", app(dev.ebb.core.metrics.Metric.CACHE_HITS, null, "Sum", null)
+                                .with(MetricOptions.builder().period(Duration.minutes(5)).build()),
+                        "misses", app(dev.ebb.core.metrics.Metric.CACHE_MISSES, null, "Sum", null)
+                                .with(MetricOptions.builder().period(Duration.minutes(5)).build())))
                 .label("cache hit rate (%)")
                 .period(Duration.minutes(5))
                 .build();
 
-        List<IWidget> row1 = List.of(graph("Queue depth", depth), graph("Oldest message age (s)", age));
-        List<IWidget> row2 = List.of(graph("GPU workers", List.of(running, desired)),
-                graph("Job latency percentiles (ms)", latency), graph("Cache hit rate (%)", List.of(hitRate)));
+        List<IWidget> row1 = List.of(graph("Queue depth", depth), graph("Oldest message age (s)", age),
+                graph("Workers", workers));
+        List<IWidget> row2 = List.of(graph("Jobs per minute", jobs), graph("Queue wait (ms)", wait),
+                graph("End to end (ms)", endToEnd));
+        List<IWidget> row3 = List.of(graph("Run and model time (ms)", run), graph("Batches (gpu)", batches),
+                graph("Cache hit rate (%)", List.of(hitRate)));
+        List<IWidget> row4 = List.of(graph("Cost per 1,000 jobs (USD)", cost));
         this.dashboard = Dashboard.Builder.create(this, "Dashboard")
-                .widgets(List.of(row1, row2))
+                .widgets(List.of(row1, row2, row3, row4))
                 .build();
     }
 
-    private void alarm(String id, Metric metric, double threshold, int periods, String description) {
+    /**
+     * One of Ebb's own metrics ({@code dev.ebb.core.metrics.Metric}, namespace {@value #NAMESPACE}) with the
+     * dimension set it is charted by: its lane alone, or none where {@code lane} is null. The metric must declare
+     * that set, or CloudWatch would hold no data for it.
+     */
+    private Metric app(dev.ebb.core.metrics.Metric metric, String lane, String statistic, String label) {
+        List<String> wanted = lane == null ? List.of() : List.of(dev.ebb.core.metrics.Metric.Dimension.LANE);
+        if (!metric.dimensionSets().contains(wanted)) {
+            throw new IllegalArgumentException(metric.metricName() + " has no dimension set " + wanted);
+        }
+        charted.add(metric.metricName());
+        Metric.Builder builder = Metric.Builder.create().namespace(NAMESPACE).metricName(metric.metricName())
+                .statistic(statistic).period(Duration.minutes(1));
+        if (lane != null) {
+            builder.dimensionsMap(Map.of(dev.ebb.core.metrics.Metric.Dimension.LANE, lane));
+        }
+        if (label != null) {
+            builder.label(label);
+        }
+        return builder.build();
+    }
+
+    private static String cap(String lane) {
+        return Character.toUpperCase(lane.charAt(0)) + lane.substring(1);
+    }
+
+    /** The names of Ebb's own metrics that the dashboard and alarms use. */
+    public java.util.Set<String> chartedMetrics() {
+        return java.util.Collections.unmodifiableSet(charted);
+    }
+
+    private void alarm(String id, IMetric metric, double threshold, int periods, String description) {
         Alarm alarm = Alarm.Builder.create(this, id)
                 .metric(metric)
                 .threshold(threshold)

@@ -698,18 +698,52 @@ class EbbStackTest {
                 "ApproximateNumberOfMessagesVisible@1 QueuesCpuDeadLetterQueue",
                 "ApproximateNumberOfMessagesVisible@" + Synthesized.SETTINGS.queueDepthAlarm() + " QueuesGpuQueue",
                 "ApproximateNumberOfMessagesVisible@" + Synthesized.SETTINGS.queueDepthAlarm() + " QueuesCpuQueue");
-        assertThat(seen).hasSize(8);
+        assertThat(seen).hasSize(12);
+        assertThat(ofType("AWS::CloudWatch::Alarm").keySet())
+                .anyMatch(id -> id.contains("GpuFailureRate")).anyMatch(id -> id.contains("CpuFailureRate"))
+                .anyMatch(id -> id.contains("GpuEndToEndP99")).anyMatch(id -> id.contains("CpuEndToEndP99"));
         String topic = only(ofType("AWS::SNS::Topic"), "ObservabilityAlarmTopic");
         ofType("AWS::CloudWatch::Alarm").forEach((id, a) ->
                 assertThat(a.at("/Properties/AlarmActions/0/Ref").asText()).as(id + " notifies").isEqualTo(topic));
     }
 
     @Test
-    void dashboard_showsDepthWorkersLatencyPercentilesAndCacheHitRate() {
+    void dashboard_showsDepthWorkersPercentilesCacheHitRateAndCost() {
         String body = single("AWS::CloudWatch::Dashboard").at("/Properties/DashboardBody").toString();
 
-        assertThat(body).contains("ApproximateNumberOfMessagesVisible", "RunningTaskCount", Observability.JOB_LATENCY,
-                "p50", "p99", Observability.CACHE_HITS, "hits + misses");
+        assertThat(body).contains("ApproximateNumberOfMessagesVisible", "RunningTaskCount", "EndToEndMs", "QueueWaitMs",
+                "p50", "p95", "p99", "CacheHits", "hits + misses", "1000 * costgpu");
+    }
+
+    /**
+     * The dashboard and the alarms chart exactly the metrics the code emits: the names in namespace Ebb found in the
+     * synthesized dashboard body and alarm definitions are core's one list, no more (a chart of a metric nothing emits)
+     * and no fewer (an emitted metric nobody looks at).
+     */
+    @Test
+    void dashboardAndAlarms_chartExactlyTheMetricsCoreEmits() {
+        Set<String> charted = new java.util.TreeSet<>();
+        String body = single("AWS::CloudWatch::Dashboard").at("/Properties/DashboardBody").toString()
+                .replace("\\\"", "\"");
+        java.util.regex.Matcher names = java.util.regex.Pattern
+                .compile("\\[\"" + Observability.NAMESPACE + "\",\"([A-Za-z]+)\"").matcher(body);
+        while (names.find()) {
+            charted.add(names.group(1));
+        }
+        ofType("AWS::CloudWatch::Alarm").values().forEach(alarm -> {
+            JsonNode p = alarm.path("Properties");
+            if (Observability.NAMESPACE.equals(p.path("Namespace").asText())) {
+                charted.add(p.path("MetricName").asText());
+            }
+            p.path("Metrics").forEach(m -> {
+                if (Observability.NAMESPACE.equals(m.at("/MetricStat/Metric/Namespace").asText())) {
+                    charted.add(m.at("/MetricStat/Metric/MetricName").asText());
+                }
+            });
+        });
+
+        assertThat(charted).isEqualTo(new java.util.TreeSet<>(dev.ebb.core.metrics.Metric.names()));
+        assertThat(Synthesized.STACK.observability().chartedMetrics()).isEqualTo(charted);
     }
 
     // ------------------------------------------------------------------------------------------ IAM

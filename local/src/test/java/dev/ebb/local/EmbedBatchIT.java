@@ -58,6 +58,8 @@ class EmbedBatchIT {
         env.put(WorkerSettings.MAX_BATCH_SIZE, "6");
         env.put(WorkerSettings.MAX_BATCH_DELAY_MS, "300");
         env.put(WorkerSettings.RUNNERS, "1");
+        // Results stay in the item (10 vectors are over the 16 KiB default), so the store's read below shows them.
+        env.put(Settings.LARGE_RESULT_BYTES, Integer.toString(300 * 1024));
         Task embed = WorkerMain.tasks(env).runnable("embed").orElseThrow();
         List<Integer> textsPerBatch = new CopyOnWriteArrayList<>();
         Task recording = new Task() {

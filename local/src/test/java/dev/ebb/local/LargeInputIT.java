@@ -58,7 +58,7 @@ class LargeInputIT {
         assertThat(job.path("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
         assertThat(job.path("result").path("embeddings").size()).isEqualTo(32);
         assertThat(job.path("result").path("embeddings").get(31).size()).isEqualTo(384);
-        // 32 × 384 numbers are over EBB_LARGE_RESULT_BYTES (100 KiB): the worker stored the result as an object,
+        // 32 × 384 numbers are over EBB_LARGE_RESULT_BYTES (16 KiB): the worker stored the result as an object,
         // and GET read it back inline above.
         assertThat(ebb.cloud().s3Client().listObjectsV2(r -> r.bucket(ResourceSpec.BUCKET)
                 .prefix("results/alice/" + jobId + "/")).contents()).isNotEmpty();

@@ -11,6 +11,8 @@ import dev.ebb.core.job.JobStatus;
 import dev.ebb.core.job.JobStore;
 import dev.ebb.core.job.JobStore.CancelResult;
 import dev.ebb.core.job.JobStore.CreateResult;
+import dev.ebb.core.metrics.JobMeter;
+import dev.ebb.core.metrics.MetricsSink;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.JobQueue;
 import dev.ebb.core.run.ResultSpill;
@@ -58,6 +60,8 @@ public final class JobService {
     private final Duration resendAfter;
     /** Told of each job a client cancelled (admission's undo: its budget reservation). */
     private final List<java.util.function.Consumer<Job>> onCancelled;
+    /** Submitted, accepted, rejected, cancelled: recorded without I/O, flushed by the deployable. */
+    private final JobMeter meter;
 
     private JobService(Builder builder) {
         this.store = Objects.requireNonNull(builder.store, "store");
@@ -66,6 +70,7 @@ public final class JobService {
         this.clock = builder.clock;
         this.resendAfter = builder.resendAfter;
         this.onCancelled = List.copyOf(builder.onCancelled);
+        this.meter = builder.meter;
         this.results = new ResultSpill(builder.objects, ResultSpill.DEFAULT_THRESHOLD_BYTES);
         AdmissionPipeline pipeline = AdmissionPipeline.standard(Objects.requireNonNull(builder.tasks, "tasks"),
                 limits, builder.objects);
@@ -119,7 +124,15 @@ public final class JobService {
 
     /** {@link #submit(SubmitRequest)} of a {@code POST /v1/jobs} body: parsed (and its size checked) first. */
     public Submitted submit(String tenant, String body) {
-        return submit(SubmitRequest.parse(tenant, body, limits.maxRequestBytes()));
+        SubmitRequest request;
+        try {
+            request = SubmitRequest.parse(tenant, body, limits.maxRequestBytes());
+        } catch (ApiException e) {
+            meter.submitted();
+            meter.rejected(e.code());
+            throw e;
+        }
+        return submit(request);
     }
 
     /**
@@ -130,10 +143,25 @@ public final class JobService {
      *                      cannot be reached (nothing was accepted)
      */
     public Submitted submit(SubmitRequest request) {
+        long startedNanos = System.nanoTime();
+        meter.submitted();
+        try {
+            Submitted submitted = admitAndQueue(request, startedNanos);
+            if (submitted.how() == How.ACCEPTED) {
+                meter.accepted(submitted.job().lane(), submitted.job().task(), request.tenant());
+            }
+            return submitted;
+        } catch (ApiException e) {
+            meter.rejected(e.code());
+            throw e;
+        }
+    }
+
+    private Submitted admitAndQueue(SubmitRequest request, long startedNanos) {
         Admission submit = new Admission(request, clock.instant());
         boolean accepted = false;
         try {
-            Submitted submitted = admitStoreAndSend(request, submit);
+            Submitted submitted = admitStoreAndSend(request, submit, startedNanos);
             accepted = submitted.how() == How.ACCEPTED;
             return submitted;
         } finally {
@@ -143,7 +171,7 @@ public final class JobService {
         }
     }
 
-    private Submitted admitStoreAndSend(SubmitRequest request, Admission submit) {
+    private Submitted admitStoreAndSend(SubmitRequest request, Admission submit, long startedNanos) {
         switch (admission.admit(submit)) {
             case Decision.Reject(ApiException error) -> throw error;
             case Decision.Answer(Job answered) -> {
@@ -174,7 +202,7 @@ public final class JobService {
         // What admission decided travels with the message: whether the result may fill the cache, what was reserved.
         JobEnvelope envelope = JobEnvelope.of(job).withAdmission(
                 request.cache() == SubmitRequest.CacheMode.DEFAULT, submit.reserved());
-        enqueueOrUndo(job, envelope, true);
+        enqueueOrUndo(job, envelope.withSubmitMillis((System.nanoTime() - startedNanos) / 1_000_000), true);
         return new Submitted(job, How.ACCEPTED, submit.eta());
     }
 
@@ -223,6 +251,7 @@ public final class JobService {
                         log.warn("jobId={} cancelled; a cancel listener failed: {}", jobId, e.toString());
                     }
                 }
+                meter.cancelled();
                 yield job;
             }
             case CancelResult.AlreadyFinished(Job job) -> throw new ApiException(409, "job_finished",
@@ -282,6 +311,7 @@ public final class JobService {
         private ObjectStore objects;
         private final List<AdmissionStep> steps = new ArrayList<>();
         private final List<java.util.function.Consumer<Job>> onCancelled = new ArrayList<>();
+        private JobMeter meter = JobMeter.NONE;
 
         private Builder() {
         }
@@ -289,6 +319,12 @@ public final class JobService {
         /** Told of each job a client cancels, once, after the cancel was written (releases its reservation). */
         public Builder onCancelled(java.util.function.Consumer<Job> listener) {
             this.onCancelled.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Where submitted, accepted, rejected and cancelled jobs are counted; unset, nowhere. */
+        public Builder metrics(MetricsSink metrics) {
+            this.meter = new JobMeter(Objects.requireNonNull(metrics, "metrics"));
             return this;
         }
 

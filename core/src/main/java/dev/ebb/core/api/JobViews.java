@@ -49,6 +49,13 @@ public final class JobViews {
         if (job.error() != null) {
             node.putObject("error").put("code", job.error().code()).put("message", job.error().message());
         }
+        if (job.cost() != null) {
+            // US dollars at the dated list prices of dev.ebb.core.cost.Prices: the job's calls and its compute share.
+            ObjectNode cost = node.putObject("cost");
+            job.cost().asMap().forEach((service, usd) -> cost.put(service, java.math.BigDecimal.valueOf(usd)
+                    .round(new java.math.MathContext(6)).doubleValue())); // as stored: 6 significant digits
+            cost.put("currency", "USD").put("pricesAsOf", dev.ebb.core.cost.Prices.AS_OF);
+        }
         if (job.lastError() != null && !job.status().isTerminal()) {
             // Why a job that is still waiting or running has been tried more than once; once it ends, its result
             // or error is the answer (a dead-lettered job's error message names the last error).

@@ -328,6 +328,11 @@ public final class DynamoDbJobStore implements JobStore {
             case Outcome.Retry retry -> throw new IllegalArgumentException(
                     "jobId=" + jobId + ": a retry is not a completion (the runner releases such a job)");
         }
+        if (completion.cost() != null) {
+            names.add(JobItems.COST);
+            values.put(":cost", JobItems.cost(completion.cost()));
+            set += ", #cost = :cost";
+        }
         return Update.builder().tableName(tableName).key(JobItems.key(jobId))
                 .expressionAttributeNames(names.map)
                 .expressionAttributeValues(values)

@@ -1,6 +1,7 @@
 package dev.ebb.core.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ebb.core.cost.JobCost;
 import dev.ebb.core.task.Lane;
 import java.time.Instant;
 import java.util.Objects;
@@ -18,6 +19,7 @@ import java.util.Objects;
  * @param crashedAlone runs of this job that ran alone and ended with their worker dying (the poison count)
  * @param runsAlone    whether the current (or last) claim started running the job alone (after a run that vanished)
  * @param partial      the text a streaming task has produced so far while the job runs (chat), or null
+ * @param cost         what the job cost, written with its completion (null before, and for jobs ended otherwise)
  */
 public record Job(
         String jobId,
@@ -43,7 +45,8 @@ public record Job(
         LastError lastError,
         int crashedAlone,
         boolean runsAlone,
-        String partial) {
+        String partial,
+        JobCost cost) {
 
     public Job {
         Objects.requireNonNull(jobId, "jobId");
@@ -55,7 +58,7 @@ public record Job(
         Objects.requireNonNull(expiresAt, "expiresAt");
     }
 
-    /** A job with no partial text (every job but a streaming one while it runs). */
+    /** A job with no partial text and no recorded cost. */
     public Job(String jobId, String tenant, String task, Lane lane, String model, JsonNode input, JobStatus status,
                int attempts, Instant createdAt, Instant startedAt, Instant finishedAt, JsonNode result,
                JobError error, String leaseOwner, Instant leaseUntil, String idempotencyKey, String requestHash,
@@ -63,7 +66,29 @@ public record Job(
                boolean runsAlone) {
         this(jobId, tenant, task, lane, model, input, status, attempts, createdAt, startedAt, finishedAt, result,
                 error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, inputRef, resultRef, lastError,
-                crashedAlone, runsAlone, null);
+                crashedAlone, runsAlone, (String) null, (JobCost) null);
+    }
+
+    /** A job with partial text (a streaming one while it runs) and no recorded cost. */
+    public Job(String jobId, String tenant, String task, Lane lane, String model, JsonNode input, JobStatus status,
+               int attempts, Instant createdAt, Instant startedAt, Instant finishedAt, JsonNode result,
+               JobError error, String leaseOwner, Instant leaseUntil, String idempotencyKey, String requestHash,
+               Instant expiresAt, String inputRef, String resultRef, LastError lastError, int crashedAlone,
+               boolean runsAlone, String partial) {
+        this(jobId, tenant, task, lane, model, input, status, attempts, createdAt, startedAt, finishedAt, result,
+                error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, inputRef, resultRef, lastError,
+                crashedAlone, runsAlone, partial, (JobCost) null);
+    }
+
+    /** A job with a recorded cost and no partial text. */
+    public Job(String jobId, String tenant, String task, Lane lane, String model, JsonNode input, JobStatus status,
+               int attempts, Instant createdAt, Instant startedAt, Instant finishedAt, JsonNode result,
+               JobError error, String leaseOwner, Instant leaseUntil, String idempotencyKey, String requestHash,
+               Instant expiresAt, String inputRef, String resultRef, LastError lastError, int crashedAlone,
+               boolean runsAlone, JobCost cost) {
+        this(jobId, tenant, task, lane, model, input, status, attempts, createdAt, startedAt, finishedAt, result,
+                error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, inputRef, resultRef, lastError,
+                crashedAlone, runsAlone, (String) null, cost);
     }
 
     /** A job whose input is inline (or absent): no object-store reference. */
@@ -79,14 +104,14 @@ public record Job(
     public Job withInputRef(String ref) {
         return new Job(jobId, tenant, task, lane, model, null, status, attempts, createdAt, startedAt, finishedAt,
                 result, error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, ref, resultRef,
-                lastError, crashedAlone, runsAlone, partial);
+                lastError, crashedAlone, runsAlone, partial, cost);
     }
 
     /** The same job with its result in hand (read from the object store where the item holds only its key). */
     public Job withResult(JsonNode value) {
         return new Job(jobId, tenant, task, lane, model, input, status, attempts, createdAt, startedAt, finishedAt,
                 value, error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, inputRef, resultRef,
-                lastError, crashedAlone, runsAlone, partial);
+                lastError, crashedAlone, runsAlone, partial, cost);
     }
 
     /** A new job, as the submit path writes it. */

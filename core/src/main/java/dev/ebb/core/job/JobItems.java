@@ -36,6 +36,8 @@ final class JobItems {
     static final String RUNS_ALONE = "runsAlone";
     /** The text a streaming task has produced so far (chat), while the job runs. */
     static final String PARTIAL = "partial";
+    /** What the job cost (a map of US dollars by service, {@code JobCost.asMap}), written with its completion. */
+    static final String COST = "cost";
     static final String ERROR_CODE = "errorCode";
     static final String ERROR_MESSAGE = "errorMessage";
     static final String LEASE_OWNER = "leaseOwner";
@@ -121,7 +123,28 @@ final class JobItems {
                 lastError(item.get(LAST_ERROR)),
                 item.containsKey(CRASHED_ALONE) ? Integer.parseInt(item.get(CRASHED_ALONE).n()) : 0,
                 item.containsKey(RUNS_ALONE) && Boolean.TRUE.equals(item.get(RUNS_ALONE).bool()),
-                str(item, PARTIAL));
+                str(item, PARTIAL),
+                cost(item.get(COST)));
+    }
+
+    static AttributeValue cost(dev.ebb.core.cost.JobCost cost) {
+        Map<String, AttributeValue> map = new java.util.LinkedHashMap<>();
+        cost.asMap().forEach((name, usd) -> map.put(name, AttributeValue.fromN(java.math.BigDecimal.valueOf(usd)
+                .round(new java.math.MathContext(6)).toPlainString())));
+        return AttributeValue.fromM(map);
+    }
+
+    static dev.ebb.core.cost.JobCost cost(AttributeValue value) {
+        if (value == null || !value.hasM()) {
+            return null;
+        }
+        Map<String, Double> map = new java.util.LinkedHashMap<>();
+        value.m().forEach((name, usd) -> {
+            if (usd.n() != null) {
+                map.put(name, Double.parseDouble(usd.n()));
+            }
+        });
+        return dev.ebb.core.cost.JobCost.fromMap(map);
     }
 
     static AttributeValue lastError(LastError error) {

@@ -139,15 +139,25 @@ public interface JobStore {
      * {@code resultJson} (the success's result as JSON, already written by whoever measured it) the store writes
      * that text rather than writing the result again.
      */
-    record Completion(String jobId, Outcome outcome, String resultRef, String resultJson) {
+    record Completion(String jobId, Outcome outcome, String resultRef, String resultJson,
+                      dev.ebb.core.cost.JobCost cost) {
         public Completion {
             if ((resultRef != null || resultJson != null) && !(outcome instanceof Outcome.Success)) {
                 throw new IllegalArgumentException("only a success has a result to store");
             }
         }
 
+        public Completion(String jobId, Outcome outcome, String resultRef, String resultJson) {
+            this(jobId, outcome, resultRef, resultJson, null);
+        }
+
         public Completion(String jobId, Outcome outcome) {
             this(jobId, outcome, null, null);
+        }
+
+        /** This completion, writing what the job cost with it. */
+        public Completion withCost(dev.ebb.core.cost.JobCost jobCost) {
+            return new Completion(jobId, outcome, resultRef, resultJson, jobCost);
         }
 
         public Completion(String jobId, Outcome outcome, String resultRef) {

@@ -17,7 +17,7 @@ import java.util.Objects;
  * read as before, and a reader that resolves references is needed only by jobs that have one).
  */
 public record JobEnvelope(int version, String jobId, String tenant, String task, String model, JsonNode input,
-                          String inputRef, boolean cacheWrite, double reserved) {
+                          String inputRef, boolean cacheWrite, double reserved, Origin origin) {
     public static final int CURRENT_VERSION = 1;
 
     /**
@@ -27,6 +27,7 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
      *                   and {@code off}); optional field {@code "cache":false}, absent means true
      * @param reserved   the budget reserved for the job at submit (settled when it ends); optional field
      *                   {@code "reserved"}, absent means 0 (a message sent again by a replay or the reconciler)
+     * @param origin     when the job was created and how long its submit took (see {@link Origin}), or null
      */
     public JobEnvelope {
         Objects.requireNonNull(jobId, "jobId");
@@ -37,10 +38,25 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
         }
     }
 
-    /** An envelope of the default cache mode, with nothing reserved. */
+
+    /**
+     * When the job was created and how long its submit took until the send, in epoch and elapsed milliseconds (optional
+     * fields {@code at} and {@code sub}): what the runner's queue-wait, end-to-end and cost figures start from. Not part
+     * of the {@link #fingerprint}: a message that lies about them misstates metrics, never a result.
+     */
+    public record Origin(long createdAtMillis, long submitMillis) {
+    }
+
+    /** An envelope of the default cache mode, with nothing reserved and no origin (older messages, tests). */
     public JobEnvelope(int version, String jobId, String tenant, String task, String model, JsonNode input,
                        String inputRef) {
-        this(version, jobId, tenant, task, model, input, inputRef, true, 0);
+        this(version, jobId, tenant, task, model, input, inputRef, true, 0, null);
+    }
+
+    /** An envelope with what admission decided and no origin. */
+    public JobEnvelope(int version, String jobId, String tenant, String task, String model, JsonNode input,
+                       String inputRef, boolean cacheWrite, double reserved) {
+        this(version, jobId, tenant, task, model, input, inputRef, cacheWrite, reserved, null);
     }
 
     /** An envelope with its input inline. */
@@ -50,17 +66,23 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
 
     public static JobEnvelope of(Job job) {
         return new JobEnvelope(CURRENT_VERSION, job.jobId(), job.tenant(), job.task(), job.model(), job.input(),
-                job.inputRef());
+                job.inputRef(), true, 0, new Origin(job.createdAt().toEpochMilli(), -1));
+    }
+
+    /** This envelope, saying its submit took {@code millis} until the send. */
+    public JobEnvelope withSubmitMillis(long millis) {
+        return new JobEnvelope(version, jobId, tenant, task, model, input, inputRef, cacheWrite, reserved,
+                new Origin(origin == null ? 0 : origin.createdAtMillis(), millis));
     }
 
     /** This envelope with the input that its reference named, read from the object store. */
     public JobEnvelope withInput(JsonNode resolved) {
-        return new JobEnvelope(version, jobId, tenant, task, model, resolved, null, cacheWrite, reserved);
+        return new JobEnvelope(version, jobId, tenant, task, model, resolved, null, cacheWrite, reserved, origin);
     }
 
     /** This envelope with what admission decided for it: whether it may fill the cache, what it reserved. */
     public JobEnvelope withAdmission(boolean cacheWrite, double reserved) {
-        return new JobEnvelope(version, jobId, tenant, task, model, input, inputRef, cacheWrite, reserved);
+        return new JobEnvelope(version, jobId, tenant, task, model, input, inputRef, cacheWrite, reserved, origin);
     }
 
     /** The job as its task runs it; its session is the one its input names ({@link #sessionId()}). */
@@ -121,6 +143,12 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
         if (reserved > 0) {
             node.put("reserved", reserved);
         }
+        if (origin != null && origin.createdAtMillis() > 0) {
+            node.put("at", origin.createdAtMillis());
+            if (origin.submitMillis() >= 0) {
+                node.put("sub", origin.submitMillis());
+            }
+        }
         return Json.write(node);
     }
 
@@ -150,7 +178,16 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
         return new JobEnvelope(CURRENT_VERSION, text(node, "jobId"), text(node, "tenant"), text(node, "task"),
                 node.path("model").isTextual() ? node.get("model").textValue() : null, node.get("input"),
                 ref == null ? null : ref.textValue(), !node.path("cache").isBoolean() || node.get("cache").booleanValue(),
-                reserved == null ? 0 : reserved.doubleValue());
+                reserved == null ? 0 : reserved.doubleValue(), origin(node));
+    }
+
+    private static Origin origin(JsonNode node) {
+        JsonNode at = node.get("at");
+        if (at == null || !at.canConvertToLong() || at.longValue() <= 0) {
+            return null;
+        }
+        JsonNode sub = node.get("sub");
+        return new Origin(at.longValue(), sub != null && sub.canConvertToLong() ? sub.longValue() : -1);
     }
 
     private static String text(JsonNode node, String field) throws MalformedEnvelopeException {

@@ -2,20 +2,26 @@ package dev.ebb.core.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
+import dev.ebb.core.cost.CostModel;
+import dev.ebb.core.cost.JobUsage;
 import dev.ebb.core.job.DeadLetterStore;
 import dev.ebb.core.job.Job;
 import dev.ebb.core.job.JobStore;
 import dev.ebb.core.job.JobStore.ClaimResult;
 import dev.ebb.core.job.JobStore.CompleteResult;
 import dev.ebb.core.job.LastError;
+import dev.ebb.core.metrics.JobMeter;
+import dev.ebb.core.metrics.MetricsSink;
 import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.queue.ReceivedJob;
 import dev.ebb.core.store.ObjectStore;
 import dev.ebb.core.task.JobContext;
+import dev.ebb.core.task.Lane;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.Task;
 import dev.ebb.core.task.TaskRegistry;
+import dev.ebb.core.task.TaskSpec;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,6 +87,10 @@ public final class JobRunner {
     private final Map<String, Long> computeMs = new ConcurrentHashMap<>();
     private final ClaimCheck claimCheck;
     private final List<CompletionListener> listeners;
+    /** jobId → what its run came to so far (claim time, batch, model time): its metrics and cost at completion. */
+    private final Map<String, RunInfo> runInfo = new ConcurrentHashMap<>();
+    private final JobMeter meter;
+    private final CostModel costs;
 
     private JobRunner(Builder builder) {
         this.store = Objects.requireNonNull(builder.store, "store");
@@ -97,6 +107,8 @@ public final class JobRunner {
         this.requeue = builder.requeue;
         this.claimCheck = builder.claimCheck;
         this.listeners = List.copyOf(builder.listeners);
+        this.meter = builder.meter;
+        this.costs = builder.costs;
     }
 
     public static Builder builder() {
@@ -119,6 +131,8 @@ public final class JobRunner {
         private Requeue requeue;
         private ClaimCheck claimCheck = ClaimCheck.NONE;
         private final List<CompletionListener> listeners = new ArrayList<>();
+        private JobMeter meter = JobMeter.NONE;
+        private CostModel costs = CostModel.standard();
 
         private Builder() {
         }
@@ -141,6 +155,18 @@ public final class JobRunner {
         /** Told of every job this runner ends (the cache's writes, the budget's settlement, the drain counter). */
         public Builder listener(CompletionListener listener) {
             this.listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Where batches, model time and ended jobs (outcome, wait, run, end to end, cost) are recorded. */
+        public Builder metrics(MetricsSink metrics) {
+            this.meter = new JobMeter(Objects.requireNonNull(metrics, "metrics"));
+            return this;
+        }
+
+        /** How a job's cost is computed when it ends ({@link CostModel#standard()} unless set). */
+        public Builder costs(CostModel costs) {
+            this.costs = Objects.requireNonNull(costs, "costs");
             return this;
         }
 
@@ -354,6 +380,7 @@ public final class JobRunner {
                 case ClaimResult.Leased leased -> dispositions[i] = Disposition.RETRY;
             }
         }
+        noteClaims(heldHere.keySet(), envelopes, now);
         return batch;
     }
 
@@ -366,6 +393,27 @@ public final class JobRunner {
             log.warn("jobId={} claim check failed, running it: {}", envelope.jobId(), e.toString());
             return Optional.empty();
         }
+    }
+
+    /** Remembers when the batch's jobs were claimed and how many shared the claim; counts the batch. */
+    private void noteClaims(java.util.Set<String> claimedIds, List<JobEnvelope> envelopes, Instant claimedAt) {
+        if (claimedIds.isEmpty()) {
+            return;
+        }
+        Lane lane = null;
+        for (JobEnvelope envelope : envelopes) {
+            if (claimedIds.contains(envelope.jobId())) {
+                runInfo.put(envelope.jobId(), new RunInfo(claimedAt, claimedIds.size(), 0, 1));
+                lane = lane != null ? lane : laneOf(envelope.task());
+            }
+        }
+        if (lane != null) {
+            meter.batch(lane, claimedIds.size(), -1);
+        }
+    }
+
+    private Lane laneOf(String task) {
+        return tasks.find(task).map(TaskSpec::lane).orElse(null);
     }
 
     /**
@@ -436,6 +484,7 @@ public final class JobRunner {
                         envelope.jobId(), crashedAlone);
                 held.put(envelope.jobId(), aloneOwner);
                 batch.heldHere.put(envelope.jobId(), aloneOwner);
+                runInfo.put(envelope.jobId(), new RunInfo(now, 1, 0, 1));
                 switch (resolve(envelope)) {
                     case Resolved.Ready(JobEnvelope ready) -> batch.alone.add(
                             new Alone(new Claimed(index, ready), aloneOwner));
@@ -469,7 +518,9 @@ public final class JobRunner {
                 } catch (SdkException e) {
                     log.warn("jobId={} run alone not noted: {}", envelope.jobId(), e.toString());
                 }
+                long started = System.nanoTime();
                 outcome = runTask(envelope.task(), envelope.model(), List.of(claimed)).get(0);
+                noteModelTime(envelope.task(), List.of(claimed), started);
             } finally {
                 running.writeLock().unlock();
             }
@@ -493,6 +544,7 @@ public final class JobRunner {
             running.readLock().lock();
             try {
                 outcomes = runTask(group.getKey().task(), group.getKey().model(), group.getValue());
+                noteModelTime(group.getKey().task(), group.getValue(), started);
             } finally {
                 running.readLock().unlock();
             }
@@ -503,6 +555,19 @@ public final class JobRunner {
             }
         }
         batch.byTask.clear();
+    }
+
+    /** The task's time for one group, shared by its jobs (their compute cost), and counted once per batch. */
+    private void noteModelTime(String task, List<Claimed> group, long startedNanos) {
+        double millis = (System.nanoTime() - startedNanos) / 1e6;
+        for (Claimed claimed : group) {
+            runInfo.computeIfPresent(claimed.envelope.jobId(),
+                    (id, info) -> new RunInfo(info.claimedAt(), info.batchJobs(), millis, group.size()));
+        }
+        Lane lane = laneOf(task);
+        if (lane != null) {
+            meter.modelTime(lane, task, millis);
+        }
     }
 
     /**
@@ -579,6 +644,7 @@ public final class JobRunner {
     public void release(Batch batch) {
         batch.heldHere.forEach(held::remove);
         batch.heldHere.keySet().forEach(computeMs::remove);
+        batch.heldHere.keySet().forEach(runInfo::remove);
     }
 
     /**
@@ -602,6 +668,7 @@ public final class JobRunner {
         }
         Instant now = clock.instant();
         List<CompleteResult> results;
+        completions = withCosts(ran, completions);
         try {
             results = store.completeAll(completions, claimOwner, now, now.plus(resultTtl));
         } catch (SdkException e) {
@@ -618,6 +685,7 @@ public final class JobRunner {
             dispositions[ran.get(k).index] = disposition(ran.get(k).envelope.jobId(), claimOwner, results.get(k));
             if (results.get(k) instanceof CompleteResult.Completed) {
                 JobEnvelope envelope = ran.get(k).envelope;
+                recordEnded(envelope, completions.get(k), now);
                 Long ms = computeMs.remove(envelope.jobId());
                 ended.add(new CompletionListener.Ended(envelope, completions.get(k).outcome(), ms == null ? 0 : ms));
             }
@@ -632,6 +700,46 @@ public final class JobRunner {
                 log.warn("a completion listener failed for {} jobs: {}", ended.size(), e.toString());
             }
         }
+    }
+
+    /** Each completion with what its job cost, from its sizes and its share of the batch it ran in. */
+    private List<JobStore.Completion> withCosts(List<Claimed> ran, List<JobStore.Completion> completions) {
+        List<JobStore.Completion> costed = new ArrayList<>(completions.size());
+        for (int k = 0; k < completions.size(); k++) {
+            JobEnvelope envelope = ran.get(k).envelope;
+            JobStore.Completion completion = completions.get(k);
+            Lane lane = laneOf(envelope.task());
+            if (lane == null) {
+                costed.add(completion);
+                continue;
+            }
+            RunInfo info = runInfo.getOrDefault(envelope.jobId(), new RunInfo(null, 1, 0, 1));
+            long inputBytes = envelope.input() == null ? 0 : Json.write(envelope.input()).length();
+            long resultBytes = completion.resultJson() != null ? completion.resultJson().length()
+                    : completion.resultRef() != null ? 1 : 0;
+            JobEnvelope.Origin origin = envelope.origin();
+            costed.add(completion.withCost(costs.cost(new JobUsage(lane, inputBytes, envelope.inputRef() == null,
+                    resultBytes, completion.resultRef() == null, info.batchJobs(), info.modelMillis(),
+                    info.groupJobs(), origin == null ? -1 : origin.submitMillis(), 1))));
+        }
+        return costed;
+    }
+
+    /** Counts a job this run ended: its outcome, queue wait, run time, end to end and cost. */
+    private void recordEnded(JobEnvelope envelope, JobStore.Completion completion, Instant now) {
+        RunInfo info = runInfo.remove(envelope.jobId());
+        Lane lane = laneOf(envelope.task());
+        if (lane == null) {
+            return;
+        }
+        long created = envelope.origin() == null ? -1 : envelope.origin().createdAtMillis();
+        long claimed = info == null || info.claimedAt() == null ? -1 : info.claimedAt().toEpochMilli();
+        String failure = completion.outcome() instanceof Outcome.Failure f ? f.code() : null;
+        meter.ended(lane, envelope.task(), envelope.tenant(), failure,
+                created > 0 && claimed > 0 ? Math.max(0, claimed - created) : -1,
+                claimed > 0 ? Math.max(0, now.toEpochMilli() - claimed) : -1,
+                created > 0 ? Math.max(0, now.toEpochMilli() - created) : -1,
+                completion.cost());
     }
 
     /**
@@ -805,5 +913,9 @@ public final class JobRunner {
     }
 
     private record TaskAndModel(String task, String model) {
+    }
+
+    /** A claimed job's run so far: when claimed, with how many, and its task's time for its group. */
+    private record RunInfo(Instant claimedAt, int batchJobs, double modelMillis, int groupJobs) {
     }
 }

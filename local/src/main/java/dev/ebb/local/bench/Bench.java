@@ -39,7 +39,19 @@ public final class Bench {
     private Bench() {
     }
 
-    record Result(String name, int jobs, double seconds, long[] submitNanos) {
+    /** What the jobs of a run cost, summed from their {@code cost} fields (US dollars). */
+    record Costs(double total, double plumbing, double compute, int jobs) {
+        String per1000() {
+            return jobs == 0 ? "-" : String.format("$%.4f (plumbing $%.4f, compute $%.4f)", 1000 * total / jobs,
+                    1000 * plumbing / jobs, 1000 * compute / jobs);
+        }
+    }
+
+    record Result(String name, int jobs, double seconds, long[] submitNanos, Costs costs) {
+        Result(String name, int jobs, double seconds, long[] submitNanos) {
+            this(name, jobs, seconds, submitNanos, null);
+        }
+
         double jobsPerSecond() {
             return jobs / seconds;
         }
@@ -79,13 +91,19 @@ public final class Bench {
                 Result direct = floor.run(jobs, clients);
                 results.add(e2e);
                 results.add(direct);
-                out.printf("round %d: end to end %.0f jobs/s, floor %.0f jobs/s, ratio %.2f%n",
-                        round, e2e.jobsPerSecond(), direct.jobsPerSecond(), e2e.jobsPerSecond() / direct.jobsPerSecond());
+                out.printf("round %d: end to end %.0f jobs/s, floor %.0f jobs/s, ratio %.2f; cost per 1,000 jobs %s%n",
+                        round, e2e.jobsPerSecond(), direct.jobsPerSecond(), e2e.jobsPerSecond() / direct.jobsPerSecond(),
+                        e2e.costs().per1000());
             }
             out.printf("%n| run | jobs | seconds | jobs/s | submit p50 / p95 / p99 ms |%n|---|---|---|---|---|%n");
             for (Result r : results) {
                 out.printf("| %s | %d | %.2f | %.0f | %s |%n", r.name(), r.jobs(), r.seconds(), r.jobsPerSecond(), r.percentiles());
             }
+            // The runtime's own metrics (what its dashboard shows) against the bench's count of what it submitted.
+            var totals = runtime.metrics().snapshot().path("totals");
+            int submittedHere = warmup + rounds * jobs;
+            out.printf("%nmetrics: %d accepted, %d succeeded (the bench submitted %d through the API)%n",
+                    totals.path("JobsAccepted").asLong(), totals.path("JobsSucceeded").asLong(), submittedHere);
             return 0;
         }
     }
@@ -114,6 +132,10 @@ public final class Bench {
         // Completion time is the server's finishedAt of the last job, so the polling below is not measured.
         AtomicLong lastFinished = new AtomicLong();
         AtomicInteger index = new AtomicInteger();
+        java.util.concurrent.atomic.DoubleAdder total = new java.util.concurrent.atomic.DoubleAdder();
+        java.util.concurrent.atomic.DoubleAdder plumbing = new java.util.concurrent.atomic.DoubleAdder();
+        java.util.concurrent.atomic.DoubleAdder compute = new java.util.concurrent.atomic.DoubleAdder();
+        AtomicInteger costed = new AtomicInteger();
         parallel(clients, () -> {
             for (int i = index.getAndIncrement(); i < jobs; i = index.getAndIncrement()) {
                 EbbClient.Response job = client.await(ids[i], Duration.ofMinutes(5), j -> { });
@@ -121,6 +143,13 @@ public final class Bench {
                     throw new IllegalStateException("job " + ids[i] + " ended " + job.body());
                 }
                 long finished = Instant.parse(job.body().path("timings").path("finishedAt").asText()).toEpochMilli();
+                var cost = job.body().path("cost");
+                if (cost.has("total")) {
+                    total.add(cost.path("total").asDouble());
+                    plumbing.add(cost.path("plumbing").asDouble());
+                    compute.add(cost.path("compute").asDouble());
+                    costed.incrementAndGet();
+                }
                 lastFinished.accumulateAndGet(finished, Math::max);
             }
         });
@@ -128,7 +157,8 @@ public final class Bench {
         if (lastFinished.get() == 0) {
             seconds = (System.nanoTime() - start) / 1e9;
         }
-        return new Result("end to end (HTTP)", jobs, seconds, latencies);
+        return new Result("end to end (HTTP)", jobs, seconds, latencies,
+                new Costs(total.sum(), plumbing.sum(), compute.sum(), costed.get()));
     }
 
     /**

@@ -195,6 +195,7 @@ public final class EbbCli {
         out.printf("""
                 ebb is up
                   API       %s   (an API key for tenant 'default' is in %s)
+                  Dashboard %s   (give it the key: paste it, or open %s#key=$(cat %s))
                   SQS       %s
                   DynamoDB  %s
                   S3        %s   (bucket ebb-data; objects under uploads/<tenant>/<task>/ become jobs)
@@ -202,7 +203,8 @@ public final class EbbCli {
                   Bedrock   %s   (a local stand-in: deterministic replies, not a model)
                   chat      ebb chat my-session "Hello, my name is Ada."  then  ebb chat my-session "What is my name?"
                 Ctrl-C stops it; state stays in %s
-                """, runtime.apiEndpoint(), keyFile, runtime.cloud().sqsEndpoint(),
+                """, runtime.apiEndpoint(), keyFile, runtime.dashboardUrl(), runtime.dashboardUrl(), keyFile,
+                runtime.cloud().sqsEndpoint(),
                 runtime.cloud().dynamoDbEndpoint(), runtime.cloud().s3Endpoint(), scaling.minWorkers(), scaling.maxWorkers(),
                 scaling.coolDown().toSeconds(), runtime.cloud().bedrock().endpoint(), data);
         stopped.await();

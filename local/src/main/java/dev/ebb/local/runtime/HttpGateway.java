@@ -60,6 +60,12 @@ public final class HttpGateway implements AutoCloseable {
         }
     }
 
+    /** A page or small document served beside the API (the local dashboard): its content type and its bytes. */
+    public record Page(String contentType, java.util.function.Supplier<byte[]> body) {
+    }
+
+    /** GET-only pages by path, looked up after the API's routes. */
+    private final Map<String, Page> pages = new java.util.concurrent.ConcurrentHashMap<>();
     private final HttpServer server;
     private final ExecutorService executor;
     private final Routes routes;
@@ -70,6 +76,12 @@ public final class HttpGateway implements AutoCloseable {
         this.executor = Executors.newFixedThreadPool(threads, Thread.ofPlatform().name("http-", 0).daemon().factory());
         server.setExecutor(executor);
         server.createContext("/", this::exchange);
+    }
+
+    /** Serves {@code page} on {@code GET path} (an API route of the same path wins). */
+    public HttpGateway page(String path, Page page) {
+        pages.put(path, page);
+        return this;
     }
 
     public void start() {
@@ -135,6 +147,23 @@ public final class HttpGateway implements AutoCloseable {
                 routeKey = "GET /v1/usage";
             } else if (path.equals("/healthz") && method.equals("GET")) {
                 write(exchange, 200, "{\"status\":\"ok\"}", Map.of());
+                return;
+            }
+            Page page = pages.get(path);
+            if (handler == null && page != null && method.equals("GET")) {
+                byte[] bytes = page.body().get();
+                exchange.getResponseHeaders().set("content-type", page.contentType());
+                exchange.getResponseHeaders().set("cache-control", "no-store");
+                exchange.getResponseHeaders().set("x-content-type-options", "nosniff");
+                // The page runs only its own script and talks only to this gateway.
+                exchange.getResponseHeaders().set("content-security-policy",
+                        "default-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+                exchange.sendResponseHeaders(200, bytes.length == 0 ? -1 : bytes.length);
+                if (bytes.length > 0) {
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(bytes);
+                    }
+                }
                 return;
             }
             if (handler == null) {

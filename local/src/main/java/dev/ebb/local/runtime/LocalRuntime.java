@@ -93,6 +93,8 @@ public final class LocalRuntime implements AutoCloseable {
     private java.util.concurrent.ScheduledExecutorService reconciler;
     private LocalScaler scaler;
     private final ScalerWake wake;
+    /** The metrics the handlers, the cpu lane and the workers record: what the dashboard shows. */
+    private LiveMetrics metrics;
 
     private LocalRuntime(LocalCloud cloud, boolean ownsCloud, Map<String, String> env, HttpGateway gateway, SqsEventSource cpuLane,
                          List<Worker> gpuWorkers, ApiKeyStore keys, ScalerWake wake) {
@@ -141,7 +143,7 @@ public final class LocalRuntime implements AutoCloseable {
 
     private LocalRuntime withScaler(ScalingSettings scaling) throws IOException {
         try {
-            scaler = LocalScalers.create(this, scaling).start();
+            scaler = LocalScalers.create(this, scaling).metrics(metrics).start();
             wake.scaler = scaler;
             return this;
         } catch (IOException | RuntimeException e) {
@@ -175,10 +177,13 @@ public final class LocalRuntime implements AutoCloseable {
         DependencyFactory functions = new DependencyFactory(env);
         ScalerWake wake = new ScalerWake();
         functions.useLaneWake(wake);
+        LiveMetrics metrics = new LiveMetrics(Clock.systemUTC());
+        functions.useMetrics(metrics); // the handlers record what Lambda would write as EMF lines
 
         List<Worker> workers = new ArrayList<>();
         for (int i = 0; i < options.gpuWorkers(); i++) {
-            Worker worker = WorkerMain.create(env, settings, WorkerSettings.fromEnv(env), WorkerMain.tasks(env));
+            Worker worker = WorkerMain.create(env, settings, WorkerSettings.fromEnv(env), WorkerMain.tasks(env),
+                    metrics);
             worker.start();
             workers.add(worker);
         }
@@ -200,15 +205,24 @@ public final class LocalRuntime implements AutoCloseable {
                 new SubmitJobHandler(functions), new GetJobHandler(functions), new CancelJobHandler(functions),
                 new ListJobsHandler(functions), new CreateUploadHandler(functions), new SessionsHandler(functions),
                 new dev.ebb.functions.UsageHandler(functions)));
+        Dashboard.serve(gateway, metrics, cloud.sqsClient(), Map.of(Lane.GPU.id(), resources.queueUrl(Lane.GPU.id()),
+                Lane.CPU.id(), cpuQueueUrl, Lane.LLM.id(), llmQueueUrl));
         gateway.start();
         ApiKeyStore keys = new DynamoDbApiKeyStore(cloud.dynamoDbClient(), settings.keysTable(), Clock.systemUTC());
         LocalRuntime runtime = new LocalRuntime(cloud, ownsCloud, env, gateway, cpuLane, workers, keys, wake);
         runtime.llmLane = llmLane;
+        runtime.metrics = metrics;
         runtime.deadLetters = DeadLetterSources.start(cloud.sqsClient(), resources, functions);
         // S3Mock sends no event notifications: a poller hands new uploads to the same handler as S3's events on AWS.
         runtime.uploads = new UploadPoller(cloud.s3Client(), ResourceSpec.BUCKET, cloud.config().dataDir(),
                 new UploadHandler(functions)).start();
         runtime.reconciler = startReconciler(functions);
+        if (!workers.isEmpty()) {
+            // In-process workers have no scaler to report them: the gauge the scaler writes, every 5 s.
+            runtime.reconciler.scheduleWithFixedDelay(() -> new dev.ebb.core.metrics.JobMeter(metrics).workers(
+                    Lane.GPU, workers.size(), (int) workers.stream().filter(w -> w.held() > 0).count()),
+                    0, 5, java.util.concurrent.TimeUnit.SECONDS);
+        }
         log.info("ebb is up: api={} sqs={} dynamodb={}", runtime.apiEndpoint(), cloud.sqsEndpoint(),
                 cloud.dynamoDbEndpoint());
         return runtime;
@@ -254,6 +268,16 @@ public final class LocalRuntime implements AutoCloseable {
                 Map.entry(Settings.CPU_QUEUE_URL, resources.queueUrl(Lane.CPU.id())),
                 Map.entry(DependencyFactory.S3_ENDPOINT, cloud.s3Endpoint().toString()),
                 Map.entry(UploadHandler.BUCKET, ResourceSpec.BUCKET));
+    }
+
+    /** The metrics the dashboard shows ({@code GET /dashboard/state}). */
+    public LiveMetrics metrics() {
+        return metrics;
+    }
+
+    /** The dashboard's address; {@code #key=} in the fragment hands the page a key without sending it anywhere. */
+    public URI dashboardUrl() {
+        return URI.create(apiEndpoint() + "/");
     }
 
     public URI apiEndpoint() {

@@ -1,6 +1,10 @@
 package dev.ebb.local.runtime;
 
 import dev.ebb.core.scale.Arrivals;
+import dev.ebb.core.metrics.EmfFormat;
+import dev.ebb.core.metrics.JobMeter;
+import dev.ebb.core.metrics.MetricsSink;
+import dev.ebb.core.task.Lane;
 import dev.ebb.core.scale.ScalingMetrics;
 import dev.ebb.core.scale.ScalingPolicy;
 import java.io.IOException;
@@ -63,6 +67,15 @@ public final class LocalScaler implements AutoCloseable {
         }
 
         private void line(String line) {
+            if (line.startsWith("{\"_aws\"")) {
+                // The worker's metrics, as CloudWatch would extract them from its log on ECS.
+                for (EmfFormat.Parsed parsed : EmfFormat.parse(line)) {
+                    for (double value : parsed.values()) {
+                        metrics.record(parsed.metric(), value, parsed.dimensions());
+                    }
+                }
+                return;
+            }
             if (started == null && line.contains("worker started")) {
                 started = clock.instant();
             }
@@ -102,6 +115,8 @@ public final class LocalScaler implements AutoCloseable {
     /** Jobs accepted on the lane so far (counted by the submit path), and the count and time at the last look. */
     private final java.util.concurrent.atomic.LongAdder arrived = new java.util.concurrent.atomic.LongAdder();
     private final Arrivals arrivals;
+    /** Workers running and busy at each tick, and the metrics the worker processes write. */
+    private volatile MetricsSink metrics = MetricsSink.NONE;
 
     /**
      * @param workerEnv  the workers' environment (as the task definition would give it)
@@ -121,6 +136,12 @@ public final class LocalScaler implements AutoCloseable {
         this.arrivals = new Arrivals(policy.settings().coolDown());
         this.ticks = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("local-scaler").daemon()
                 .factory());
+    }
+
+    /** Where the workers gauge and the worker processes' own metrics go (set before {@link #start}). */
+    public LocalScaler metrics(MetricsSink sink) {
+        this.metrics = java.util.Objects.requireNonNull(sink);
+        return this;
     }
 
     public LocalScaler start() {
@@ -191,6 +212,7 @@ public final class LocalScaler implements AutoCloseable {
         ScalingMetrics metrics = ScalingMetrics.of(visible, inFlight, running.size(), busy, now)
                 .withStarting(starting);
         metrics = arrivals.look(metrics, arrived.sum());
+        new JobMeter(this.metrics).workers(Lane.GPU, running.size(), busy);
         ScalingPolicy.Decision decision = policy.decide(metrics, lowSince, settled, now);
         lowSince = decision.lowSince();
         settled = decision.settled();
