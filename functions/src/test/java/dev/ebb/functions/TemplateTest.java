@@ -425,9 +425,14 @@ class TemplateTest {
                 "Allow dynamodb:UpdateItem JobsTable",
                 "SQSSendMessagePolicy CpuQueue", "SQSSendMessagePolicy GpuQueue", "SQSSendMessagePolicy LlmQueue");
         assertThat(policies("SessionsFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
-                "DynamoDBReadPolicy KeysTable", "DynamoDBCrudPolicy SessionsTable", "SQSSendMessagePolicy LlmQueue");
+                "DynamoDBReadPolicy KeysTable", "DynamoDBCrudPolicy SessionsTable", "SQSSendMessagePolicy LlmQueue",
+                // Admission at submit, as for the submit function.
+                "Allow dynamodb:GetItem,dynamodb:UpdateItem TenantsTable", "Allow dynamodb:GetItem CacheTable",
+                "Allow sqs:GetQueueAttributes CpuQueue,GpuQueue,LlmQueue");
         assertThat(policies("ChatWorkerFunction")).containsExactlyInAnyOrder("DynamoDBCrudPolicy JobsTable",
                 "DynamoDBCrudPolicy SessionsTable", "Allow sqs:ChangeMessageVisibility LlmQueue",
+                // Admission's worker side, as for the queue worker.
+                "Allow dynamodb:GetItem,dynamodb:UpdateItem TenantsTable", "Allow dynamodb:PutItem CacheTable",
                 "Allow bedrock:InvokeModel,bedrock:InvokeModelWithResponseStream " + String.join(",",
                         allowedChatModels().stream().map(m -> "arn:${AWS::Partition}:bedrock:${AWS::Region}::"
                                 + "foundation-model/" + m).toList()));
