@@ -32,7 +32,8 @@ public final class ChatWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
                     .largeResultBytes(factory.settings().largeResultBytes())
                     .deadLetters(factory.deadLetterStore(), factory.settings().limits().jobTtl())
                     .requeue(factory.requeue(Lane.LLM))
-                    .claimCheck(factory.admissionControl().claimCheck());
+                    .claimCheck(factory.admissionControl().claimCheck())
+                    .metrics(factory.metrics());
             factory.admissionControl().listeners(factory.llmTasks()).forEach(builder::listener);
             return builder.build();
         });
