@@ -38,6 +38,9 @@ public final class HttpGateway implements AutoCloseable {
     /** Lambda's synchronous payload limit. */
     private static final int MAX_BODY_BYTES = 6 * 1024 * 1024;
     private static final Pattern JOB_PATH = Pattern.compile("/v1/jobs/([^/]+)");
+    /** Where the API's OpenAPI document (docs/openapi.yaml, packed as {@value #OPENAPI_RESOURCE}) is served. */
+    public static final String OPENAPI_PATH = "/v1/openapi.yaml";
+    static final String OPENAPI_RESOURCE = "/ebb/openapi.yaml";
 
     /** The handlers behind each route. */
     public record Routes(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> submit,
@@ -100,12 +103,17 @@ public final class HttpGateway implements AutoCloseable {
                 handler = method.equals("GET") ? routes.get() : routes.cancel();
                 routeKey = method + " /v1/jobs/{id}";
                 pathParameters.put("id", job.group(1));
-            } else if (path.equals("/healthz") && method.equals("GET")) {
+            } else if ((path.equals("/v1/health") || path.equals("/healthz")) && method.equals("GET")) {
+                // For load balancers and scripts: no key needed, nothing said but that the API answers.
                 write(exchange, 200, "{\"status\":\"ok\"}", Map.of());
+                return;
+            } else if (path.equals(OPENAPI_PATH) && method.equals("GET")) {
+                write(exchange, 200, OpenApiDocument.TEXT, Map.of("content-type", "application/yaml"));
                 return;
             }
             if (handler == null) {
-                boolean known = path.equals("/v1/jobs") || path.equals("/v1/uploads") || job.matches();
+                boolean known = path.equals("/v1/jobs") || path.equals("/v1/uploads") || job.matches()
+                        || path.equals("/v1/health") || path.equals(OPENAPI_PATH);
                 write(exchange, known ? 405 : 404, Json.write(JobViews.error(known ? "method_not_allowed" : "route_not_found",
                         known ? method + " is not allowed on " + path : "no route for " + method + " " + path)), Map.of());
                 return;
@@ -117,6 +125,22 @@ public final class HttpGateway implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("gateway failure", e);
             write(exchange, 500, Json.write(JobViews.error("internal_error", "internal error")), Map.of());
+        }
+    }
+
+    /** docs/openapi.yaml from the jar, read on first use. */
+    private static final class OpenApiDocument {
+        static final String TEXT = read();
+
+        private static String read() {
+            try (InputStream in = HttpGateway.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException(OPENAPI_RESOURCE + " is not on the class path");
+                }
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 
