@@ -122,4 +122,9 @@ class EbbCliTest {
         assertThat(run("simulate", "--service-ms", "-5")).isEqualTo(ExitCodes.USAGE);
         assertThat(err()).contains("--service-ms must be positive");
     }
+
+    @Test
+    void aotTrainingRun_drivesTheClientCommandsAgainstItsCannedApi() throws Exception {
+        ClientAotTraining.main(new String[0]); // what the launcher runs once per build; it must not fail
+    }
 }
