@@ -35,7 +35,7 @@ final class TerminalProgress implements Progress {
     @Override
     public synchronized void message(String text) {
         if (bar != null) {
-            bar.setExtraMessage(text);
+            bar.setExtraMessage(" " + text);
         }
     }
 
