@@ -263,6 +263,20 @@ public final class DependencyFactory {
         return dynamoDb;
     }
 
+    /**
+     * Calls that change nothing, made once so that the DynamoDB and SQS clients' request paths (marshalling, signing,
+     * the HTTP connection) are loaded and run before a snapshot: a read of a job id no job has, and each lane queue's
+     * attributes. SnapStart priming ({@link SubmitJobHandler#prime()}).
+     */
+    public void primeClients() {
+        dynamoDb.getItem(r -> r.tableName(settings.jobsTable())
+                .key(Map.of("jobId", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                        "j_00000000000000000000000000"))));
+        for (String url : settings.queueUrls().values()) {
+            sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNamesWithStrings("ApproximateNumberOfMessages"));
+        }
+    }
+
     /** {@code GET /v1/jobs}: the tenant's jobs through the jobs table's tenant index. */
     public JobList jobList() {
         return new JobList(jobListing(), clock);

@@ -43,6 +43,18 @@ class SubmitJobHandlerTest {
     }
 
     @Test
+    void prime_runsTheWholeHandlerOnce_withoutMakingAJob() {
+        SubmitJobHandler handler = fixture.submitHandler();
+
+        assertThat(handler.prime()).isEqualTo(401);
+
+        assertThat(fixture.queue.sent()).isEmpty();
+        APIGatewayV2HTTPResponse after = handler.handleRequest(httpEvent("submit-job.json", key), null);
+        assertThat(after.getStatusCode()).isEqualTo(202); // priming left nothing behind that changes a real request
+        assertThat(fixture.queue.sent()).hasSize(1);
+    }
+
+    @Test
     void handleRequest_withSampleEvent_returns202AndStoresAndQueuesTheJob() {
         APIGatewayV2HTTPResponse response = fixture.submitHandler().handleRequest(httpEvent("submit-job.json", key), null);
 

@@ -1,7 +1,7 @@
 package dev.ebb.local.bench;
 
 import dev.ebb.local.runtime.LocalRuntime;
-import dev.ebb.local.cli.EbbCli;
+import dev.ebb.local.cli.Progress;
 import dev.ebb.local.cli.EbbClient;
 import dev.ebb.core.Json;
 import dev.ebb.core.job.DynamoDbJobStore;
@@ -70,12 +70,15 @@ public final class Bench {
         }
     }
 
-    public static int run(EbbCli.Args args, PrintStream out) throws IOException, InterruptedException {
-        int jobs = args.integer("jobs", 10_000);
-        int clients = args.integer("clients", 16);
-        int rounds = args.integer("rounds", 3);
-        // The JIT needs 30-60 s on 2 cores before a round measures steady state.
-        int warmup = args.integer("warmup", 8_000);
+    /** Jobs a round, client threads, rounds, and warm-up jobs (the JIT needs 30-60 s on 2 cores). */
+    public record Options(int jobs, int clients, int rounds, int warmup) {
+    }
+
+    public static int run(Options options, PrintStream out, Progress progress) throws IOException, InterruptedException {
+        int jobs = options.jobs();
+        int clients = options.clients();
+        int rounds = options.rounds();
+        int warmup = options.warmup();
         Path data = Files.createTempDirectory("ebb-bench-");
         out.printf("ebb bench: %d math jobs a round, %d client threads, %d rounds after %d warm-up jobs; state on disk in %s%n",
                 jobs, clients, rounds, warmup, data);
@@ -83,14 +86,17 @@ public final class Bench {
                 .withCpuConcurrency(Math.max(2, clients / 4)))) {
             EbbClient client = new EbbClient(runtime.apiEndpoint(), runtime.keys().create("bench"));
             Floor floor = new Floor(runtime);
-            endToEnd(client, warmup, clients);
+            progress.start("warm-up", warmup);
+            endToEnd(client, warmup, clients, progress);
             floor.run(warmup, clients);
             List<Result> results = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
-                Result e2e = endToEnd(client, jobs, clients);
+                progress.start("round " + round + "/" + rounds, jobs);
+                Result e2e = endToEnd(client, jobs, clients, progress);
                 Result direct = floor.run(jobs, clients);
                 results.add(e2e);
                 results.add(direct);
+                progress.close();
                 out.printf("round %d: end to end %.0f jobs/s, floor %.0f jobs/s, ratio %.2f; cost per 1,000 jobs %s%n",
                         round, e2e.jobsPerSecond(), direct.jobsPerSecond(), e2e.jobsPerSecond() / direct.jobsPerSecond(),
                         e2e.costs().per1000());
@@ -109,7 +115,7 @@ public final class Bench {
     }
 
     /** Submits {@code jobs} through the HTTP API from {@code clients} threads, then waits until all have ended. */
-    static Result endToEnd(EbbClient client, int jobs, int clients) throws InterruptedException {
+    static Result endToEnd(EbbClient client, int jobs, int clients, Progress progress) throws InterruptedException {
         long[] latencies = new long[jobs];
         String[] ids = new String[jobs];
         AtomicInteger next = new AtomicInteger();
@@ -136,6 +142,7 @@ public final class Bench {
         java.util.concurrent.atomic.DoubleAdder plumbing = new java.util.concurrent.atomic.DoubleAdder();
         java.util.concurrent.atomic.DoubleAdder compute = new java.util.concurrent.atomic.DoubleAdder();
         AtomicInteger costed = new AtomicInteger();
+        AtomicInteger ended = new AtomicInteger();
         parallel(clients, () -> {
             for (int i = index.getAndIncrement(); i < jobs; i = index.getAndIncrement()) {
                 EbbClient.Response job = client.await(ids[i], Duration.ofMinutes(5), j -> { });
@@ -151,6 +158,7 @@ public final class Bench {
                     costed.incrementAndGet();
                 }
                 lastFinished.accumulateAndGet(finished, Math::max);
+                progress.stepTo(ended.incrementAndGet());
             }
         });
         double seconds = Math.max(1, lastFinished.get() - startedAt.toEpochMilli()) / 1e3;

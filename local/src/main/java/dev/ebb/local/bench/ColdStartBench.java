@@ -4,7 +4,7 @@ import dev.ebb.local.runtime.LocalRuntime;
 import dev.ebb.local.runtime.LocalScaler;
 import dev.ebb.local.runtime.LocalScalers;
 import dev.ebb.local.runtime.WorkerAotCache;
-import dev.ebb.local.cli.EbbCli;
+import dev.ebb.local.cli.Progress;
 import dev.ebb.local.cli.EbbClient;
 import dev.ebb.local.cli.TempDirs;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,11 +33,7 @@ public final class ColdStartBench {
     private ColdStartBench() {
     }
 
-    public static int run(EbbCli.Args args, PrintStream out) throws IOException, InterruptedException {
-        int rounds = args.integer("rounds", 5);
-        if (rounds < 1) {
-            throw new EbbCli.UsageException("--rounds must be at least 1");
-        }
+    public static int run(int rounds, PrintStream out, Progress progress) throws IOException, InterruptedException {
         ScalingSettings scaling = new ScalingSettings(0, 1, LocalScalers.LOCAL_DEFAULTS.targetWait(),
                 Duration.ofSeconds(1), LocalScalers.LOCAL_DEFAULTS.startup(), LocalScalers.LOCAL_DEFAULTS.jobsPerSecond(),
                 LocalScalers.LOCAL_DEFAULTS.staleAfter(), LocalScalers.LOCAL_DEFAULTS.interval());
@@ -51,7 +47,9 @@ public final class ColdStartBench {
             out.println("| round | AOT cache | scaler reaction | JVM start | clients + priming | model load + warm-up "
                     + "| main → polling | job | submit → result |");
             out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+            progress.start("rounds", rounds);
             for (int round = 1; round <= rounds; round++) {
+                progress.stepTo(round - 1);
                 awaitZero(scaler);
                 int before = scaler.workers().size();
                 Instant submitted = Instant.now();
@@ -88,6 +86,7 @@ public final class ColdStartBench {
                 out.printf(Locale.ROOT, "| %d | %s | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms | **%.0f ms** |%n",
                         round, aotLabel(worker.aot()), reaction, jvm, setUp, load, ready, run, total);
             }
+            progress.close();
             if (rows.isEmpty()) {
                 out.println("(every round was a training run: no median)");
                 return 0;

@@ -1,7 +1,7 @@
 package dev.ebb.local.bench;
 
 import dev.ebb.local.runtime.LocalRuntime;
-import dev.ebb.local.cli.EbbCli;
+import dev.ebb.local.cli.Progress;
 import dev.ebb.local.cli.EbbClient;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -41,17 +41,23 @@ public final class EmbedBench {
     private EmbedBench() {
     }
 
-    public static int run(EbbCli.Args args, PrintStream out) throws IOException, InterruptedException {
-        List<String> models = List.of(args.string("models", String.join(",", EmbeddingModels.NAMES)).split(","));
-        int texts = args.integer("texts", 1_500);
-        int clients = args.integer("clients", 16);
-        int warmup = args.integer("warmup", 1_000);
-        // The worker's runner threads (EBB_RUNNERS): how many batches run through the model at once.
-        String runners = args.string("runners", "");
-        List<Integer> perJob = new ArrayList<>();
-        for (String n : args.string("texts-per-job", "1,8").split(",")) {
-            perJob.add(Integer.parseInt(n.strip()));
-        }
+    /**
+     * @param models      the models (null: every one)
+     * @param textsPerJob the job shapes measured through the pipeline
+     * @param runners     the worker's runner threads (EBB_RUNNERS): how many batches run through the model at once;
+     *                    null for the worker's default
+     */
+    public record Options(List<String> models, int texts, List<Integer> textsPerJob, int clients, int warmup,
+                          Integer runners) {
+    }
+
+    public static int run(Options options, PrintStream out, Progress progress) throws IOException, InterruptedException {
+        List<String> models = options.models() == null ? EmbeddingModels.NAMES : options.models();
+        int texts = options.texts();
+        int clients = options.clients();
+        int warmup = options.warmup();
+        String runners = options.runners() == null ? "" : options.runners().toString();
+        List<Integer> perJob = options.textsPerJob();
         List<String> sentences = sentences(texts);
         Path data = Files.createTempDirectory("ebb-bench-embed-");
         out.printf("ebb bench embed: %d sentences a run, %d client threads, texts per job %s, %d warm-up sentences, "
@@ -83,7 +89,9 @@ public final class EmbedBench {
                         modelSettings.device())) {
                     out.printf("%s on %s%n", model, direct.device());
                     rawRate(direct, sentences.subList(0, Math.min(warmup, texts)), 32);
+                    progress.start(model, BATCHES.length);
                     for (int b = 0; b < BATCHES.length; b++) {
+                        progress.stepTo(b);
                         Map<String, String> env = new HashMap<>(modelEnv);
                         env.put(WorkerSettings.MAX_BATCH_SIZE, String.valueOf(BATCHES[b]));
                         Worker worker = WorkerMain.create(env, Settings.fromEnv(env), WorkerSettings.fromEnv(env),
@@ -112,6 +120,7 @@ public final class EmbedBench {
                             worker.awaitTermination(Duration.ofSeconds(30));
                         }
                     }
+                    progress.close();
                 }
                 for (int k = 0; k < perJob.size(); k++) {
                     double[] p = pipeline[k];

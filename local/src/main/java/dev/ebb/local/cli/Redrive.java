@@ -34,18 +34,7 @@ final class Redrive {
     private Redrive() {
     }
 
-    static int run(EbbCli.Args args, PrintStream out) {
-        List<Lane> lanes;
-        String laneArg = args.string("lane", null);
-        try {
-            lanes = laneArg == null ? List.of(Lane.values()) : List.of(Lane.fromId(laneArg));
-        } catch (IllegalArgumentException e) {
-            throw new EbbCli.UsageException("--lane must be gpu or cpu");
-        }
-        int max = args.integer("max", 1000);
-        if (max < 1 || max > 100_000) {
-            throw new EbbCli.UsageException("--max must be from 1 to 100000");
-        }
+    static int run(List<Lane> lanes, int max, Path data, PrintStream out) {
         LocalClients.useLocalCredentials();
         if (isRunning()) {
             Map<String, String> env = new HashMap<>();
@@ -62,7 +51,6 @@ final class Redrive {
             }
             return redrive(new DependencyFactory(env).deadLetters(), lanes, max, out);
         }
-        Path data = args.path("data", EbbCli.DEFAULT_DATA);
         try (LocalCloud cloud = new LocalCloud(LocalCloud.Config.builder().dataDir(data).sqsPort(0).dynamoDbPort(0)
                 .build()).start()) {
             ProvisionedResources resources = cloud.provision(ResourceSpec.defaults());

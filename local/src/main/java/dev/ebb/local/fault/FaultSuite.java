@@ -142,6 +142,7 @@ public final class FaultSuite {
 
     private final Options options;
     private final PrintStream out;
+    private final dev.ebb.local.cli.Progress progress;
     private final Ledger ledger = new Ledger();
     private final AtomicInteger submitRetries = new AtomicInteger();
     /** Healthy jobs dead-lettered because workers crashed on poison while holding them (then redriven). */
@@ -154,13 +155,19 @@ public final class FaultSuite {
     /** The tenant the jobs are submitted as: the suite's own, or {@code ebb up}'s key's in the crash scenario. */
     private String tenant = TENANT;
 
-    private FaultSuite(Options options, PrintStream out) {
+    private FaultSuite(Options options, PrintStream out, dev.ebb.local.cli.Progress progress) {
+        this.progress = progress;
         this.options = options;
         this.out = out;
     }
 
     public static Report run(Options options, PrintStream out) throws Exception {
-        return new FaultSuite(options, out).run();
+        return run(options, out, dev.ebb.local.cli.Progress.NONE);
+    }
+
+    /** With {@code progress}: the accepted jobs that have ended, while the suite waits for them. */
+    public static Report run(Options options, PrintStream out, dev.ebb.local.cli.Progress progress) throws Exception {
+        return new FaultSuite(options, out, progress).run();
     }
 
     private Report run() throws Exception {
@@ -466,9 +473,12 @@ public final class FaultSuite {
     private void awaitTerminal(EbbClient client, List<Ledger.Entry> entries, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         ExecutorService readers = Executors.newFixedThreadPool(8, Thread.ofPlatform().name("reader-", 0).factory());
+        long accepted = entries.stream().filter(e -> e.accepted).count();
+        progress.start("jobs ended", accepted);
         try {
             while (System.nanoTime() < deadline) {
                 List<Ledger.Entry> open = entries.stream().filter(e -> e.accepted && e.first == null).toList();
+                progress.stepTo(accepted - open.size());
                 if (open.isEmpty()) {
                     return;
                 }
@@ -488,6 +498,7 @@ public final class FaultSuite {
                 Thread.sleep(500);
             }
         } finally {
+            progress.close();
             readers.shutdown();
         }
     }

@@ -41,6 +41,9 @@ public final class HttpGateway implements AutoCloseable {
     private static final Pattern JOB_EVENTS_PATH = Pattern.compile("/v1/jobs/([^/]+)/events");
     private static final Pattern SESSION_PATH = Pattern.compile("/v1/sessions/([^/]+)");
     private static final Pattern SESSION_MESSAGES_PATH = Pattern.compile("/v1/sessions/([^/]+)/messages");
+    /** Where the API's OpenAPI document (docs/openapi.yaml, packed as {@value #OPENAPI_RESOURCE}) is served. */
+    public static final String OPENAPI_PATH = "/v1/openapi.yaml";
+    static final String OPENAPI_RESOURCE = "/ebb/openapi.yaml";
 
     /** The handlers behind each route; {@code sessions} serves the three sessions routes (null: none). */
     public record Routes(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> submit,
@@ -145,8 +148,12 @@ public final class HttpGateway implements AutoCloseable {
             } else if (path.equals("/v1/usage") && method.equals("GET") && routes.usage() != null) {
                 handler = routes.usage();
                 routeKey = "GET /v1/usage";
-            } else if (path.equals("/healthz") && method.equals("GET")) {
+            } else if ((path.equals("/v1/health") || path.equals("/healthz")) && method.equals("GET")) {
+                // For load balancers and scripts: no key needed, nothing said but that the API answers.
                 write(exchange, 200, "{\"status\":\"ok\"}", Map.of());
+                return;
+            } else if (path.equals(OPENAPI_PATH) && method.equals("GET")) {
+                write(exchange, 200, OpenApiDocument.TEXT, Map.of("content-type", "application/yaml"));
                 return;
             }
             Page page = pages.get(path);
@@ -170,7 +177,8 @@ public final class HttpGateway implements AutoCloseable {
                 boolean known = path.equals("/v1/jobs") || path.equals("/v1/uploads") || job.matches()
                         || jobEvents.matches() || (routes.sessions() != null
                         && (session.matches() || sessionMessages.matches()))
-                        || (path.equals("/v1/usage") && routes.usage() != null);
+                        || (path.equals("/v1/usage") && routes.usage() != null)
+                        || path.equals("/v1/health") || path.equals(OPENAPI_PATH);
                 write(exchange, known ? 405 : 404, Json.write(JobViews.error(known ? "method_not_allowed" : "route_not_found",
                         known ? method + " is not allowed on " + path : "no route for " + method + " " + path)), Map.of());
                 return;
@@ -182,6 +190,22 @@ public final class HttpGateway implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("gateway failure", e);
             write(exchange, 500, Json.write(JobViews.error("internal_error", "internal error")), Map.of());
+        }
+    }
+
+    /** docs/openapi.yaml from the jar, read on first use. */
+    private static final class OpenApiDocument {
+        static final String TEXT = read();
+
+        private static String read() {
+            try (InputStream in = HttpGateway.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException(OPENAPI_RESOURCE + " is not on the class path");
+                }
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 

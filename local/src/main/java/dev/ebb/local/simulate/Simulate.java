@@ -49,6 +49,12 @@ public final class Simulate {
      */
     public static int run(Map<String, String> options, Map<String, String> env, PrintStream out)
             throws IOException {
+        return run(options, env, out, dev.ebb.local.cli.Progress.NONE);
+    }
+
+    /** With {@code progress}: the traces simulated. */
+    public static int run(Map<String, String> options, Map<String, String> env, PrintStream out,
+                          dev.ebb.local.cli.Progress progress) throws IOException {
         double serviceMs = number(options, "service-ms", 200);
         double price = number(options, "price", 1.006);
         long seed = (long) number(options, "seed", 1);
@@ -102,7 +108,9 @@ public final class Simulate {
         List<SvgChart.Panel> panels = new ArrayList<>();
         List<String> verdicts = new ArrayList<>();
         List<String> split = new ArrayList<>();
+        progress.start("traces", traces.size());
         for (Trace trace : traces) {
+            progress.message(trace.name());
             Simulation.Result ours = simulation.run(trace, Simulation.policy(new ScalingPolicy(settings)));
             Simulation.Result step = simulation.run(trace, Simulation.stepRule());
             Simulation.Result always = sizeAlwaysOn(simulation, trace, ours.waitP95());
@@ -121,7 +129,9 @@ public final class Simulate {
                     hours.started(), hours.neverServed(), hours.starting(), hours.serving(), hours.idle(),
                     hours.idleAfterLastJob()));
             panels.add(new SvgChart.Panel(trace.name() + ": " + trace.description(), List.of(ours, step, always)));
+            progress.stepTo(panels.size());
         }
+        progress.close();
         out.println();
         verdicts.forEach(out::println);
         out.println();
