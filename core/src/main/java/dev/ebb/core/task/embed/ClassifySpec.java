@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ebb.core.task.InvalidInputException;
 import dev.ebb.core.task.Lane;
-import dev.ebb.core.task.TaskSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -23,7 +22,7 @@ import java.util.Set;
  * it"]}, …]}, or as {@code {"positive": ["I love it"], "negative": […]}}. The canonical form is the second. The text
  * and every example (or label without examples) count toward the job's text limit and the worker's batch.
  */
-public class ClassifySpec implements TaskSpec {
+public class ClassifySpec implements EmbeddingModelTask {
     public static final String NAME = "classify";
     static final int MAX_LABEL_LENGTH = 200;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -56,21 +55,6 @@ public class ClassifySpec implements TaskSpec {
     @Override
     public final String name() {
         return NAME;
-    }
-
-    @Override
-    public final boolean cacheable(JsonNode canonicalInput) {
-        return true; // the same model, version and texts give the same vectors
-    }
-
-    @Override
-    public final boolean publicModel(String model) {
-        return true; // MiniLM's published weights: the same for every tenant
-    }
-
-    @Override
-    public final String modelVersion(String model) {
-        return EmbeddingModels.version(model);
     }
 
     @Override

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ebb.core.task.InvalidInputException;
 import dev.ebb.core.task.Lane;
-import dev.ebb.core.task.TaskSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -18,7 +17,7 @@ import java.util.Set;
  * The canonical form is {@code {"text": …}} for one text and {@code {"texts": […]}} for a list; the result follows
  * it ({@code embedding} or {@code embeddings}). Each text counts as one unit of a worker's batch.
  */
-public class EmbedSpec implements TaskSpec {
+public class EmbedSpec implements EmbeddingModelTask {
     public static final String NAME = "embed";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -31,21 +30,6 @@ public class EmbedSpec implements TaskSpec {
     @Override
     public final String name() {
         return NAME;
-    }
-
-    @Override
-    public final boolean cacheable(JsonNode canonicalInput) {
-        return true; // the same model, version and texts give the same vectors
-    }
-
-    @Override
-    public final boolean publicModel(String model) {
-        return true; // MiniLM's published weights: the same for every tenant
-    }
-
-    @Override
-    public final String modelVersion(String model) {
-        return EmbeddingModels.version(model);
     }
 
     @Override
