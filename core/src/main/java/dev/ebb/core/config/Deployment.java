@@ -264,6 +264,8 @@ public final class Deployment {
     public static final Variable FAULT_CRASH_POINT = local("EBB_FAULT_CRASH_POINT");
     public static final Variable FAULT_CRASH_PROBABILITY = local("EBB_FAULT_CRASH_PROBABILITY");
     public static final Variable FAULT_POISON_TEXT = local("EBB_FAULT_POISON_TEXT");
+    /** The key the function cold-start benchmark hands its fresh submit-function JVM. */
+    public static final Variable BENCH_API_KEY = local("EBB_BENCH_API_KEY");
 
     // ---------------------------------------------------------------------------------------- variables: the client
     public static final Variable URL = client("EBB_URL");
@@ -287,7 +289,7 @@ public final class Deployment {
             CHAT_PRICES, SESSION_TTL_SECONDS,
             DYNAMODB_ENDPOINT, SQS_ENDPOINT, S3_ENDPOINT, ECS_ENDPOINT, LAMBDA_ENDPOINT, WORKER_JAVA_OPTIONS, DYNOXIDE,
             BEDROCK_ENDPOINT,
-            FAULT_CRASH_POINT, FAULT_CRASH_PROBABILITY, FAULT_POISON_TEXT,
+            FAULT_CRASH_POINT, FAULT_CRASH_PROBABILITY, FAULT_POISON_TEXT, BENCH_API_KEY,
             URL, API_KEY);
 
     // ---------------------------------------------------------------------------------------- tables

@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FunctionColdStartBench {
     static final String MARK = "ebb-function-cold-start ";
-    static final String API_KEY = "EBB_BENCH_API_KEY";
+    static final String API_KEY = dev.ebb.core.config.Deployment.BENCH_API_KEY.name();
     /** Lambda's managed Java runtimes stop the JIT at C1 by default; one vCPU-ish: the serial collector. */
     static final List<String> LAMBDA_JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
             "-XX:+UseSerialGC", "-Xshare:auto");
