@@ -159,7 +159,7 @@ public final class DependencyFactory {
         JobService.Builder builder = JobService.builder().store(jobStore).queue(jobQueue).tasks(tasks())
                 .limits(settings.limits()).clock(clock).objects(objectStore()).resendAfter(resendAfter())
                 .metrics(metrics()).step(laneAvailability());
-        admissionControl().steps(jobStore, settings.limits(), new SqsLaneDepth(sqs, settings.queueUrls()))
+        admissionControl().steps(jobStore, settings.limits(), new SqsLaneDepth(sqs, settings.queueUrls()), metrics())
                 .forEach(builder::step);
         builder.onCancelled(admissionControl().cancelSettlement(tasks()));
         return builder.build();

@@ -55,12 +55,18 @@ public final class AdmissionControl {
      * given), exact cache.
      */
     public List<AdmissionStep> steps(JobStore store, Limits limits, LaneDepth depth) {
+        return steps(store, limits, depth, dev.ebb.core.metrics.MetricsSink.NONE);
+    }
+
+    /** The submit-side steps, the cache's hits and misses counted in {@code metrics}. */
+    public List<AdmissionStep> steps(JobStore store, Limits limits, LaneDepth depth,
+                                     dev.ebb.core.metrics.MetricsSink metrics) {
         List<AdmissionStep> steps = new ArrayList<>(List.of(new KillSwitch(states), new RateLimit(states),
                 new BudgetReservation(tenants)));
         if (depth != null) {
             steps.add(new Overflow(new LaneBacklog(depth, tenants), settings.overflowMaxDepth()));
         }
-        steps.add(new ExactCache(cache, keys, store, limits, usage));
+        steps.add(new ExactCache(cache, keys, store, limits, usage, new dev.ebb.core.metrics.JobMeter(metrics)));
         return steps;
     }
 

@@ -27,14 +27,22 @@ public final class ExactCache implements AdmissionStep {
     private final JobStore store;
     private final Limits limits;
     private final UsageRecorder usage;
+    private final dev.ebb.core.metrics.JobMeter meter;
 
     /** @param usage where hits are counted for {@code GET /v1/usage}, or null */
     public ExactCache(ResultCache cache, CacheKeys keys, JobStore store, Limits limits, UsageRecorder usage) {
+        this(cache, keys, store, limits, usage, dev.ebb.core.metrics.JobMeter.NONE);
+    }
+
+    /** @param meter where hits and misses are counted as metrics (the dashboard's and CloudWatch's hit rate) */
+    public ExactCache(ResultCache cache, CacheKeys keys, JobStore store, Limits limits, UsageRecorder usage,
+                      dev.ebb.core.metrics.JobMeter meter) {
         this.cache = cache;
         this.keys = keys;
         this.store = store;
         this.limits = limits;
         this.usage = usage;
+        this.meter = meter;
     }
 
     @Override
@@ -54,6 +62,7 @@ public final class ExactCache implements AdmissionStep {
         Instant now = submit.now();
         Optional<CachedResult> hit = cache.get(key.get(), now);
         if (hit.isEmpty()) {
+            meter.cacheMiss(submit.task().name());
             return Decision.pass();
         }
         // The input is kept inline only where it would have been; a larger one is not stored with an answered job.
@@ -68,6 +77,7 @@ public final class ExactCache implements AdmissionStep {
         if (usage != null) {
             usage.cacheHit(submit.tenant(), hit.get().computeMs());
         }
+        meter.cacheHit(submit.task().name());
         return Decision.answer(answered);
     }
 }

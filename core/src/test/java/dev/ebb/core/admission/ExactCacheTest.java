@@ -60,6 +60,26 @@ class ExactCacheTest {
     }
 
     @Test
+    void theCacheStep_countsItsMissAndItsHitAsMetrics() {
+        FrontDoor door = new FrontDoor();
+        dev.ebb.core.metrics.MetricsBuffer metrics = new dev.ebb.core.metrics.MetricsBuffer();
+        JobService.Builder builder = JobService.builder().store(door.jobs).queue(door.queue).tasks(door.tasks)
+                .limits(dev.ebb.core.api.Limits.DEFAULTS).clock(door.clock);
+        door.control.steps(door.jobs, dev.ebb.core.api.Limits.DEFAULTS, null, metrics).forEach(builder::step);
+        JobService service = builder.build();
+
+        service.submit(FrontDoor.math("acme", "What is 5 plus 5?"));
+        door.runSent();
+        service.submit(FrontDoor.math("acme", "What is 5 plus 5?"));
+
+        java.util.Map<dev.ebb.core.metrics.Metric, Double> counted = new java.util.HashMap<>();
+        metrics.drain().forEach(series -> counted.merge(series.metric(),
+                java.util.Arrays.stream(series.values()).sum(), Double::sum));
+        assertThat(counted).containsEntry(dev.ebb.core.metrics.Metric.CACHE_MISSES, 1.0)
+                .containsEntry(dev.ebb.core.metrics.Metric.CACHE_HITS, 1.0);
+    }
+
+    @Test
     void cacheOff_runsAgain_andCacheRead_neverWrites() {
         FrontDoor door = new FrontDoor();
         JobService service = door.service();
