@@ -47,10 +47,12 @@ public final class Bench {
         }
     }
 
-    record Result(String name, int jobs, double seconds, long[] submitNanos, Costs costs) {
-        Result(String name, int jobs, double seconds, long[] submitNanos) {
-            this(name, jobs, seconds, submitNanos, null);
-        }
+    /**
+     * @param cpu   CPU milliseconds per job, total first, then by part ({@link CpuAccount#perJob})
+     * @param calls the AWS SDK calls of the run by service and operation ({@link SdkCalls})
+     */
+    record Result(String name, int jobs, double seconds, long[] submitNanos, Costs costs, Map<String, Double> cpu,
+                  Map<String, Long> calls) {
 
         double jobsPerSecond() {
             return jobs / seconds;
@@ -85,43 +87,71 @@ public final class Bench {
         try (LocalRuntime runtime = LocalRuntime.start(LocalRuntime.Options.ephemeral(data)
                 .withCpuConcurrency(Math.max(2, clients / 4)))) {
             EbbClient client = new EbbClient(runtime.apiEndpoint(), runtime.keys().create("bench"));
-            Floor floor = new Floor(runtime);
-            progress.start("warm-up", warmup);
-            endToEnd(client, warmup, clients, progress);
-            floor.run(warmup, clients);
-            List<Result> results = new ArrayList<>();
-            for (int round = 1; round <= rounds; round++) {
-                progress.start("round " + round + "/" + rounds, jobs);
-                Result e2e = endToEnd(client, jobs, clients, progress);
-                Result direct = floor.run(jobs, clients);
-                results.add(e2e);
-                results.add(direct);
-                progress.close();
-                out.printf("round %d: end to end %.0f jobs/s, floor %.0f jobs/s, ratio %.2f; cost per 1,000 jobs %s%n",
-                        round, e2e.jobsPerSecond(), direct.jobsPerSecond(), e2e.jobsPerSecond() / direct.jobsPerSecond(),
-                        e2e.costs().per1000());
+            try (Floor floor = new Floor(runtime)) {
+                return rounds(runtime, client, floor, options, out, progress);
             }
-            out.printf("%n| run | jobs | seconds | jobs/s | submit p50 / p95 / p99 ms |%n|---|---|---|---|---|%n");
-            for (Result r : results) {
-                out.printf("| %s | %d | %.2f | %.0f | %s |%n", r.name(), r.jobs(), r.seconds(), r.jobsPerSecond(), r.percentiles());
-            }
-            // The runtime's own metrics (what its dashboard shows) against the bench's count of what it submitted.
-            var totals = runtime.metrics().snapshot().path("totals");
-            int submittedHere = warmup + rounds * jobs;
-            out.printf("%nmetrics: %d accepted, %d succeeded (the bench submitted %d through the API)%n",
-                    totals.path("JobsAccepted").asLong(), totals.path("JobsSucceeded").asLong(), submittedHere);
-            return 0;
         }
+    }
+
+    private static int rounds(LocalRuntime runtime, EbbClient client, Floor floor, Options options, PrintStream out,
+                              Progress progress) throws InterruptedException {
+        int jobs = options.jobs();
+        int clients = options.clients();
+        int rounds = options.rounds();
+        int warmup = options.warmup();
+        progress.start("warm-up", warmup);
+        endToEnd(client, warmup, clients, progress);
+        floor.run(warmup, clients);
+        List<Result> results = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            progress.start("round " + round + "/" + rounds, jobs);
+            Result e2e = endToEnd(client, jobs, clients, progress);
+            Result direct = floor.run(jobs, clients);
+            results.add(e2e);
+            results.add(direct);
+            progress.close();
+            out.printf("round %d: end to end %.0f jobs/s, floor %.0f jobs/s, ratio %.2f; cost per 1,000 jobs %s%n",
+                    round, e2e.jobsPerSecond(), direct.jobsPerSecond(), e2e.jobsPerSecond() / direct.jobsPerSecond(),
+                    e2e.costs().per1000());
+            out.printf("         CPU per job: end to end %s%n", CpuAccount.format(e2e.cpu()));
+            out.printf("                      floor      %s%n", CpuAccount.format(direct.cpu()));
+            out.printf("         SDK calls per job: end to end %s%n", SdkCalls.perJob(e2e.calls(), jobs));
+            out.printf("                            floor      %s%n", SdkCalls.perJob(direct.calls(), jobs));
+        }
+        out.printf("%n| run | jobs | seconds | jobs/s | submit p50 / p95 / p99 ms |%n|---|---|---|---|---|%n");
+        for (Result r : results) {
+            out.printf("| %s | %d | %.2f | %.0f | %s |%n", r.name(), r.jobs(), r.seconds(), r.jobsPerSecond(), r.percentiles());
+        }
+        // The runtime's own metrics (what its dashboard shows) against the bench's count of what it submitted.
+        var totals = runtime.metrics().snapshot().path("totals");
+        int submittedHere = warmup + rounds * jobs;
+        out.printf("%nmetrics: %d accepted, %d succeeded (the bench submitted %d through the API)%n",
+                totals.path("JobsAccepted").asLong(), totals.path("JobsSucceeded").asLong(), submittedHere);
+        return 0;
     }
 
     /** Submits {@code jobs} through the HTTP API from {@code clients} threads, then waits until all have ended. */
     static Result endToEnd(EbbClient client, int jobs, int clients, Progress progress) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(clients,
+                Thread.ofPlatform().name("bench-client-", 0).daemon().factory());
+        try {
+            return endToEnd(client, jobs, clients, progress, pool);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Result endToEnd(EbbClient client, int jobs, int clients, Progress progress, ExecutorService pool)
+            throws InterruptedException {
+        CpuAccount cpu = new CpuAccount();
+        CpuAccount.Snapshot cpuBefore = cpu.take();
+        SdkCalls.start();
         long[] latencies = new long[jobs];
         String[] ids = new String[jobs];
         AtomicInteger next = new AtomicInteger();
         long start = System.nanoTime();
         Instant startedAt = Instant.now();
-        parallel(clients, () -> {
+        parallel(pool, clients, () -> {
             for (int i = next.getAndIncrement(); i < jobs; i = next.getAndIncrement()) {
                 // cache off: every round runs every job (rounds repeat the same inputs; docs/benchmarks.md)
                 String body = "{\"task\":\"math\",\"cache\":\"off\",\"input\":{\"text\":\"What is " + i
@@ -143,7 +173,7 @@ public final class Bench {
         java.util.concurrent.atomic.DoubleAdder compute = new java.util.concurrent.atomic.DoubleAdder();
         AtomicInteger costed = new AtomicInteger();
         AtomicInteger ended = new AtomicInteger();
-        parallel(clients, () -> {
+        parallel(pool, clients, () -> {
             for (int i = index.getAndIncrement(); i < jobs; i = index.getAndIncrement()) {
                 EbbClient.Response job = client.await(ids[i], Duration.ofMinutes(5), j -> { });
                 if (!job.body().path("status").asText().equals("SUCCEEDED")) {
@@ -166,7 +196,8 @@ public final class Bench {
             seconds = (System.nanoTime() - start) / 1e9;
         }
         return new Result("end to end (HTTP)", jobs, seconds, latencies,
-                new Costs(total.sum(), plumbing.sum(), compute.sum(), costed.get()));
+                new Costs(total.sum(), plumbing.sum(), compute.sum(), costed.get()),
+                CpuAccount.perJob(cpuBefore, cpu.take(), jobs), SdkCalls.stop());
     }
 
     /**
@@ -175,8 +206,13 @@ public final class Bench {
      * does for concurrent submits), then receive 10, claim them in one transaction, complete them in one, delete
      * them in one batch (what a worker does).
      */
-    static final class Floor {
+    static final class Floor implements AutoCloseable {
         private static final int GROUP = 25;
+        private static final int PRODUCERS = 2;
+        private static final int CONSUMERS = 2;
+        /** Long-lived, so that the CPU account sees its threads' time (an ended thread's is lost to it). */
+        private final ExecutorService pool = Executors.newFixedThreadPool(PRODUCERS + CONSUMERS,
+                Thread.ofPlatform().name("bench-floor-", 0).daemon().factory());
         private final JobStore store;
         private final JobQueue queue;
 
@@ -191,12 +227,12 @@ public final class Bench {
         Result run(int jobs, int clients) throws InterruptedException {
             AtomicInteger next = new AtomicInteger();
             AtomicInteger done = new AtomicInteger();
+            CpuAccount cpu = new CpuAccount();
+            CpuAccount.Snapshot cpuBefore = cpu.take();
+            SdkCalls.start();
             long start = System.nanoTime();
-            int producers = 2;
-            int consumers = 2;
-            ExecutorService pool = Executors.newFixedThreadPool(producers + consumers);
             List<Future<?>> futures = new ArrayList<>();
-            for (int c = 0; c < producers; c++) {
+            for (int c = 0; c < PRODUCERS; c++) {
                 futures.add(pool.submit(() -> {
                     for (int from = next.getAndAdd(GROUP); from < jobs; from = next.getAndAdd(GROUP)) {
                         Instant now = Instant.now();
@@ -212,7 +248,7 @@ public final class Bench {
                     return null;
                 }));
             }
-            for (int c = 0; c < consumers; c++) {
+            for (int c = 0; c < CONSUMERS; c++) {
                 futures.add(pool.submit(() -> {
                     String owner = "floor-" + Thread.currentThread().threadId();
                     while (done.get() < jobs) {
@@ -239,9 +275,17 @@ public final class Bench {
             } catch (java.util.concurrent.ExecutionException e) {
                 throw new IllegalStateException("floor run failed", e.getCause());
             } finally {
-                pool.shutdownNow();
+                futures.forEach(f -> f.cancel(true));
             }
-            return new Result("floor (direct SQS + DynamoDB)", jobs, (System.nanoTime() - start) / 1e9, new long[0]);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Long> calls = SdkCalls.stop();
+            return new Result("floor (direct SQS + DynamoDB)", jobs, seconds, new long[0], null,
+                    CpuAccount.perJob(cpuBefore, cpu.take(), jobs), calls);
+        }
+
+        @Override
+        public void close() {
+            pool.shutdownNow();
         }
     }
 
@@ -249,8 +293,18 @@ public final class Bench {
         void run() throws Exception;
     }
 
+    /** Runs {@code body} on {@code threads} new threads and waits for all. */
     static void parallel(int threads, Body body) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            parallel(pool, threads, body);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Runs {@code body} on {@code threads} threads of {@code pool} and waits for all; the pool stays up. */
+    static void parallel(ExecutorService pool, int threads, Body body) throws InterruptedException {
         List<Future<?>> futures = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             futures.add(pool.submit(() -> {
@@ -265,7 +319,7 @@ public final class Bench {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
         } finally {
-            pool.shutdownNow();
+            futures.forEach(f -> f.cancel(true));
         }
     }
 }
