@@ -4,7 +4,10 @@ import dev.ebb.core.run.CompletionListener;
 import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.TaskRegistry;
 import dev.ebb.core.task.TaskSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,8 +25,15 @@ public final class BudgetSettlement implements CompletionListener {
         this.tasks = tasks;
     }
 
+    /**
+     * Settles a batch's jobs with one write per tenant, not one per job: a worker's batch is mostly one tenant's
+     * work, and the tenant's item is the hottest item of the tables (every submit reserves on it). Should the summed
+     * settlement find less reserved than it releases (a job accepted before its deployment reserved budgets), each
+     * job is settled alone, so the others' are not lost with it.
+     */
     @Override
     public void completed(List<Ended> jobs) {
+        Map<String, List<double[]>> byTenant = new LinkedHashMap<>();
         for (Ended job : jobs) {
             double reserved = job.envelope().reserved();
             if (reserved <= 0) {
@@ -34,8 +44,22 @@ public final class BudgetSettlement implements CompletionListener {
                 reserved = task.get().costEstimate(job.envelope().input());
             }
             double charged = job.outcome() instanceof Outcome.Success ? reserved : 0;
-            store.settle(job.envelope().tenant(), reserved, charged);
+            byTenant.computeIfAbsent(job.envelope().tenant(), t -> new ArrayList<>())
+                    .add(new double[] {reserved, charged});
         }
+        byTenant.forEach((tenant, settlements) -> {
+            double reserved = 0;
+            double charged = 0;
+            for (double[] one : settlements) {
+                reserved += one[0];
+                charged += one[1];
+            }
+            if (!store.settle(tenant, reserved, charged) && settlements.size() > 1) {
+                for (double[] one : settlements) {
+                    store.settle(tenant, one[0], one[1]);
+                }
+            }
+        });
     }
 
     /**

@@ -177,7 +177,7 @@ public final class DynamoDbTenantStore implements TenantStore {
     }
 
     @Override
-    public void settle(String tenant, double reserved, double charged) {
+    public boolean settle(String tenant, double reserved, double charged) {
         try {
             // Never below zero: a reservation that was not made (a job accepted before its deployment reserved
             // budgets) is not released a second time from other jobs' reservations.
@@ -187,9 +187,11 @@ public final class DynamoDbTenantStore implements TenantStore {
                     .expressionAttributeNames(Map.of("#r", RESERVED, "#s", SPENT, "#av", AVAILABLE))
                     .expressionAttributeValues(Map.of(":r", n(-reserved), ":c", n(charged), ":back",
                             n(reserved - charged), ":min", n(reserved - 1e-6))));
+            return true;
         } catch (ConditionalCheckFailedException e) {
             org.slf4j.LoggerFactory.getLogger(DynamoDbTenantStore.class).warn(
                     "tenant={} has less than {} reserved; nothing settled", tenant, reserved);
+            return false;
         }
     }
 

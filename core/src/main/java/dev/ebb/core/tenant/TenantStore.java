@@ -35,8 +35,11 @@ public interface TenantStore {
      */
     boolean reserve(String tenant, double amount);
 
-    /** Ends a reservation of {@code reserved}, charging {@code charged} (0 for work that did not run). */
-    void settle(String tenant, double reserved, double charged);
+    /**
+     * Ends a reservation of {@code reserved}, charging {@code charged} (0 for work that did not run); false, and
+     * nothing written, where less than {@code reserved} is reserved.
+     */
+    boolean settle(String tenant, double reserved, double charged);
 
     /** Adds cache hits and the worker time they saved to the tenant's usage. */
     void recordCacheHits(String tenant, long hits, long savedMs);

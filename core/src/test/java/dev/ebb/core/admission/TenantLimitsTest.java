@@ -125,6 +125,28 @@ class TenantLimitsTest {
     }
 
     @Test
+    void aBatchSettlesOncePerTenant_andJobByJobWhereTheSumWasNotReserved() {
+        FrontDoor door = new FrontDoor();
+        door.control.tenants().setPolicy("acme", new TenantPolicy(false, null, null, 10.0));
+        JobService service = door.service();
+        for (int i = 0; i < 3; i++) {
+            service.submit(FrontDoor.math("acme", "What is " + i + " times 3?"));
+        }
+        // One of the three was accepted before its deployment reserved budgets: 2 reserved, 3 to be released.
+        FrontDoor.DYNAMO_DB.updateItem(r -> r.tableName(FrontDoor.TENANTS)
+                .key(Map.of("tenant", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("acme")))
+                .updateExpression("SET reserved = :two")
+                .expressionAttributeValues(Map.of(":two",
+                        software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN("2"))));
+
+        door.runSent(); // one batch: the summed settlement (3) finds 2 reserved, so each job settles alone
+
+        TenantState acme = door.control.tenants().state("acme");
+        assertThat(acme.reserved()).as("never below zero").isZero();
+        assertThat(acme.spent()).as("the two reservations that were made, charged").isEqualTo(2.0);
+    }
+
+    @Test
     void aJobQueuedBeforeItsTenantRanOutOfBudget_isRefusedAtClaim_andNotRun() {
         FrontDoor door = new FrontDoor();
         door.control.tenants().setPolicy("acme", new TenantPolicy(false, null, null, 5.0));
