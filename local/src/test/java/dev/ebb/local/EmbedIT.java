@@ -25,6 +25,7 @@ import dev.ebb.core.task.Outcome;
 import dev.ebb.core.task.Task;
 import dev.ebb.core.task.TaskRegistry;
 import dev.ebb.core.task.embed.EmbeddingModels;
+import dev.ebb.core.task.embed.VectorEncoding;
 import dev.ebb.local.cloud.EmbeddedCloud;
 import dev.ebb.worker.WorkerMain;
 import dev.ebb.worker.model.ModelFiles;
@@ -110,6 +111,38 @@ class EmbedIT {
             assertThat(vectors.get(1).get(i).floatValue()).isCloseTo(cat[i], within(1e-5f));
             assertThat(vectors.get(2).get(i).floatValue()).isCloseTo(hello[i], within(1e-5f));
         }
+    }
+
+    @Test
+    void base64Encoding_returnsVectorsThatDecodeToTheDefaultFormsFloatsExactly() throws Exception {
+        // One job after the other, each alone in its batch, so the model sees the same batch twice.
+        JsonNode floats = run("{\"task\":\"embed\",\"cache\":\"off\",\"input\":[\"hello\",\"a cat sat on the mat\"]}");
+        JsonNode base64 = run("{\"task\":\"embed\",\"cache\":\"off\","
+                + "\"input\":{\"texts\":[\"hello\",\"a cat sat on the mat\"],\"encoding\":\"base64\"}}");
+
+        assertThat(base64.path("status").asText()).isEqualTo("SUCCEEDED");
+        JsonNode result = base64.path("result");
+        assertThat(result.path("encoding").asText()).isEqualTo("base64");
+        assertThat(result.path("dimensions").asInt()).isEqualTo(384);
+        assertThat(result.path("truncated").toString()).isEqualTo("[false,false]");
+        for (int t = 0; t < 2; t++) {
+            JsonNode expected = floats.path("result").path("embeddings").get(t);
+            float[] decoded = VectorEncoding.fromBase64(result.path("embeddings").get(t).textValue());
+            assertThat(decoded).hasSize(384);
+            for (int i = 0; i < 384; i++) {
+                assertThat(Float.floatToRawIntBits(decoded[i])).as("text %d component %d", t, i)
+                        .isEqualTo(Float.floatToRawIntBits(expected.get(i).floatValue()));
+            }
+        }
+    }
+
+    @Test
+    void unknownEncoding_is400WithTheAllowedValues() throws Exception {
+        EbbClient.Response refused = alice.submit("{\"task\":\"embed\",\"input\":{\"text\":\"hi\",\"encoding\":\"hex\"}}");
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.body().path("error").path("code").asText()).isEqualTo("unknown_encoding");
+        assertThat(refused.body().path("error").path("message").asText()).contains("float, base64");
     }
 
     @Test

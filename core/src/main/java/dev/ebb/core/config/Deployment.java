@@ -223,6 +223,11 @@ public final class Deployment {
     public static final Variable MODEL = setting("EBB_MODEL");
     public static final Variable DEVICE = setting("EBB_DEVICE");
     public static final Variable MODEL_DIR = setting("EBB_MODEL_DIR");
+    /**
+     * ONNX Runtime's intra-op threads for each model session (default 0: its own choice, one per core). 1 keeps the
+     * model on the core it is pinned to, as {@code ebb bench embed} does to compare the worker with the raw model.
+     */
+    public static final Variable MODEL_THREADS = setting("EBB_MODEL_THREADS");
     // The chat task's (dev.ebb.core.task.chat.ChatSettings).
     /** The Bedrock model id a chat turn uses when it names none. */
     public static final Variable CHAT_MODEL = setting("EBB_CHAT_MODEL");
@@ -284,7 +289,7 @@ public final class Deployment {
             SCALE_MIN_WORKERS, SCALE_MAX_WORKERS, SCALE_TARGET_WAIT_SECONDS, SCALE_COOL_DOWN_SECONDS,
             SCALE_STARTUP_SECONDS, SCALE_JOBS_PER_SECOND, SCALE_STALE_SECONDS, SCALE_INTERVAL_SECONDS,
             LANE, MAX_BATCH_SIZE, MAX_BATCH_DELAY_MS, POLLERS, RUNNERS, DRAIN_SECONDS, POLL_WAIT_SECONDS,
-            VISIBILITY_SECONDS, PROTECTION_MINUTES, MODEL, DEVICE, MODEL_DIR, RESEND_AFTER_SECONDS,
+            VISIBILITY_SECONDS, PROTECTION_MINUTES, MODEL, DEVICE, MODEL_DIR, MODEL_THREADS, RESEND_AFTER_SECONDS,
             CHAT_MODEL, CHAT_MODELS, CHAT_MAX_TOKENS, CHAT_MAX_TEMPERATURE, CHAT_HISTORY_TOKENS, CHAT_CACHE_MIN_TOKENS,
             CHAT_PRICES, SESSION_TTL_SECONDS,
             DYNAMODB_ENDPOINT, SQS_ENDPOINT, S3_ENDPOINT, ECS_ENDPOINT, LAMBDA_ENDPOINT, WORKER_JAVA_OPTIONS, DYNOXIDE,

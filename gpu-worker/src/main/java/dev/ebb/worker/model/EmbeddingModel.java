@@ -65,6 +65,15 @@ public final class EmbeddingModel implements AutoCloseable {
      * execution provider and falls back to the CPU; {@code GPU} fails when there is no usable GPU.
      */
     public static EmbeddingModel load(String name, Path cacheRoot, DeviceChoice choice) {
+        return load(name, cacheRoot, choice, 0);
+    }
+
+    /**
+     * As {@link #load(String, Path, DeviceChoice)}, with ONNX Runtime's intra-op threads per call ({@code threads};
+     * 0: ONNX Runtime's default, one per core). With 1 a call runs on the calling thread alone, so a process pinned
+     * to one core keeps its model there.
+     */
+    public static EmbeddingModel load(String name, Path cacheRoot, DeviceChoice choice, int threads) {
         long start = System.nanoTime();
         Path dir = ModelFiles.ensure(name, cacheRoot);
         ZooModel<String, float[]> model = null;
@@ -77,7 +86,7 @@ public final class EmbeddingModel implements AutoCloseable {
             }
             if (gpus > 0) {
                 try {
-                    model = criteria(dir, Device.gpu()).loadModel();
+                    model = criteria(dir, Device.gpu(), threads).loadModel();
                     device = "gpu";
                 } catch (Exception | UnsatisfiedLinkError e) {
                     if (choice == DeviceChoice.GPU) {
@@ -93,7 +102,7 @@ public final class EmbeddingModel implements AutoCloseable {
         }
         try {
             if (model == null) {
-                model = criteria(dir, Device.cpu()).loadModel();
+                model = criteria(dir, Device.cpu(), threads).loadModel();
             }
             HuggingFaceTokenizer lengthTokenizer = HuggingFaceTokenizer.newInstance(
                     dir.resolve(ModelFiles.TOKENIZER_FILE), Map.of("truncation", "false", "padding", "false"));
@@ -112,8 +121,8 @@ public final class EmbeddingModel implements AutoCloseable {
     }
 
     /** The DJL criteria for a model folder: mean pooling, normalised, 256-token window, nothing fetched. */
-    static Criteria<String, float[]> criteria(Path dir, Device device) {
-        return Criteria.builder()
+    static Criteria<String, float[]> criteria(Path dir, Device device, int threads) {
+        Criteria.Builder<String, float[]> builder = Criteria.builder()
                 .setTypes(String.class, float[].class)
                 .optModelPath(dir)
                 .optEngine(ENGINE)
@@ -124,8 +133,11 @@ public final class EmbeddingModel implements AutoCloseable {
                 .optArgument("includeTokenTypes", "true")
                 .optArgument("padding", "true")
                 .optArgument("truncation", "true")
-                .optArgument("maxLength", String.valueOf(EmbeddingModels.MAX_TOKENS))
-                .build();
+                .optArgument("maxLength", String.valueOf(EmbeddingModels.MAX_TOKENS));
+        if (threads > 0) {
+            builder.optOption("intraOpNumThreads", String.valueOf(threads)); // DJL's OrtModel passes it to the session
+        }
+        return builder.build();
     }
 
     private void warmUp() throws TranslateException {

@@ -42,7 +42,7 @@ public final class LoadedModels implements AutoCloseable {
         synchronized (this) {
             return models.computeIfAbsent(model, m -> {
                 log.info("loading model {}", m);
-                return EmbeddingModel.load(m, settings.modelDir(), settings.device());
+                return EmbeddingModel.load(m, settings.modelDir(), settings.device(), settings.threads());
             });
         }
     }

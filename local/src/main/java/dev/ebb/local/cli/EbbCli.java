@@ -10,7 +10,9 @@ import dev.ebb.core.tenant.TenantStore;
 import dev.ebb.core.auth.DynamoDbApiKeyStore;
 import dev.ebb.core.config.SettingsException;
 import dev.ebb.core.scale.ScalingSettings;
+import dev.ebb.core.task.InvalidInputException;
 import dev.ebb.core.task.Lane;
+import dev.ebb.core.task.embed.VectorEncoding;
 import dev.ebb.local.bench.Bench;
 import dev.ebb.local.bench.CacheBench;
 import dev.ebb.local.bench.ColdStartBench;
@@ -33,6 +35,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -352,7 +355,8 @@ public final class EbbCli {
     }
 
     @Command(name = "embed", description = {
-            "The embedding model alone against the whole pipeline, at batch 1, 8 and 32."})
+            "The embedding model alone against the whole pipeline, at batch 1, 8 and 32.",
+            "Pins the model to one CPU and the local cloud to another where taskset allows."})
     static final class BenchEmbed extends LocalCommand {
         @Option(names = "--models", paramLabel = "M,M", split = ",", description = "models (default: all)")
         List<String> models;
@@ -373,6 +377,10 @@ public final class EbbCli {
         @Option(names = "--runners", paramLabel = "N", description = "the worker's runner threads (EBB_RUNNERS)")
         Integer runners;
 
+        @Option(names = "--encoding", paramLabel = "E,E", split = ",", defaultValue = "float,base64",
+                description = "result encodings measured side by side: float, base64 (default: ${DEFAULT-VALUE})")
+        List<String> encodings;
+
         @Override
         public Integer call() throws IOException, InterruptedException {
             atLeast(1, "--texts", texts, "--clients", clients);
@@ -380,9 +388,17 @@ public final class EbbCli {
             for (int n : textsPerJob) {
                 atLeast(1, "--texts-per-job", n);
             }
+            List<VectorEncoding> parsed = new ArrayList<>();
+            for (String encoding : encodings) {
+                try {
+                    parsed.add(VectorEncoding.parse(encoding.strip()));
+                } catch (InvalidInputException e) {
+                    throw new UsageException("--encoding: " + e.getMessage());
+                }
+            }
             try (Progress progress = Progress.onStderr()) {
-                return EmbedBench.run(new EmbedBench.Options(models, texts, textsPerJob, clients, warmup, runners),
-                        out(), progress);
+                return EmbedBench.run(new EmbedBench.Options(models, texts, textsPerJob, List.copyOf(parsed), clients,
+                        warmup, runners), out(), progress);
             }
         }
     }

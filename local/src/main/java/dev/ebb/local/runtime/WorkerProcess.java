@@ -43,7 +43,17 @@ public final class WorkerProcess implements AutoCloseable {
      */
     public static WorkerProcess start(String name, Map<String, String> env, List<String> jvmOptions,
                                       Consumer<String> output) throws IOException {
-        List<String> command = new ArrayList<>();
+        return start(name, env, List.of(), jvmOptions, output);
+    }
+
+    /**
+     * As {@link #start(String, Map, List, Consumer)}, the JVM started through {@code launcher}, a command that runs
+     * the rest of its line in its own process (e.g. {@code taskset -c 0}, which pins the worker to CPU 0 and execs:
+     * the pid is the worker's).
+     */
+    public static WorkerProcess start(String name, Map<String, String> env, List<String> launcher,
+                                      List<String> jvmOptions, Consumer<String> output) throws IOException {
+        List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
         command.addAll(jvmOptions);
@@ -77,6 +87,11 @@ public final class WorkerProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** The CPU time the worker's process has used so far (all its threads), where the system tells it. */
+    public java.util.Optional<Duration> cpuTime() {
+        return process.toHandle().info().totalCpuDuration();
     }
 
     public boolean isAlive() {

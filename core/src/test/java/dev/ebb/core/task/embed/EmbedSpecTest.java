@@ -49,6 +49,9 @@ class EmbedSpecTest {
             "unknown field           | {\"text\":\"a\",\"lang\":\"en\"}  | invalid_input",
             "texts not a list        | {\"texts\":\"a\"}                 | invalid_input",
             "a number                | 42                                | invalid_input",
+            "unknown encoding        | {\"text\":\"a\",\"encoding\":\"binary\"} | unknown_encoding",
+            "encoding not a string   | {\"texts\":[\"a\"],\"encoding\":64} | unknown_encoding",
+            "encoding null           | {\"text\":\"a\",\"encoding\":null} | unknown_encoding",
     })
     void validate_whenBadInput_refusesWithACode(String name, String input, String code) {
         assertThatThrownBy(() -> spec.validate(json(input)))
@@ -69,5 +72,29 @@ class EmbedSpecTest {
                     assertThat(e.code()).isEqualTo("unknown_model");
                     assertThat(e.getMessage()).contains("gpt-5").contains("all-minilm-l6-v2");
                 });
+    }
+
+    @Test
+    void validate_whenBase64Encoding_keepsItInTheCanonicalForm_andTheDefaultIsLeftOut() throws Exception {
+        JsonNode one = spec.validate(json("{\"text\":\"hello\",\"encoding\":\"base64\"}"));
+        JsonNode list = spec.validate(json("{\"encoding\":\"base64\",\"texts\":[\"a\",\"b\"]}"));
+
+        assertThat(one.toString()).isEqualTo("{\"text\":\"hello\",\"encoding\":\"base64\"}");
+        assertThat(list.toString()).isEqualTo("{\"texts\":[\"a\",\"b\"],\"encoding\":\"base64\"}");
+        assertThat(EmbedSpec.encoding(one)).isEqualTo(VectorEncoding.BASE64);
+        assertThat(spec.validate(list)).as("the canonical form reads back as itself").isEqualTo(list);
+        assertThat(spec.units(list)).isEqualTo(2);
+        assertThat(EmbedSpec.texts(list)).containsExactly("a", "b");
+
+        JsonNode floats = spec.validate(json("{\"text\":\"hello\",\"encoding\":\"float\"}"));
+        assertThat(floats).as("naming the default is the default request").isEqualTo(spec.validate(json("\"hello\"")));
+        assertThat(EmbedSpec.encoding(floats)).isEqualTo(VectorEncoding.FLOAT);
+    }
+
+    @Test
+    void validate_whenUnknownEncoding_saysWhichValuesAreAllowed() {
+        assertThatThrownBy(() -> spec.validate(json("{\"text\":\"a\",\"encoding\":\"base85\"}")))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.getMessage()).isEqualTo("\"encoding\" must be one of float, base64, got 'base85'"));
     }
 }
