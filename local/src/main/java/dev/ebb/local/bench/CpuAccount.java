@@ -1,6 +1,10 @@
 package dev.ebb.local.bench;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
@@ -16,9 +20,9 @@ import java.util.stream.Collectors;
  * unlike jobs/s it hardly moves when other work shares the machine: a change that saves CPU shows here even on a
  * busy machine, and the sum says what throughput two idle cores could give at most.
  *
- * <p>Thread CPU time comes from {@link ThreadMXBean}; a thread that ended between two snapshots loses what it used
- * since the first, so the pools of a measured phase are long-lived (the bench's clients are counted by the JVM
- * total, not per thread, for that reason: {@link #OTHER} takes what the named groups do not).
+ * <p>Thread CPU time comes from {@code /proc/self/task} on Linux (every thread, the JVM's own included), else from
+ * {@link ThreadMXBean}. A thread that ended between two snapshots loses what it used since the first, so the pools
+ * of a measured phase are long-lived; {@link #OTHER} takes what the named groups do not, so the parts add up.
  */
 final class CpuAccount {
     static final String OTHER = "other (JVM)";
@@ -39,8 +43,8 @@ final class CpuAccount {
             Map.entry("bench-floor", "floor loop"),
             Map.entry("HttpClient", "bench clients"),
             Map.entry("sdk-", "AWS SDK"),
-            Map.entry("C1 CompilerThread", "JIT"),
-            Map.entry("C2 CompilerThread", "JIT"),
+            Map.entry("C1 CompilerThre", "JIT"),
+            Map.entry("C2 CompilerThre", "JIT"),
             Map.entry("GC Thread", "GC"),
             Map.entry("G1 ", "GC"));
 
@@ -48,9 +52,59 @@ final class CpuAccount {
     record Snapshot(Map<String, Long> nanos, long jvmNanos, Map<String, Long> children) {
     }
 
+    /** Linux's clock tick is 1/100 s on every architecture Ebb runs on (USER_HZ). */
+    private static final long NANOS_PER_TICK = 10_000_000L;
+
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
     Snapshot take() {
+        Map<String, Long> byGroup = linuxThreads();
+        if (byGroup == null) {
+            byGroup = javaThreads();
+        }
+        long jvm = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+        Map<String, Long> children = new TreeMap<>();
+        ProcessHandle.current().descendants().forEach(p -> {
+            long cpu = p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+            String command = p.info().command().map(c -> c.substring(c.lastIndexOf('/') + 1)).orElse("?");
+            children.merge(command, cpu, Long::sum);
+        });
+        return new Snapshot(byGroup, jvm, children);
+    }
+
+    /**
+     * Every thread of this process from {@code /proc/self/task}, the JVM's own included (garbage collection and the
+     * JIT, which {@link ThreadMXBean} does not list), by its name as the kernel has it (the Java name, cut to 15
+     * characters); null where there is no such folder.
+     */
+    private static Map<String, Long> linuxThreads() {
+        Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) {
+            return null;
+        }
+        Map<String, Long> byGroup = new TreeMap<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tasks)) {
+            for (Path dir : dirs) {
+                try {
+                    String stat = Files.readString(dir.resolve("stat"));
+                    // pid (comm) state ppid ... field 14 utime, 15 stime, in clock ticks; comm may hold spaces
+                    int open = stat.indexOf('(');
+                    int close = stat.lastIndexOf(')');
+                    String name = stat.substring(open + 1, close);
+                    String[] fields = stat.substring(close + 2).split(" ");
+                    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    byGroup.merge(group(name), ticks * NANOS_PER_TICK, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended while it was read
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return byGroup;
+    }
+
+    private Map<String, Long> javaThreads() {
         Map<String, Long> byGroup = new TreeMap<>();
         long[] ids = threads.getAllThreadIds();
         ThreadInfo[] infos = threads.getThreadInfo(ids);
@@ -63,14 +117,7 @@ final class CpuAccount {
                 byGroup.merge(group(infos[i].getThreadName()), cpu, Long::sum);
             }
         }
-        long jvm = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
-        Map<String, Long> children = new TreeMap<>();
-        ProcessHandle.current().descendants().forEach(p -> {
-            long cpu = p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
-            String command = p.info().command().map(c -> c.substring(c.lastIndexOf('/') + 1)).orElse("?");
-            children.merge(command, cpu, Long::sum);
-        });
-        return new Snapshot(byGroup, jvm, children);
+        return byGroup;
     }
 
     static String group(String threadName) {
