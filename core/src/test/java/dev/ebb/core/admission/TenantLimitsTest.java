@@ -165,6 +165,39 @@ class TenantLimitsTest {
     }
 
     @Test
+    void aRequestRefusedBetweenTheRateAndTheBudget_stillCountsAgainstTheRate_andOneOverTheRateHearsThatFirst() {
+        FrontDoor door = new FrontDoor(Clock.fixed(Instant.parse("2026-12-02T12:00:00Z"), ZoneOffset.UTC), Map.of());
+        door.control.tenants().setPolicy("acme", new TenantPolicy(false, 1.0, 1, null));
+        AdmissionStep refuseSome = new AdmissionStep() {
+            @Override
+            public Stage stage() {
+                return Stage.CACHE;
+            }
+
+            @Override
+            public Decision admit(Admission submit) {
+                return submit.input().toString().contains("13") ? Decision.reject(ApiException.badRequest(
+                        "unlucky", "no 13 here")) : Decision.pass();
+            }
+        };
+        JobService.Builder builder = JobService.builder().store(door.jobs).queue(door.queue).tasks(door.tasks)
+                .limits(dev.ebb.core.api.Limits.DEFAULTS).clock(door.clock).step(refuseSome);
+        door.control.steps(door.jobs, dev.ebb.core.api.Limits.DEFAULTS, null).forEach(builder::step);
+        JobService service = builder.build();
+
+        assertThatThrownBy(() -> service.submit(FrontDoor.math("acme", "What is 13 plus 1?")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("unlucky"));
+        assertThatThrownBy(() -> service.submit(FrontDoor.math("acme", "What is 13 plus 2?")))
+                .as("over the rate: told so, not the later refusal").isInstanceOfSatisfying(ApiException.class,
+                        e -> assertThat(e.code()).isEqualTo("rate_limited"));
+        assertThatThrownBy(() -> service.submit(FrontDoor.math("acme", "What is 1 plus 2?")))
+                .as("the refused request took the burst's only token").isInstanceOfSatisfying(ApiException.class,
+                        e -> assertThat(e.code()).isEqualTo("rate_limited"));
+        assertThat(door.queue.sent).isEmpty();
+        assertThat(door.control.tenants().state("acme").reserved()).isZero();
+    }
+
+    @Test
     void aBudget_stopsOneTenant_andNotAnother() {
         FrontDoor door = new FrontDoor();
         door.control.tenants().setPolicy("acme", new TenantPolicy(false, null, null, 3.0));
