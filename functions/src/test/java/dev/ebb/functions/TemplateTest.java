@@ -586,6 +586,8 @@ class TemplateTest {
         assertThat(timeout).isEqualTo((int) Deployment.API_FUNCTION_TIMEOUT.toSeconds());
         assertThat(Deployment.SDK_CALL_TIMEOUT.multipliedBy(Deployment.SUBMIT_SEQUENTIAL_CALLS))
                 .isLessThanOrEqualTo(java.time.Duration.ofSeconds(timeout));
+        assertThat(java.time.Duration.ofSeconds(timeout)).as("the function answers before the gateway gives up")
+                .isLessThan(Deployment.API_GATEWAY_INTEGRATION_LIMIT);
         assertThat(Deployment.SDK_ATTEMPT_TIMEOUT).isLessThanOrEqualTo(Deployment.SDK_CALL_TIMEOUT);
         try (var dynamoDb = DependencyFactory.clients(Map.of("AWS_REGION", "us-east-1",
                 DependencyFactory.LAMBDA_FUNCTION_NAME, "SubmitJobFunction")).dynamoDb()) {

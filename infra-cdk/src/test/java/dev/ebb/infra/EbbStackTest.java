@@ -508,6 +508,8 @@ class EbbStackTest {
         assertThat(timeout).isEqualTo((int) Deployment.API_FUNCTION_TIMEOUT.toSeconds());
         assertThat(Deployment.SDK_CALL_TIMEOUT.multipliedBy(Deployment.SUBMIT_SEQUENTIAL_CALLS))
                 .isLessThanOrEqualTo(java.time.Duration.ofSeconds(timeout));
+        assertThat(java.time.Duration.ofSeconds(timeout)).as("the function answers before the gateway gives up")
+                .isLessThan(Deployment.API_GATEWAY_INTEGRATION_LIMIT);
     }
 
     /** As in SAM: the schedule and the submit function's wakes must never run two scalers at once. */

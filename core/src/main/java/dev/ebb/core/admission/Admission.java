@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.Json;
 import dev.ebb.core.api.SubmitRequest;
 import dev.ebb.core.task.TaskSpec;
+import dev.ebb.core.tenant.ChargeDecision;
+import dev.ebb.core.tenant.TenantCharge;
+import dev.ebb.core.tenant.TenantStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
@@ -26,6 +29,7 @@ public final class Admission {
     private String inputRef;
     private double reserved;
     private java.time.Duration eta;
+    private PendingToken pendingToken;
     private final java.util.List<Runnable> undos = new java.util.ArrayList<>();
 
     public Admission(SubmitRequest request, Instant now) {
@@ -91,6 +95,51 @@ public final class Admission {
     }
 
     /**
+     * Whether the rate step granted this request a token that is not written yet: it is written with whatever first
+     * commits the request ({@link #reserveWithToken}, {@link #takePendingToken}).
+     */
+    public boolean tokenPending() {
+        return pendingToken != null;
+    }
+
+    /**
+     * Writes the pending token alone, if there is one (a cached answer about to be written, a request refused after
+     * the rate step, a pipeline without a budget step): {@link Decision#PASS}, or the {@code 429} of a tenant over
+     * its rate. The token is written once, whatever the outcome.
+     */
+    public Decision takePendingToken() {
+        if (pendingToken == null) {
+            return Decision.pass();
+        }
+        PendingToken token = pendingToken;
+        pendingToken = null;
+        return switch (token.store().charge(tenant(), TenantCharge.token(token.rate(), token.burst()), now)) {
+            case ChargeDecision.Charged charged -> Decision.pass();
+            case ChargeDecision.RateLimited(long retryAfter) -> RateLimit.limited(token.rate(), token.burst(),
+                    retryAfter);
+            case ChargeDecision.OverBudget overBudget -> throw new IllegalStateException("a token alone reserves nothing");
+        };
+    }
+
+    /**
+     * Reserves {@code amount} of the tenant's budget together with the pending token, if there is one, in one
+     * conditional write ({@link TenantStore#charge}): {@link Decision#PASS}, the {@code 429} of a tenant over its
+     * rate (nothing reserved), or the {@code 402} of one whose budget cannot cover {@code amount} (no token taken).
+     */
+    public Decision reserveWithToken(TenantStore store, double amount) {
+        PendingToken token = pendingToken;
+        pendingToken = null;
+        TenantCharge charge = token == null ? TenantCharge.reservation(amount)
+                : TenantCharge.token(token.rate(), token.burst()).reserving(amount);
+        return switch (store.charge(tenant(), charge, now)) {
+            case ChargeDecision.Charged charged -> Decision.pass();
+            case ChargeDecision.RateLimited(long retryAfter) -> RateLimit.limited(token.rate(), token.burst(),
+                    retryAfter);
+            case ChargeDecision.OverBudget overBudget -> BudgetReservation.exceeded(amount);
+        };
+    }
+
+    /**
      * Registers what undoes a step's side effect (a reservation) should the request not end queued: refused by a
      * later step, answered from the cache, a replay of an existing job, or not sent.
      */
@@ -109,6 +158,11 @@ public final class Admission {
             }
         }
         undos.clear();
+    }
+
+    /** Set by the rate step: the token this request is to take from {@code store}'s bucket. */
+    void pendingToken(TenantStore store, double rate, int burst) {
+        this.pendingToken = new PendingToken(Objects.requireNonNull(store, "store"), rate, burst);
     }
 
     void reserved(double amount) {
@@ -136,6 +190,9 @@ public final class Admission {
 
     void inputRef(String inputRef) {
         this.inputRef = Objects.requireNonNull(inputRef);
+    }
+
+    private record PendingToken(TenantStore store, double rate, int burst) {
     }
 
     private static <T> T required(T value, String name) {

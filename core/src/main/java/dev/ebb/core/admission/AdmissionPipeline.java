@@ -45,15 +45,40 @@ public final class AdmissionPipeline {
         return new AdmissionPipeline(more);
     }
 
-    /** Runs the steps in order until one does not pass; {@link Decision#PASS} if all did. */
+    /**
+     * Runs the steps in order until one does not pass; {@link Decision#PASS} if all did. A rate token the rate step
+     * granted ({@link Admission#tokenPending}) is written by the budget step with its reservation; where that did not
+     * happen it is written here, before any step after the budget stage runs (nothing is put in the object store for
+     * a request over its rate), at the end, or when a step refuses the request first — a refused request still counts
+     * against the limit, and one over the limit is told so first, as the rate step comes before. A step that answers
+     * a request must take the token before it writes its answer ({@link ExactCache}): answering with the token still
+     * pending is a step's bug and fails loudly.
+     */
     public Decision admit(Admission submit) {
         for (AdmissionStep step : steps) {
+            if (submit.tokenPending() && step.stage().compareTo(AdmissionStep.Stage.BUDGET) > 0) {
+                Decision taken = submit.takePendingToken();
+                if (!(taken instanceof Decision.Pass)) {
+                    return taken;
+                }
+            }
             Decision decision = step.admit(submit);
-            if (!(decision instanceof Decision.Pass)) {
-                return decision;
+            switch (decision) {
+                case Decision.Pass pass -> {
+                    continue;
+                }
+                case Decision.Answer answer when submit.tokenPending() -> throw new IllegalStateException(
+                        step.getClass().getSimpleName() + " answered a request without taking its rate token first");
+                case Decision.Reject reject when submit.tokenPending() -> {
+                    Decision taken = submit.takePendingToken();
+                    return taken instanceof Decision.Pass ? decision : taken;
+                }
+                default -> {
+                    return decision;
+                }
             }
         }
-        return Decision.PASS;
+        return submit.takePendingToken();
     }
 
     /** The steps in the order they run. */

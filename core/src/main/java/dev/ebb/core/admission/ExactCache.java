@@ -65,6 +65,12 @@ public final class ExactCache implements AdmissionStep {
             meter.cacheMiss(submit.task().name());
             return Decision.pass();
         }
+        // A hit costs the rate token (nothing is reserved): taken before the answer is written, so a request over its
+        // rate is refused 429 and leaves no job.
+        Decision token = submit.takePendingToken();
+        if (!(token instanceof Decision.Pass)) {
+            return token;
+        }
         // The input is kept inline only where it would have been; a larger one is not stored with an answered job.
         boolean inline = submit.inputBytes() <= limits.inlineInputBytes();
         Job answered = new Job(submit.jobId(), submit.tenant(), submit.task().name(), submit.task().lane(),

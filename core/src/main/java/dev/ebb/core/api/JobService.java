@@ -243,21 +243,41 @@ public final class JobService {
         requireValidId(jobId);
         Instant now = clock.instant();
         return switch (store.cancel(tenant, jobId, now, now.plus(limits.resultTtl()))) {
-            case CancelResult.Cancelled(Job job) -> {
-                for (java.util.function.Consumer<Job> listener : onCancelled) {
-                    try {
-                        listener.accept(job);
-                    } catch (RuntimeException e) {
-                        log.warn("jobId={} cancelled; a cancel listener failed: {}", jobId, e.toString());
-                    }
-                }
-                meter.cancelled();
-                yield job;
-            }
+            case CancelResult.Cancelled(Job job) -> cancelled(job);
             case CancelResult.AlreadyFinished(Job job) -> throw new ApiException(409, "job_finished",
                     "job " + jobId + " already ended " + job.status() + "; only QUEUED or RUNNING jobs can be cancelled");
             case CancelResult.NotFound() -> throw ApiException.notFound("job " + jobId);
         };
+    }
+
+    /**
+     * Cancels the job as {@link #cancel} does (its reservation released, counted as cancelled), but only while it is
+     * still QUEUED: one a worker has claimed meanwhile is left to that worker's claim check. An operator's sweep of a
+     * switched-off tenant's queue uses it ({@link QueuedJobSweep}).
+     *
+     * @return the cancelled job, or empty where the job is no longer QUEUED (claimed, ended, gone)
+     */
+    public java.util.Optional<Job> cancelIfQueued(String tenant, String jobId) {
+        requireValidId(jobId);
+        Instant now = clock.instant();
+        return switch (store.cancelQueued(tenant, jobId, now, now.plus(limits.resultTtl()))) {
+            case CancelResult.Cancelled(Job job) -> java.util.Optional.of(cancelled(job));
+            case CancelResult.AlreadyFinished already -> java.util.Optional.empty();
+            case CancelResult.NotFound notFound -> java.util.Optional.empty();
+        };
+    }
+
+    /** What follows every cancel once it was written: the listeners (the reservation's release) and the count. */
+    private Job cancelled(Job job) {
+        for (java.util.function.Consumer<Job> listener : onCancelled) {
+            try {
+                listener.accept(job);
+            } catch (RuntimeException e) {
+                log.warn("jobId={} cancelled; a cancel listener failed: {}", job.jobId(), e.toString());
+            }
+        }
+        meter.cancelled();
+        return job;
     }
 
     /**

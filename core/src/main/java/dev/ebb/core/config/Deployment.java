@@ -350,18 +350,34 @@ public final class Deployment {
     public static final List<TableSpec> TABLES = List.of(JOBS, KEYS, SESSIONS, CACHE, TENANTS);
 
     // ---------------------------------------------------------------------------------------- functions
-    /** The API functions' Lambda timeout (SAM's Globals, the CDK stack's API functions). */
-    public static final Duration API_FUNCTION_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * The API functions' Lambda timeout (SAM's Globals, the CDK stack's API functions): at least
+     * {@link #SUBMIT_SEQUENTIAL_CALLS} × {@link #SDK_CALL_TIMEOUT} (21 s) with room for the handler's own work, and
+     * below API Gateway's 30 s integration limit, so that a submit whose every call is slow ends in the handler's own
+     * 503, never in a Lambda timeout or the gateway's 504. Raised (from 10 s) rather than cutting the per-call
+     * timeouts to fit: those apply to every call of every function — the queue worker's batch writes, a large
+     * input's or result's object — and a dependency that answers in 1.4 s is slow, not down. The timeout is only the
+     * cap on a submit whose calls are all that slow; a usual one makes a few calls of milliseconds.
+     */
+    public static final Duration API_FUNCTION_TIMEOUT = Duration.ofSeconds(25);
+    /** The most an API function may run: API Gateway (HTTP API) answers 504 after 30 s whatever the function does. */
+    public static final Duration API_GATEWAY_INTEGRATION_LIMIT = Duration.ofSeconds(30);
     /** One AWS SDK call of a function, all its attempts together; and one attempt. */
     public static final Duration SDK_CALL_TIMEOUT = Duration.ofMillis(1500);
     public static final Duration SDK_ATTEMPT_TIMEOUT = Duration.ofMillis(1000);
     /**
-     * The most SDK calls a submit makes one after another: the key, a large input's put, the create (or a replay's
-     * create, mark and find), the send, then the scaler's wake or the undo. Times {@link #SDK_CALL_TIMEOUT} it must
-     * fit in {@link #API_FUNCTION_TIMEOUT}, so that a slow dependency is a 503 the handler answers, not a Lambda
-     * timeout (a 500 with no body) that leaves a half-done submit behind.
+     * The most SDK calls a submit makes one after another, each cache cold (docs/architecture.md, "Cost of a
+     * submit"): the key (1); the service's switch and the tenant's item (2, each at most once per
+     * {@code EBB_POLICY_CACHE_SECONDS}); the result cache's table (1, on a miss of the process's own tier); the tenant
+     * charge — rate token and reservation in one write, a second where this process guessed the bucket's state wrong,
+     * a third where another request moved it in between (3, {@code DynamoDbTenantStore.CHARGE_ATTEMPTS}); the lane's
+     * depth and drain counter (2, at most once a second); a large input's put (1); then four: the create, the send
+     * and the scaler's wake (its state read and the invoke) — or, where the send fails, the create, the send, the
+     * job's removal and the reservation's release; or a replay's create, mark, send (or find) and release. Times
+     * {@link #SDK_CALL_TIMEOUT} it must fit in {@link #API_FUNCTION_TIMEOUT}, so that a slow dependency is a 503 the
+     * handler answers, not a Lambda timeout (a 500 with no body) that leaves a half-done submit behind.
      */
-    public static final int SUBMIT_SEQUENTIAL_CALLS = 6;
+    public static final int SUBMIT_SEQUENTIAL_CALLS = 14;
 
     // ---------------------------------------------------------------------------------------- queues
     /**

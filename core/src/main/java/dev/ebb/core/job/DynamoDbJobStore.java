@@ -403,22 +403,33 @@ public final class DynamoDbJobStore implements JobStore {
 
     @Override
     public CancelResult cancel(String tenant, String jobId, Instant now, Instant expiresAt) {
+        return cancel(tenant, jobId, now, expiresAt, "#status IN (:queued, :running)");
+    }
+
+    @Override
+    public CancelResult cancelQueued(String tenant, String jobId, Instant now, Instant expiresAt) {
+        return cancel(tenant, jobId, now, expiresAt, "#status = :queued");
+    }
+
+    private CancelResult cancel(String tenant, String jobId, Instant now, Instant expiresAt, String fromStatus) {
         Names names = new Names().add(STATUS).add(TENANT).add(FINISHED_AT).add(EXPIRES_AT).add(LEASE_OWNER)
                 .add(LEASE_UNTIL).add(JOB_ID).add(JobItems.QUEUED_LANE).add(JobItems.QUEUED_AT);
-        Map<String, AttributeValue> values = Map.of(
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(
                 ":cancelled", s(JobStatus.CANCELLED.name()),
                 ":queued", s(QUEUED),
-                ":running", s(RUNNING),
                 ":tenant", s(tenant),
                 ":now", millis(now),
                 ":nowSec", epochSeconds(now),
-                ":expires", epochSeconds(expiresAt));
+                ":expires", epochSeconds(expiresAt)));
+        if (fromStatus.contains(":running")) {
+            values.put(":running", s(RUNNING));
+        }
         try {
             Map<String, AttributeValue> item = dynamoDb.updateItem(update(jobId, names, values)
                     .updateExpression("SET #status = :cancelled, #finishedAt = :now, #expiresAt = :expires "
                             + "REMOVE #leaseOwner, #leaseUntil, #queuedLane, #queuedAt")
                     .conditionExpression("attribute_exists(#jobId) AND #tenant = :tenant AND #expiresAt > :nowSec "
-                            + "AND #status IN (:queued, :running)")
+                            + "AND " + fromStatus)
                     .returnValues(ReturnValue.ALL_NEW)
                     .build()).attributes();
             return new CancelResult.Cancelled(JobItems.fromItem(item));

@@ -61,6 +61,11 @@ public final class GroupCommitJobStore implements JobStore, AutoCloseable {
     }
 
     @Override
+    public CancelResult cancelQueued(String tenant, String jobId, Instant now, Instant expiresAt) {
+        return delegate.cancelQueued(tenant, jobId, now, expiresAt);
+    }
+
+    @Override
     public boolean extendLease(String jobId, String owner, Instant leaseUntil) {
         return delegate.extendLease(jobId, owner, leaseUntil);
     }

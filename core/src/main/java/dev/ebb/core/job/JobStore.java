@@ -50,6 +50,14 @@ public interface JobStore {
     /** Cancels a job of this tenant that has not finished. */
     CancelResult cancel(String tenant, String jobId, Instant now, Instant expiresAt);
 
+    /**
+     * As {@link #cancel}, but only while the job is still QUEUED: a job a worker has claimed is left to that worker
+     * (and its claim check). A job no longer QUEUED is {@link CancelResult.AlreadyFinished} here, RUNNING included.
+     */
+    default CancelResult cancelQueued(String tenant, String jobId, Instant now, Instant expiresAt) {
+        throw new UnsupportedOperationException("this store cannot cancel a job only while it is queued");
+    }
+
     /** Moves the lease of a job this owner still holds to {@code leaseUntil}; false when it no longer holds it. */
     boolean extendLease(String jobId, String owner, Instant leaseUntil);
 

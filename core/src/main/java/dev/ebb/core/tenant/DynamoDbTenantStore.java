@@ -1,13 +1,18 @@
 package dev.ebb.core.tenant;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ebb.core.task.Lane;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
@@ -17,11 +22,12 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  * <ul>
  * <li>rate limit: a token bucket in its GCRA form — one number, {@code tat}, the time (epoch ms) at which the bucket
  * is full again. A request is allowed while {@code tat <= now + (burst - 1) / rate}, and moves {@code tat} on by
- * {@code 1 / rate}: one conditional update under load, two after an idle spell (the reset to {@code now});</li>
+ * {@code 1 / rate} (from {@code now}, after an idle spell);</li>
  * <li>budget: {@code reserved} and {@code spent}, and {@code available} = budget − spent − reserved kept by the same
  * updates, so that a reservation's condition ({@code available >= amount}) needs no arithmetic in the condition,
  * which DynamoDB does not allow.</li>
  * </ul>
+ * A submit's token and reservation are one write ({@link #charge}): both conditions in one {@code UpdateItem}.
  */
 public final class DynamoDbTenantStore implements TenantStore {
     static final String KEY = "tenant";
@@ -38,9 +44,16 @@ public final class DynamoDbTenantStore implements TenantStore {
     static final String SAVED_MS = "savedMs";
     static final String COMPLETED = "completed";
     private static final int ATTEMPTS = 5;
+    /**
+     * Writes of one charge at most: a guess of the bucket's state, the right form, and one more where another
+     * request moved the bucket in between (what {@code Deployment.SUBMIT_SEQUENTIAL_CALLS} counts).
+     */
+    public static final int CHARGE_ATTEMPTS = 3;
 
     private final DynamoDbClient dynamoDb;
     private final String table;
+    /** The bucket's {@code tat} by tenant as this process last saw it: a hint, never a decision. */
+    private final Cache<String, Double> lastTat = Caffeine.newBuilder().maximumSize(100_000).build();
 
     public DynamoDbTenantStore(DynamoDbClient dynamoDb, String table) {
         this.dynamoDb = dynamoDb;
@@ -53,6 +66,7 @@ public final class DynamoDbTenantStore implements TenantStore {
         if (item == null || item.isEmpty()) {
             return TenantState.empty(tenant);
         }
+        remember(tenant, item);
         return new TenantState(tenant, policyOf(item), number(item, SPENT), number(item, RESERVED),
                 number(item, AVAILABLE), (long) number(item, CACHE_HITS), (long) number(item, SAVED_MS));
     }
@@ -125,54 +139,87 @@ public final class DynamoDbTenantStore implements TenantStore {
         return name + " = " + placeholder;
     }
 
+    /**
+     * One {@code UpdateItem} whose update and condition are the token's and the reservation's together:
+     * <pre>
+     * SET tat = tat + :i        IF tat BETWEEN :now AND :max                    (a busy bucket)
+     * SET tat = :now + :i       IF attribute_not_exists(tat) OR tat < :now       (an idle one: full again)
+     * ADD reserved :a, available :-a   IF attribute_not_exists(budget) OR available >= :a
+     * </pre>
+     * DynamoDB cannot take the larger of {@code tat} and {@code now}, so the bucket's two states need two forms of
+     * the write; this process guesses which from the {@code tat} it last saw (its own writes, the tenant's item as
+     * last read). A refusal returns the item as it was ({@code ReturnValuesOnConditionCheckFailure=ALL_OLD}), which
+     * says which condition failed — the rate (429), the budget (402) — or that the guess was wrong, and the second
+     * write is then the right form. A third is made only when another request moved the bucket between the two;
+     * past that, the request is answered as rate limited, for one interval.
+     */
     @Override
-    public RateDecision take(String tenant, double ratePerSecond, int burst, Instant now) {
-        double interval = 1000.0 / ratePerSecond;
+    public ChargeDecision charge(String tenant, TenantCharge charge, Instant now) {
         double nowMs = now.toEpochMilli();
-        double max = nowMs + (burst - 1) * interval;
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            Double old;
+        double interval = charge.takesToken() ? 1000.0 / charge.ratePerSecond() : 0;
+        double max = nowMs + (charge.burst() - 1) * interval;
+        Double seen = lastTat.getIfPresent(tenant);
+        boolean idle = seen == null || seen < nowMs;
+        for (int attempt = 0; attempt < CHARGE_ATTEMPTS; attempt++) {
+            Map<String, String> names = new HashMap<>();
+            Map<String, AttributeValue> values = new HashMap<>();
+            List<String> conditions = new ArrayList<>();
+            StringBuilder update = new StringBuilder();
+            if (charge.takesToken()) {
+                names.put("#t", TAT);
+                values.put(":now", n(nowMs));
+                if (idle) {
+                    update.append("SET #t = :next");
+                    values.put(":next", n(nowMs + interval));
+                    conditions.add("(attribute_not_exists(#t) OR #t < :now)");
+                } else {
+                    update.append("SET #t = #t + :i");
+                    values.put(":i", n(interval));
+                    values.put(":max", n(max));
+                    conditions.add("#t BETWEEN :now AND :max");
+                }
+            }
+            if (charge.reserves()) {
+                names.putAll(Map.of("#r", RESERVED, "#av", AVAILABLE, "#b", BUDGET));
+                values.put(":a", n(charge.reserve()));
+                values.put(":neg", n(-charge.reserve()));
+                update.append(update.isEmpty() ? "" : " ").append("ADD #r :a, #av :neg");
+                conditions.add("(attribute_not_exists(#b) OR #av >= :a)");
+            }
             try {
-                dynamoDb.updateItem(r -> r.tableName(table).key(key(tenant))
-                        .updateExpression("SET #t = #t + :i")
-                        .conditionExpression("#t BETWEEN :now AND :max")
-                        .expressionAttributeNames(Map.of("#t", TAT))
-                        .expressionAttributeValues(Map.of(":i", n(interval), ":now", n(nowMs), ":max", n(max)))
-                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
-                return new RateDecision.Allowed();
+                Map<String, AttributeValue> written = dynamoDb.updateItem(r -> r.tableName(table).key(key(tenant))
+                        .updateExpression(update.toString())
+                        .conditionExpression(String.join(" AND ", conditions))
+                        .expressionAttributeNames(names).expressionAttributeValues(values)
+                        .returnValues(ReturnValue.UPDATED_NEW)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD))
+                        .attributes();
+                remember(tenant, written);
+                return new ChargeDecision.Charged();
             } catch (ConditionalCheckFailedException e) {
+                // No item came back where there is none (a tenant never written); a server that does not return it
+                // is asked once.
                 Map<String, AttributeValue> item = e.hasItem() ? e.item() : read(tenant);
-                old = item == null || !item.containsKey(TAT) ? null : Double.parseDouble(item.get(TAT).n());
-            }
-            if (old != null && old > max) {
-                return new RateDecision.Limited(Math.max(1, (long) Math.ceil((old - max) / 1000.0)));
-            }
-            // An idle bucket (tat in the past, or none yet) is full: it starts again from now.
-            try {
-                dynamoDb.updateItem(r -> r.tableName(table).key(key(tenant))
-                        .updateExpression("SET #t = :next")
-                        .conditionExpression("attribute_not_exists(#t) OR #t < :now")
-                        .expressionAttributeNames(Map.of("#t", TAT))
-                        .expressionAttributeValues(Map.of(":next", n(nowMs + interval), ":now", n(nowMs))));
-                return new RateDecision.Allowed();
-            } catch (ConditionalCheckFailedException e) {
-                // another request moved it first: look again
+                Map<String, AttributeValue> old = item == null ? Map.of() : item;
+                remember(tenant, old);
+                Double tat = old.containsKey(TAT) ? Double.valueOf(old.get(TAT).n()) : null;
+                if (charge.takesToken() && tat != null && tat > max) {
+                    return new ChargeDecision.RateLimited(Math.max(1, (long) Math.ceil((tat - max) / 1000.0)));
+                }
+                if (charge.reserves() && old.containsKey(BUDGET) && number(old, AVAILABLE) < charge.reserve()) {
+                    return new ChargeDecision.OverBudget();
+                }
+                idle = tat == null || tat < nowMs; // the bucket was in the other state: the next write is its form
             }
         }
-        return new RateDecision.Limited(Math.max(1, (long) Math.ceil(interval / 1000.0)));
+        return charge.takesToken() ? new ChargeDecision.RateLimited(Math.max(1, (long) Math.ceil(interval / 1000.0)))
+                : new ChargeDecision.OverBudget();
     }
 
-    @Override
-    public boolean reserve(String tenant, double amount) {
-        try {
-            dynamoDb.updateItem(r -> r.tableName(table).key(key(tenant))
-                    .updateExpression("ADD #r :a, #av :neg")
-                    .conditionExpression("attribute_not_exists(#b) OR #av >= :a")
-                    .expressionAttributeNames(Map.of("#r", RESERVED, "#av", AVAILABLE, "#b", BUDGET))
-                    .expressionAttributeValues(Map.of(":a", n(amount), ":neg", n(-amount))));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
+    /** Notes the bucket's {@code tat} an item shows, for the next charge's guess of the bucket's state. */
+    private void remember(String tenant, Map<String, AttributeValue> item) {
+        if (item != null && item.containsKey(TAT) && item.get(TAT).n() != null) {
+            lastTat.put(tenant, Double.valueOf(item.get(TAT).n()));
         }
     }
 

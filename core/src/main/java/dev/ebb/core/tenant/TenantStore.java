@@ -24,16 +24,12 @@ public interface TenantStore {
     TenantState setPolicy(String tenant, TenantPolicy policy);
 
     /**
-     * Takes one request from the tenant's token bucket ({@code ratePerSecond}, {@code burst}) at {@code now}, with
-     * conditional writes only, so that every process shares one bucket.
+     * Writes {@code charge} to the tenant's item at {@code now} in one conditional update, or nothing at all: the
+     * token from its bucket (shared by every process) and the reservation (always counted in {@code reserved};
+     * refused where the tenant has a budget whose {@code available} is less than the amount). Where both would
+     * refuse, the rate limit is the answer: it comes first in admission's order.
      */
-    RateDecision take(String tenant, double ratePerSecond, int burst, Instant now);
-
-    /**
-     * Reserves {@code amount} of the tenant's budget: always counted in {@code reserved}, and refused (false,
-     * nothing written) where the tenant has a budget whose {@code available} is less than {@code amount}.
-     */
-    boolean reserve(String tenant, double amount);
+    ChargeDecision charge(String tenant, TenantCharge charge, Instant now);
 
     /**
      * Ends a reservation of {@code reserved}, charging {@code charged} (0 for work that did not run); false, and

@@ -8,6 +8,8 @@ import dev.ebb.core.api.JobService;
 import dev.ebb.core.api.JobService.How;
 import dev.ebb.core.job.Job;
 import dev.ebb.core.job.JobStatus;
+import dev.ebb.core.tenant.ChargeDecision;
+import dev.ebb.core.tenant.TenantCharge;
 import dev.ebb.core.tenant.TenantPolicy;
 import dev.ebb.core.tenant.TenantState;
 import dev.ebb.core.tenant.TenantStore;
@@ -78,14 +80,121 @@ class TenantLimitsTest {
         Instant t0 = Instant.parse("2026-12-02T12:00:00Z");
         FrontDoor door = new FrontDoor();
         TenantStore store = door.control.tenants();
-        assertThat(store.take("acme", 2.0, 1, t0)).isInstanceOf(dev.ebb.core.tenant.RateDecision.Allowed.class);
-        assertThat(store.take("acme", 2.0, 1, t0.plusMillis(100)))
-                .isInstanceOf(dev.ebb.core.tenant.RateDecision.Limited.class);
-        assertThat(store.take("acme", 2.0, 1, t0.plusMillis(500)))
-                .isInstanceOf(dev.ebb.core.tenant.RateDecision.Allowed.class);
-        assertThat(store.take("acme", 2.0, 1, t0.plusSeconds(60)))
-                .as("after an idle spell the bucket is full again").isInstanceOf(
-                        dev.ebb.core.tenant.RateDecision.Allowed.class);
+        TenantCharge token = TenantCharge.token(2.0, 2);
+        assertThat(store.charge("acme", token, t0)).isInstanceOf(ChargeDecision.Charged.class);
+        assertThat(store.charge("acme", token, t0.plusMillis(100))).isInstanceOf(ChargeDecision.Charged.class);
+        assertThat(store.charge("acme", token, t0.plusMillis(200))).isInstanceOfSatisfying(
+                ChargeDecision.RateLimited.class, limited -> assertThat(limited.retryAfterSeconds()).isEqualTo(1));
+        assertThat(store.charge("acme", token, t0.plusMillis(500))).isInstanceOf(ChargeDecision.Charged.class);
+        Instant later = t0.plusSeconds(60);
+        assertThat(store.charge("acme", token, later))
+                .as("after an idle spell the bucket is full again").isInstanceOf(ChargeDecision.Charged.class);
+        // Another process, which never saw the bucket, guesses it idle: wrong, and its second write is the right one.
+        assertThat(door.newControl().tenants().charge("acme", token, later.plusMillis(100)))
+                .isInstanceOf(ChargeDecision.Charged.class);
+        assertThat(store.charge("acme", token, later.plusMillis(200))).as("the burst is spent, across both")
+                .isInstanceOf(ChargeDecision.RateLimited.class);
+    }
+
+    @Test
+    void theTokenAndTheReservation_areOneWrite_thatWritesBothOrNothing() {
+        Instant t0 = Instant.parse("2026-12-02T12:00:00Z");
+        FrontDoor door = new FrontDoor();
+        TenantStore store = door.control.tenants();
+        store.setPolicy("acme", new TenantPolicy(false, 1.0, 2, 1.0));
+        TenantCharge oneJob = TenantCharge.token(1.0, 2).reserving(1.0);
+
+        assertThat(store.charge("acme", oneJob, t0)).isInstanceOf(ChargeDecision.Charged.class);
+        assertThat(store.charge("acme", oneJob, t0)).as("the budget is used up, the burst is not")
+                .isInstanceOf(ChargeDecision.OverBudget.class);
+        store.setPolicy("acme", new TenantPolicy(false, 1.0, 2, 10.0));
+        assertThat(store.charge("acme", oneJob, t0)).as("the refused charge took no token: the burst's second is left")
+                .isInstanceOf(ChargeDecision.Charged.class);
+        assertThat(store.charge("acme", oneJob, t0)).isInstanceOfSatisfying(ChargeDecision.RateLimited.class,
+                limited -> assertThat(limited.retryAfterSeconds()).isEqualTo(1));
+        assertThat(store.state("acme").reserved()).as("the rate-limited charge reserved nothing").isEqualTo(2.0);
+
+        store.setPolicy("acme", new TenantPolicy(false, 1.0, 2, 2.0));
+        assertThat(store.charge("acme", oneJob, t0)).as("over both: the rate, which comes first, answers")
+                .isInstanceOf(ChargeDecision.RateLimited.class);
+        assertThat(store.charge("acme", TenantCharge.token(1.0, 2), t0.plusSeconds(10)))
+                .as("a token alone (a cached answer) needs no budget left").isInstanceOf(ChargeDecision.Charged.class);
+        assertThat(store.state("acme").reserved()).isEqualTo(2.0);
+    }
+
+    @Test
+    void anOverBudgetRequest_takesNoToken_andARateLimitedOne_reservesNothing() {
+        FrontDoor door = new FrontDoor(Clock.fixed(Instant.parse("2026-12-02T12:00:00Z"), ZoneOffset.UTC), Map.of());
+        door.control.tenants().setPolicy("acme", new TenantPolicy(false, 1.0, 2, 1.0));
+        JobService service = door.service();
+        assertThat(service.submit(FrontDoor.math("acme", "What is 1 plus 1?")).how()).isEqualTo(How.ACCEPTED);
+        assertThatThrownBy(() -> service.submit(FrontDoor.math("acme", "What is 2 plus 2?")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(402));
+
+        door.control.tenants().setPolicy("acme", new TenantPolicy(false, 1.0, 2, 10.0));
+        assertThat(service.submit(FrontDoor.math("acme", "What is 3 plus 3?")).how())
+                .as("the 402 left the burst's second token").isEqualTo(How.ACCEPTED);
+        assertThatThrownBy(() -> service.submit(FrontDoor.math("acme", "What is 4 plus 4?")))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(429);
+                    assertThat(e.code()).isEqualTo("rate_limited");
+                    assertThat(e.retryAfterSeconds()).isEqualTo(1);
+                });
+        TenantState acme = door.control.tenants().state("acme");
+        assertThat(acme.reserved()).as("only the two accepted jobs reserved").isEqualTo(2.0);
+        assertThat(acme.available()).isEqualTo(8.0);
+        assertThat(door.queue.sent).hasSize(2);
+    }
+
+    @Test
+    void aCachedAnswer_costsAToken_andOverTheRateIsRefused_leavingNoJob() {
+        FrontDoor door = new FrontDoor(Clock.fixed(Instant.parse("2026-12-02T12:00:00Z"), ZoneOffset.UTC), Map.of());
+        JobService service = door.service();
+        service.submit(FrontDoor.math("acme", "What is 6 plus 6?"));
+        door.runSent(); // the answer is cached now
+        door.control.tenants().setPolicy("acme", new TenantPolicy(false, 1.0, 1, 0.0));
+
+        JobService.Submitted hit = service.submit(FrontDoor.math("acme", "What is 6 plus 6?"));
+        assertThat(hit.how()).as("out of budget, a known answer is still given").isEqualTo(How.ANSWERED);
+        assertThatThrownBy(() -> service.submit(FrontDoor.math("acme", "What is 6 plus 6?")))
+                .as("the hit took the burst's only token").isInstanceOfSatisfying(ApiException.class,
+                        e -> assertThat(e.code()).isEqualTo("rate_limited"));
+        assertThat(FrontDoor.DYNAMO_DB.scan(r -> r.tableName(FrontDoor.JOBS)).count())
+                .as("the first job and the answered one; the refused hit wrote none").isEqualTo(2);
+        assertThat(door.control.tenants().state("acme").reserved()).as("a hit reserves nothing").isZero();
+    }
+
+    @Test
+    void aRequestRefusedBetweenTheRateAndTheBudget_stillCountsAgainstTheRate_andOneOverTheRateHearsThatFirst() {
+        FrontDoor door = new FrontDoor(Clock.fixed(Instant.parse("2026-12-02T12:00:00Z"), ZoneOffset.UTC), Map.of());
+        door.control.tenants().setPolicy("acme", new TenantPolicy(false, 1.0, 1, null));
+        AdmissionStep refuseSome = new AdmissionStep() {
+            @Override
+            public Stage stage() {
+                return Stage.CACHE;
+            }
+
+            @Override
+            public Decision admit(Admission submit) {
+                return submit.input().toString().contains("13") ? Decision.reject(ApiException.badRequest(
+                        "unlucky", "no 13 here")) : Decision.pass();
+            }
+        };
+        JobService.Builder builder = JobService.builder().store(door.jobs).queue(door.queue).tasks(door.tasks)
+                .limits(dev.ebb.core.api.Limits.DEFAULTS).clock(door.clock).step(refuseSome);
+        door.control.steps(door.jobs, dev.ebb.core.api.Limits.DEFAULTS, null).forEach(builder::step);
+        JobService service = builder.build();
+
+        assertThatThrownBy(() -> service.submit(FrontDoor.math("acme", "What is 13 plus 1?")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("unlucky"));
+        assertThatThrownBy(() -> service.submit(FrontDoor.math("acme", "What is 13 plus 2?")))
+                .as("over the rate: told so, not the later refusal").isInstanceOfSatisfying(ApiException.class,
+                        e -> assertThat(e.code()).isEqualTo("rate_limited"));
+        assertThatThrownBy(() -> service.submit(FrontDoor.math("acme", "What is 1 plus 2?")))
+                .as("the refused request took the burst's only token").isInstanceOfSatisfying(ApiException.class,
+                        e -> assertThat(e.code()).isEqualTo("rate_limited"));
+        assertThat(door.queue.sent).isEmpty();
+        assertThat(door.control.tenants().state("acme").reserved()).isZero();
     }
 
     @Test

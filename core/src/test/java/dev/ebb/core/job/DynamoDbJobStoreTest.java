@@ -494,6 +494,22 @@ class DynamoDbJobStoreTest {
     }
 
     @Test
+    void cancelQueued_cancelsAQueuedJob_butLeavesAClaimedOneToItsWorker() {
+        db.seed(queued("j-1"));
+        db.seed(running("j-2", "w1", T0.plus(LEASE)));
+
+        assertThat(store.cancelQueued("tenant-a", "j-1", T0.plusSeconds(1), LATER_EXPIRES))
+                .isInstanceOf(CancelResult.Cancelled.class);
+        assertThat(db.stored("j-1").status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(store.cancelQueued("tenant-a", "j-2", T0.plusSeconds(1), LATER_EXPIRES))
+                .isInstanceOfSatisfying(CancelResult.AlreadyFinished.class,
+                        moved -> assertThat(moved.job().status()).isEqualTo(JobStatus.RUNNING));
+        assertThat(db.stored("j-2")).isEqualTo(running("j-2", "w1", T0.plus(LEASE)));
+        assertThat(store.cancelQueued("tenant-b", "j-1", T0.plusSeconds(1), LATER_EXPIRES))
+                .isEqualTo(new CancelResult.NotFound());
+    }
+
+    @Test
     void cancel_byAnotherTenant_returnsNotFoundAndLeavesTheJob() {
         db.seed(queued("j-1"));
 

@@ -2,6 +2,7 @@ package dev.ebb.local.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ebb.core.Json;
+import dev.ebb.core.api.QueuedJobSweep;
 import dev.ebb.core.auth.ApiKeys;
 import dev.ebb.core.config.Deployment;
 import dev.ebb.core.tenant.DynamoDbTenantStore;
@@ -253,8 +254,9 @@ public final class EbbCli {
                 throw new UsageException("tenant '" + tenant + "' is not valid: " + ApiKeys.describeTenantRule());
             }
             TenantLimits limits = new TenantLimits(rate, burst, budget, disabled);
-            if (!create() && !limits.changesAnything()) {
-                throw new UsageException("keys update: give at least one of --rate, --burst, --budget, --disabled");
+            if (!create() && !limits.changesAnything() && !cancelQueued()) {
+                throw new UsageException("keys update: give at least one of --rate, --burst, --budget, --disabled, "
+                        + "--cancel-queued");
             }
             try {
                 limits.applyTo(TenantPolicy.NONE); // nonsense is refused before anything is written
@@ -269,26 +271,50 @@ public final class EbbCli {
                     .endpointOverride(URI.create("http://127.0.0.1:8000"))
                     .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
                     .build()) {
-                return apply(action, limits, running);
-            } catch (SdkClientException notRunning) {
-                // Nothing listens: open the state directly.
+                if (listens(running)) {
+                    return apply(action, limits, running, Redrive::runningEnvironment);
+                }
             }
+            // Nothing listens: open the state directly.
             try (LocalCloud cloud = new LocalCloud(LocalCloud.Config.builder().dataDir(data)
                     .sqsPort(0).dynamoDbPort(0).build()).start()) {
-                cloud.provision(ResourceSpec.defaults());
-                return apply(action, limits, cloud.dynamoDbClient());
+                var resources = cloud.provision(ResourceSpec.defaults());
+                return apply(action, limits, cloud.dynamoDbClient(), () -> LocalRuntime.environment(cloud, resources));
             }
         }
 
-        private int apply(String action, TenantLimits limits, DynamoDbClient dynamoDb) {
+        private static boolean listens(DynamoDbClient dynamoDb) {
+            try {
+                dynamoDb.listTables(r -> r.limit(1));
+                return true;
+            } catch (SdkClientException notRunning) {
+                return false;
+            }
+        }
+
+        /** Whether to cancel the tenant's QUEUED jobs after switching it off ({@code keys update} only). */
+        boolean cancelQueued() {
+            return false;
+        }
+
+        private int apply(String action, TenantLimits limits, DynamoDbClient dynamoDb,
+                          java.util.function.Supplier<Map<String, String>> functionsEnv) {
             DynamoDbApiKeyStore keys = new DynamoDbApiKeyStore(dynamoDb, Deployment.KEYS.defaultName(),
                     Clock.systemUTC());
             TenantStore tenants = new DynamoDbTenantStore(dynamoDb, Deployment.TENANTS.defaultName());
             if (!create() && !keys.tenantExists(tenant)) {
                 throw new UsageException("keys update: no tenant '" + tenant + "' (create a key for it first)");
             }
+            if (cancelQueued() && !limits.applyTo(tenants.state(tenant).policy()).disabled()) {
+                throw new UsageException("keys update: --cancel-queued cancels the queued jobs of a tenant switched "
+                        + "off; add --disabled true (nothing was changed)");
+            }
             try {
                 ObjectNode shown = !create() || limits.changesAnything() ? limits.applyAndShow(tenants, tenant) : null;
+                if (cancelQueued()) {
+                    QueuedJobSweep.Swept swept = TenantLimits.cancelQueued(functionsEnv.get(), tenant);
+                    shown.putObject("queuedJobs").put("cancelled", swept.cancelled()).put("moved", swept.moved());
+                }
                 if (create()) {
                     out().println(keys.create(tenant));
                 }
@@ -319,11 +345,22 @@ public final class EbbCli {
 
     @Command(name = "update", description = {
             "Change a tenant's rate limit (requests/s), burst, budget (cost units) or kill switch; prints its limits.",
-            "none removes a limit; nonsense is refused and nothing written. Uses the running local cloud, or the state in --data."})
+            "none removes a limit; nonsense is refused and nothing written. Uses the running local cloud, or the state in --data.",
+            "A tenant switched off keeps its QUEUED jobs (each fails tenant_disabled when a worker claims it) unless --cancel-queued cancels them."})
     static final class KeysUpdate extends KeysAction {
+        @Option(names = "--cancel-queued", description = "with the tenant switched off (--disabled true, now or "
+                + "before): cancel its QUEUED jobs as DELETE /v1/jobs/{id} would, releasing their reservations; "
+                + "prints how many (queuedJobs)")
+        boolean cancelQueued;
+
         @Override
         boolean create() {
             return false;
+        }
+
+        @Override
+        boolean cancelQueued() {
+            return cancelQueued;
         }
     }
 

@@ -37,19 +37,7 @@ final class Redrive {
     static int run(List<Lane> lanes, int max, Path data, PrintStream out) {
         LocalClients.useLocalCredentials();
         if (isRunning()) {
-            Map<String, String> env = new HashMap<>();
-            env.put("AWS_REGION", LocalClients.REGION.id());
-            env.put(DependencyFactory.DYNAMODB_ENDPOINT, RUNNING_DYNAMODB.toString());
-            env.put(DependencyFactory.SQS_ENDPOINT, RUNNING_SQS.toString());
-            ResourceSpec spec = ResourceSpec.defaults();
-            try (SqsClient sqs = SqsClient.builder().region(LocalClients.REGION).endpointOverride(RUNNING_SQS)
-                    .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
-                for (Lane lane : Lane.values()) {
-                    String url = sqs.getQueueUrl(r -> r.queueName(spec.queueName(lane.id()))).queueUrl();
-                    env.put(dev.ebb.core.config.Deployment.lane(lane).urlVariable().name(), url);
-                }
-            }
-            return redrive(new DependencyFactory(env).deadLetters(), lanes, max, out);
+            return redrive(new DependencyFactory(runningEnvironment()).deadLetters(), lanes, max, out);
         }
         try (LocalCloud cloud = new LocalCloud(LocalCloud.Config.builder().dataDir(data).sqsPort(0).dynamoDbPort(0)
                 .build()).start()) {
@@ -57,6 +45,26 @@ final class Redrive {
             Map<String, String> env = new HashMap<>(LocalRuntime.environment(cloud, resources));
             return redrive(new DependencyFactory(env).deadLetters(), lanes, max, out);
         }
+    }
+
+    /**
+     * What the functions read to reach the running local cloud ({@code ebb up}: DynamoDB on 8000, SQS on 9324), its
+     * queues' URLs asked of the queue server: so a command builds the same services the functions run on it.
+     */
+    static Map<String, String> runningEnvironment() {
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_REGION", LocalClients.REGION.id());
+        env.put(DependencyFactory.DYNAMODB_ENDPOINT, RUNNING_DYNAMODB.toString());
+        env.put(DependencyFactory.SQS_ENDPOINT, RUNNING_SQS.toString());
+        ResourceSpec spec = ResourceSpec.defaults();
+        try (SqsClient sqs = SqsClient.builder().region(LocalClients.REGION).endpointOverride(RUNNING_SQS)
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+            for (Lane lane : Lane.values()) {
+                String url = sqs.getQueueUrl(r -> r.queueName(spec.queueName(lane.id()))).queueUrl();
+                env.put(dev.ebb.core.config.Deployment.lane(lane).urlVariable().name(), url);
+            }
+        }
+        return env;
     }
 
     private static int redrive(DeadLetters deadLetters, List<Lane> lanes, int max, PrintStream out) {

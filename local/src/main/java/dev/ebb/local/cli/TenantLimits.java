@@ -1,10 +1,13 @@
 package dev.ebb.local.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ebb.core.api.QueuedJobSweep;
 import dev.ebb.core.tenant.TenantPolicy;
 import dev.ebb.core.tenant.TenantState;
 import dev.ebb.core.tenant.TenantStore;
 import dev.ebb.core.tenant.UsageView;
+import dev.ebb.functions.DependencyFactory;
+import java.util.Map;
 
 /**
  * What {@code ebb keys create|update} does to a tenant's limits, apart from parsing the command line: a change of
@@ -15,8 +18,8 @@ import dev.ebb.core.tenant.UsageView;
  * @param rate     requests per second ({@code none}: no rate limit)
  * @param burst    requests allowed at once ({@code none}: one second's worth)
  * @param budget   cost units (1 is one cheap job; {@code none}: no budget)
- * @param disabled {@code true} switches the tenant off (503 tenant_disabled, queued jobs fail at claim), {@code false}
- *                 on
+ * @param disabled {@code true} switches the tenant off (503 tenant_disabled; its queued jobs fail at claim, or are
+ *                 cancelled at once with {@code --cancel-queued}: {@link #cancelQueued}), {@code false} on
  */
 public record TenantLimits(String rate, String burst, String budget, String disabled) {
 
@@ -42,6 +45,16 @@ public record TenantLimits(String rate, String burst, String budget, String disa
         TenantState current = store.state(tenant);
         TenantState updated = changesAnything() ? store.setPolicy(tenant, applyTo(current.policy())) : current;
         return UsageView.of(updated);
+    }
+
+    /**
+     * {@code keys update --cancel-queued}: cancels the tenant's QUEUED jobs with the services the functions build from
+     * {@code functionsEnv} (the job service's cancel, its reservation release and metrics; the jobs table's tenant
+     * index), as {@code DELETE /v1/jobs/{id}} would one by one. Run after the switch is off, so no new job joins them.
+     */
+    public static QueuedJobSweep.Swept cancelQueued(Map<String, String> functionsEnv, String tenant) {
+        DependencyFactory functions = new DependencyFactory(functionsEnv);
+        return new QueuedJobSweep(functions.jobListing(), functions.jobService()).cancelQueued(tenant);
     }
 
     private static Double decimal(String name, String value) {

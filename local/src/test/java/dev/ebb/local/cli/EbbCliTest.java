@@ -35,6 +35,14 @@ class EbbCliTest {
     }
 
     @Test
+    void keysUpdateHelp_offersToCancelAQueueWithTheSwitch_andKeysCreateDoesNot() {
+        assertThat(run("keys", "update", "--help")).isZero();
+        assertThat(out()).contains("--cancel-queued").contains("--disabled");
+        assertThat(run("keys", "create", "--tenant", "acme", "--cancel-queued")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err()).contains("--cancel-queued");
+    }
+
+    @Test
     void everyCommandAndSubcommand_answersHelpWithItsOwnUsage() {
         List<List<String>> paths = new ArrayList<>();
         collect(EbbCli.commandLine(System.out, System.err), new ArrayList<>(), paths);
