@@ -62,7 +62,7 @@ public final class AdmissionControl {
     public List<AdmissionStep> steps(JobStore store, Limits limits, LaneDepth depth,
                                      dev.ebb.core.metrics.MetricsSink metrics) {
         List<AdmissionStep> steps = new ArrayList<>(List.of(new KillSwitch(states), new RateLimit(states),
-                new BudgetReservation(tenants)));
+                new BudgetReservation(states)));
         if (depth != null) {
             steps.add(new Overflow(new LaneBacklog(depth, tenants), settings.overflowMaxDepth()));
         }
@@ -89,6 +89,11 @@ public final class AdmissionControl {
 
     public TenantStore tenants() {
         return tenants;
+    }
+
+    /** The tenants' policies and switches, read through the short cache. */
+    public TenantStates states() {
+        return states;
     }
 
     public ResultCache cache() {

@@ -1,6 +1,7 @@
 package dev.ebb.core.admission;
 
 import dev.ebb.core.api.ApiException;
+import dev.ebb.core.tenant.TenantStates;
 import dev.ebb.core.tenant.TenantStore;
 
 /**
@@ -10,12 +11,20 @@ import dev.ebb.core.tenant.TenantStore;
  * reservation travels with the job's message and is settled when the job ends
  * ({@code dev.ebb.core.tenant.BudgetSettlement}); if the request does not end queued (a later step refuses it, it is
  * a replay, the send fails) it is undone at once. The token stays taken: the limit counts requests.
+ *
+ * <p>A tenant without a budget has nothing to protect: no reservation is written (the rate token, if any, is
+ * written alone), and its job's spend is charged when it ends all the same. That spares the tenant's item one write
+ * per submit, the commonest case's only one. The policy is read through the short cache, so for up to that long
+ * after a budget is first set, jobs are accepted unreserved (charged when they end, as the claim's second look
+ * still checks what is available).
  */
 public final class BudgetReservation implements AdmissionStep {
+    private final TenantStates states;
     private final TenantStore store;
 
-    public BudgetReservation(TenantStore store) {
-        this.store = store;
+    public BudgetReservation(TenantStates states) {
+        this.states = states;
+        this.store = states.store();
     }
 
     @Override
@@ -25,6 +34,9 @@ public final class BudgetReservation implements AdmissionStep {
 
     @Override
     public Decision admit(Admission submit) {
+        if (states.get(submit.tenant()).policy().budget() == null) {
+            return submit.takePendingToken();
+        }
         double amount = submit.task().costEstimate(submit.input());
         Decision charged = submit.reserveWithToken(store, amount);
         if (!(charged instanceof Decision.Pass)) {

@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * The second phase of the budget: a job that ends settles what was reserved for it — a success is charged its
- * estimate, a failure nothing (refused at claim, bad input, a task error). The amount is the task's estimate of the
+ * estimate, a failure nothing (refused at claim, bad input, a task error). A success nothing was reserved for (its
+ * tenant has no budget) is charged its estimate too, so every tenant's spend is known. The amount is the task's estimate of the
  * job's canonical input, computed again here, so a message cannot say it reserved more than its job costs; where
  * the input is not at hand (it could not be read) the message's amount, capped by nothing better, is released.
  */
@@ -35,15 +36,20 @@ public final class BudgetSettlement implements CompletionListener {
     public void completed(List<Ended> jobs) {
         Map<String, List<double[]>> byTenant = new LinkedHashMap<>();
         for (Ended job : jobs) {
-            double reserved = job.envelope().reserved();
-            if (reserved <= 0) {
-                continue; // nothing was reserved (a message sent again by a replay or the reconciler)
+            boolean success = job.outcome() instanceof Outcome.Success;
+            double envelopeReserved = job.envelope().reserved();
+            if (envelopeReserved <= 0 && !success) {
+                continue; // nothing reserved, nothing to charge
             }
+            double estimate = envelopeReserved;
             Optional<TaskSpec> task = tasks.find(job.envelope().task());
             if (task.isPresent() && job.envelope().input() != null) {
-                reserved = task.get().costEstimate(job.envelope().input());
+                estimate = task.get().costEstimate(job.envelope().input());
             }
-            double charged = job.outcome() instanceof Outcome.Success ? reserved : 0;
+            // Unreserved (a tenant without a budget, a message sent again by a replay or the reconciler): a success
+            // is charged all the same, once — only the first completion of a job reaches its listeners.
+            double reserved = envelopeReserved > 0 ? estimate : 0;
+            double charged = success ? estimate : 0;
             byTenant.computeIfAbsent(job.envelope().tenant(), t -> new ArrayList<>())
                     .add(new double[] {reserved, charged});
         }

@@ -228,9 +228,10 @@ public final class DynamoDbTenantStore implements TenantStore {
         try {
             // Never below zero: a reservation that was not made (a job accepted before its deployment reserved
             // budgets) is not released a second time from other jobs' reservations.
+            // Nothing reserved (a spend charged alone): no condition, the reservation counter is left as it is.
             dynamoDb.updateItem(r -> r.tableName(table).key(key(tenant))
                     .updateExpression("ADD #r :r, #s :c, #av :back")
-                    .conditionExpression("#r >= :min")
+                    .conditionExpression(reserved > 0 ? "#r >= :min" : "attribute_not_exists(#r) OR #r >= :min")
                     .expressionAttributeNames(Map.of("#r", RESERVED, "#s", SPENT, "#av", AVAILABLE))
                     .expressionAttributeValues(Map.of(":r", n(-reserved), ":c", n(charged), ":back",
                             n(reserved - charged), ":min", n(reserved - 1e-6))));

@@ -34,6 +34,8 @@ class OverflowTest {
         LaneBacklog backlog = new LaneBacklog(depths(), door.control.tenants(), Duration.ofSeconds(1),
                 Duration.ofSeconds(60), nanos::get);
         JobService service = serviceWith(door, new Overflow(backlog, 100));
+        // A budget, so that the accepted job reserves and the overflowed one's reservation must be undone.
+        door.control.tenants().setPolicy("acme", new dev.ebb.core.tenant.TenantPolicy(false, null, null, 100.0));
         depth.set(80);
         backlog.snapshot(Lane.CPU); // the first sample: no drain measured yet
         door.control.tenants().addCompleted(Lane.CPU, 50); // workers end 50 jobs in the next 10 s: 5 per second
@@ -80,7 +82,7 @@ class OverflowTest {
     private static JobService serviceWith(FrontDoor door, AdmissionStep overflow) {
         JobService.Builder builder = JobService.builder().store(door.jobs).queue(door.queue).tasks(door.tasks)
                 .limits(dev.ebb.core.api.Limits.DEFAULTS).clock(door.clock)
-                .step(new BudgetReservation(door.control.tenants())).step(overflow);
+                .step(new BudgetReservation(door.control.states())).step(overflow);
         return builder.build();
     }
 }

@@ -33,7 +33,7 @@ class TenantLimitsTest {
     void twoProcessesSubmittingAtOnce_neverExceedTheRateLimitTogether() throws Exception {
         // A frozen clock: no token comes back during the test, so exactly the burst may pass, whoever asks.
         FrontDoor door = new FrontDoor(Clock.fixed(Instant.parse("2026-12-02T12:00:00Z"), ZoneOffset.UTC), Map.of());
-        door.control.tenants().setPolicy("acme", new TenantPolicy(false, 1.0, 10, null));
+        door.control.tenants().setPolicy("acme", new TenantPolicy(false, 1.0, 10, 1000.0));
         JobService one = door.service();
         JobService two = door.service();
         ExecutorService pool = Executors.newFixedThreadPool(8);
