@@ -15,6 +15,7 @@ import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.queue.ReceivedJob;
 import dev.ebb.core.queue.SqsJobQueue;
 import dev.ebb.core.cache.SemanticAnswers;
+import dev.ebb.worker.embed.EmbeddingTaskRunners;
 import dev.ebb.core.run.JobRunner;
 import dev.ebb.core.task.Lane;
 import dev.ebb.core.store.ObjectStore;
@@ -252,7 +253,7 @@ public final class WorkerMain {
                 objects = new S3ObjectStore(factory.s3(), env.get(BUCKET));
             }
             return new Clients(factory.dynamoDb(), factory.sqs(), objects, AdmissionSettings.fromEnv(env),
-                    dev.ebb.core.cache.SemanticSettings.fromEnv(env), dev.ebb.worker.embed.EmbeddingTaskRunners.embedder(env));
+                    dev.ebb.core.cache.SemanticSettings.fromEnv(env), EmbeddingTaskRunners.embedder(env));
         }
 
         /**
