@@ -14,6 +14,8 @@ import dev.ebb.core.queue.JobEnvelope;
 import dev.ebb.core.queue.QueueMessage;
 import dev.ebb.core.queue.ReceivedJob;
 import dev.ebb.core.queue.SqsJobQueue;
+import dev.ebb.core.cache.SemanticAnswers;
+import dev.ebb.worker.embed.EmbeddingTaskRunners;
 import dev.ebb.core.run.JobRunner;
 import dev.ebb.core.task.Lane;
 import dev.ebb.core.store.ObjectStore;
@@ -220,6 +222,11 @@ public final class WorkerMain {
                 .claimCheck(admission.claimCheck())
                 .metrics(metrics);
         admission.listeners(tasks).forEach(builder::listener);
+        if (workerSettings.lane() == Lane.GPU && clients.semantic().enabled()) {
+            // classify's texts are looked up by meaning in this worker's index, embedded by the model it holds.
+            builder.semantic(new SemanticAnswers(clients.semantic(), clients.embedder(), tasks,
+                    SemanticAnswers.Conversation.NONE, admission.usage()));
+        }
         JobRunner runner = builder.build();
         log.info("worker {} on the {} lane", owner, workerSettings.lane().id());
         return new Worker(new SqsJobQueue(clients.sqs(), settings.queueUrls()), runner, workerSettings,
@@ -231,7 +238,8 @@ public final class WorkerMain {
      * client with a pool sized to the pollers and runners, timeouts above the long poll, the shared retry strategy,
      * and endpoint overrides for the local cloud. {@code objects} is null without {@code EBB_BUCKET}.
      */
-    record Clients(DynamoDbClient dynamoDb, SqsClient sqs, ObjectStore objects, AdmissionSettings admission) {
+    record Clients(DynamoDbClient dynamoDb, SqsClient sqs, ObjectStore objects, AdmissionSettings admission,
+                   dev.ebb.core.cache.SemanticSettings semantic, dev.ebb.core.cache.Embedder embedder) {
         static Clients create(Map<String, String> env, WorkerSettings workerSettings) {
             int connections = 2 * (workerSettings.pollers() + workerSettings.runners()) + 8;
             AwsClientFactory factory = AwsClientFactory.builder()
@@ -244,7 +252,8 @@ public final class WorkerMain {
             if (env.get(BUCKET) != null && !env.get(BUCKET).isBlank()) {
                 objects = new S3ObjectStore(factory.s3(), env.get(BUCKET));
             }
-            return new Clients(factory.dynamoDb(), factory.sqs(), objects, AdmissionSettings.fromEnv(env));
+            return new Clients(factory.dynamoDb(), factory.sqs(), objects, AdmissionSettings.fromEnv(env),
+                    dev.ebb.core.cache.SemanticSettings.fromEnv(env), EmbeddingTaskRunners.embedder(env));
         }
 
         /**

@@ -18,7 +18,9 @@ final class EmbeddedEbb {
         if (runtime == null) {
             try {
                 var cloud = EmbeddedCloud.get();
-                runtime = LocalRuntime.attach(cloud, LocalRuntime.Options.ephemeral(Path.of("unused")));
+                // Every semantic hit is run again and compared, so the tests see a measured false-hit rate.
+                runtime = LocalRuntime.attach(cloud, LocalRuntime.Options.ephemeral(Path.of("unused"))
+                        .withWorkerEnv(java.util.Map.of(dev.ebb.core.config.Deployment.SEMANTIC_SAMPLE.name(), "1")));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

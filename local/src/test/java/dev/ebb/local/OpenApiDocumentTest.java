@@ -59,6 +59,21 @@ class OpenApiDocumentTest {
     }
 
     @Test
+    void cached_isTrueOrSemanticWithItsSimilarity_nothingElse() {
+        String job = "{\"jobId\":\"j_00000000000000000000000000\",\"task\":\"classify\",\"status\":\"SUCCEEDED\","
+                + "\"attempts\":1,\"timings\":{\"queuedAt\":\"2026-01-01T00:00:00Z\",\"waitMs\":3},"
+                + "\"result\":{\"label\":\"positive\"},CACHED}";
+        String path = "/v1/jobs/j_00000000000000000000000000";
+        assertThat(valid("GET", path, 200, job.replace("CACHED", "\"cached\":true"))).isTrue();
+        assertThat(valid("GET", path, 200, job.replace("CACHED", "\"cached\":\"semantic\",\"similarity\":0.97")))
+                .isTrue();
+        assertThat(valid("GET", path, 200, job.replace("CACHED", "\"cached\":\"maybe\""))).isFalse();
+        assertThat(valid("GET", path, 200, job.replace("CACHED", "\"cached\":false"))).isFalse();
+        assertThat(valid("GET", path, 200, job.replace("CACHED", "\"cached\":\"semantic\",\"similarity\":1.5")))
+                .isFalse();
+    }
+
+    @Test
     void errors_haveTheErrorShape_and503SaysWhenToRetry() {
         String error = "{\"error\":{\"code\":\"backend_unavailable\",\"message\":\"retry later\"}}";
         assertThat(valid("GET", "/v1/jobs", 503, error, "Retry-After", "2")).isTrue();

@@ -200,8 +200,8 @@ public final class JobService {
             return new Submitted(withStoredResult(existing), How.REPLAYED);
         }
         // What admission decided travels with the message: whether the result may fill the cache, what was reserved.
-        JobEnvelope envelope = JobEnvelope.of(job).withAdmission(
-                request.cache() == SubmitRequest.CacheMode.DEFAULT, submit.reserved());
+        JobEnvelope envelope = JobEnvelope.of(job).withAdmission(request.cache(),
+                submit.reserved());
         enqueueOrUndo(job, envelope.withSubmitMillis((System.nanoTime() - startedNanos) / 1_000_000), true);
         return new Submitted(job, How.ACCEPTED, submit.eta());
     }

@@ -43,7 +43,12 @@ public final class JobViews {
         if (job.partial() != null && !job.status().isTerminal()) {
             node.put("partial", job.partial()); // a streaming reply so far; the result replaces it at the end
         }
-        if (job.status() == JobStatus.SUCCEEDED && job.startedAt() == null) {
+        if (job.status() == JobStatus.SUCCEEDED && job.similarity() != null) {
+            // Claimed, then answered by meaning from an earlier job's result instead of running (the semantic cache).
+            node.put("cached", "semantic");
+            node.put("similarity", java.math.BigDecimal.valueOf(job.similarity())
+                    .round(new java.math.MathContext(4)).doubleValue());
+        } else if (job.status() == JobStatus.SUCCEEDED && job.startedAt() == null) {
             node.put("cached", true); // succeeded without ever being started: answered from the result cache
         }
         if (job.error() != null) {

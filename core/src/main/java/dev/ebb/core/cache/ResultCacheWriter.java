@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Workers fill the exact cache: a job that succeeded, whose message allows it ({@code cache} was not {@code read} or
  * {@code off}) and whose task's answer may be cached, is written under its key for {@code ttl}. Results larger than
- * {@link #MAX_RESULT_BYTES} are not cached (they would not fit an item with room to spare).
+ * {@link #MAX_RESULT_BYTES} are not cached, nor are answers the semantic cache gave (they would not fit an item with room to spare).
  */
 public final class ResultCacheWriter implements CompletionListener {
     private static final Logger log = LoggerFactory.getLogger(ResultCacheWriter.class);
@@ -41,8 +41,9 @@ public final class ResultCacheWriter implements CompletionListener {
     public void completed(List<Ended> jobs) {
         Instant now = clock.instant();
         for (Ended job : jobs) {
-            if (!(job.outcome() instanceof Outcome.Success(var result)) || !job.envelope().cacheWrite()) {
-                continue;
+            if (!(job.outcome() instanceof Outcome.Success(var result)) || !job.envelope().cacheWrite()
+                    || job.similarity() != null) {
+                continue; // an answer given by meaning is another text's: never this text's exact answer
             }
             Optional<TaskSpec> task = tasks.find(job.envelope().task());
             Optional<String> key = task.flatMap(t -> keys.keyOf(job.envelope().tenant(), t, job.envelope().model(),

@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>This is the in-process index the design keeps beside the model in each gpu worker: a bounded ring of the
  * latest {@code perPartition} entries per partition, searched exhaustively (384 floats × 1,000 entries is ~0.4 M
  * multiply-adds, well under a millisecond, against the ~5 ms the model takes per text). See docs/architecture.md
- * for where the vectors live and how the lookup scales beyond one worker. Not wired to the submit path yet.
+ * for where the vectors live and how the lookup scales beyond one worker. {@link SemanticAnswers} puts it in the
+ * runner's path.
  */
 public final class SemanticCache {
     /** The similarity gateways use as a strict default. */

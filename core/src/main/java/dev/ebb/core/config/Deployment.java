@@ -197,6 +197,13 @@ public final class Deployment {
     public static final Variable NEGATIVE_KEY_CACHE_SECONDS = setting("EBB_NEGATIVE_KEY_CACHE_SECONDS");
     /** A lane whose backlog (waiting + in flight) is over this refuses new work with 503 overloaded. */
     public static final Variable OVERFLOW_MAX_DEPTH = setting("EBB_OVERFLOW_MAX_DEPTH");
+    // The semantic cache's (dev.ebb.core.cache.SemanticSettings), read by the workers.
+    /** The cosine similarity from which an earlier answer is given by meaning (default 0.95). */
+    public static final Variable SEMANTIC_THRESHOLD = setting("EBB_SEMANTIC_THRESHOLD");
+    /** The fraction of semantic hits run again in the background to measure the false-hit rate (default 0.05). */
+    public static final Variable SEMANTIC_SAMPLE = setting("EBB_SEMANTIC_SAMPLE");
+    /** Entries per partition in each worker's in-process index (default 1,000; 0: the semantic cache is off). */
+    public static final Variable SEMANTIC_ENTRIES = setting("EBB_SEMANTIC_ENTRIES");
     public static final Variable SCALE_MIN_WORKERS = setting("EBB_SCALE_MIN_WORKERS");
     public static final Variable SCALE_MAX_WORKERS = setting("EBB_SCALE_MAX_WORKERS");
     public static final Variable SCALE_TARGET_WAIT_SECONDS = setting("EBB_SCALE_TARGET_WAIT_SECONDS");
@@ -285,7 +292,7 @@ public final class Deployment {
             RESULT_TTL_SECONDS, LEASE_SECONDS, KEY_CACHE_SECONDS, GROUP_COMMIT_THREADS, MAX_TEXTS_PER_JOB,
             UNAVAILABLE_LANES, LOG_LEVEL,
             CACHE_TTL_SECONDS, CACHE_LOCAL_ENTRIES, CACHE_SHARE_PUBLIC, POLICY_CACHE_SECONDS,
-            NEGATIVE_KEY_CACHE_SECONDS, OVERFLOW_MAX_DEPTH,
+            NEGATIVE_KEY_CACHE_SECONDS, OVERFLOW_MAX_DEPTH, SEMANTIC_THRESHOLD, SEMANTIC_SAMPLE, SEMANTIC_ENTRIES,
             SCALE_MIN_WORKERS, SCALE_MAX_WORKERS, SCALE_TARGET_WAIT_SECONDS, SCALE_COOL_DOWN_SECONDS,
             SCALE_STARTUP_SECONDS, SCALE_JOBS_PER_SECOND, SCALE_STALE_SECONDS, SCALE_INTERVAL_SECONDS,
             LANE, MAX_BATCH_SIZE, MAX_BATCH_DELAY_MS, POLLERS, RUNNERS, DRAIN_SECONDS, POLL_WAIT_SECONDS,

@@ -328,6 +328,11 @@ public final class DynamoDbJobStore implements JobStore {
             case Outcome.Retry retry -> throw new IllegalArgumentException(
                     "jobId=" + jobId + ": a retry is not a completion (the runner releases such a job)");
         }
+        if (completion.similarity() != null) {
+            names.add(JobItems.SIMILARITY);
+            values.put(":similarity", AttributeValue.fromN(Double.toString(completion.similarity())));
+            set += ", #similarity = :similarity";
+        }
         if (completion.cost() != null) {
             names.add(JobItems.COST);
             values.put(":cost", JobItems.cost(completion.cost()));

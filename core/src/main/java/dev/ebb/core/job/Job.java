@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param runsAlone    whether the current (or last) claim started running the job alone (after a run that vanished)
  * @param partial      the text a streaming task has produced so far while the job runs (chat), or null
  * @param cost         what the job cost, written with its completion (null before, and for jobs ended otherwise)
+ * @param similarity   for a job answered by meaning (the semantic cache), how similar its text was to the one whose
+ *                     answer it was given; null for every other job
  */
 public record Job(
         String jobId,
@@ -46,7 +48,8 @@ public record Job(
         int crashedAlone,
         boolean runsAlone,
         String partial,
-        JobCost cost) {
+        JobCost cost,
+        Double similarity) {
 
     public Job {
         Objects.requireNonNull(jobId, "jobId");
@@ -56,6 +59,17 @@ public record Job(
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(expiresAt, "expiresAt");
+    }
+
+    /** A job not answered by meaning. */
+    public Job(String jobId, String tenant, String task, Lane lane, String model, JsonNode input, JobStatus status,
+               int attempts, Instant createdAt, Instant startedAt, Instant finishedAt, JsonNode result,
+               JobError error, String leaseOwner, Instant leaseUntil, String idempotencyKey, String requestHash,
+               Instant expiresAt, String inputRef, String resultRef, LastError lastError, int crashedAlone,
+               boolean runsAlone, String partial, JobCost cost) {
+        this(jobId, tenant, task, lane, model, input, status, attempts, createdAt, startedAt, finishedAt, result,
+                error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, inputRef, resultRef, lastError,
+                crashedAlone, runsAlone, partial, cost, (Double) null);
     }
 
     /** A job with no partial text and no recorded cost. */
@@ -104,14 +118,14 @@ public record Job(
     public Job withInputRef(String ref) {
         return new Job(jobId, tenant, task, lane, model, null, status, attempts, createdAt, startedAt, finishedAt,
                 result, error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, ref, resultRef,
-                lastError, crashedAlone, runsAlone, partial, cost);
+                lastError, crashedAlone, runsAlone, partial, cost, similarity);
     }
 
     /** The same job with its result in hand (read from the object store where the item holds only its key). */
     public Job withResult(JsonNode value) {
         return new Job(jobId, tenant, task, lane, model, input, status, attempts, createdAt, startedAt, finishedAt,
                 value, error, leaseOwner, leaseUntil, idempotencyKey, requestHash, expiresAt, inputRef, resultRef,
-                lastError, crashedAlone, runsAlone, partial, cost);
+                lastError, crashedAlone, runsAlone, partial, cost, similarity);
     }
 
     /** A new job, as the submit path writes it. */

@@ -38,6 +38,8 @@ final class JobItems {
     static final String PARTIAL = "partial";
     /** What the job cost (a map of US dollars by service, {@code JobCost.asMap}), written with its completion. */
     static final String COST = "cost";
+    /** For a job answered by meaning (the semantic cache): the similarity of its text to the cached one's (N). */
+    static final String SIMILARITY = "similarity";
     static final String ERROR_CODE = "errorCode";
     static final String ERROR_MESSAGE = "errorMessage";
     static final String LEASE_OWNER = "leaseOwner";
@@ -78,6 +80,9 @@ final class JobItems {
             item.put(RESULT, s(Json.write(job.result())));
         }
         putIfPresent(item, RESULT_REF, job.resultRef());
+        if (job.similarity() != null) {
+            item.put(SIMILARITY, AttributeValue.fromN(Double.toString(job.similarity())));
+        }
         if (job.lastError() != null) {
             item.put(LAST_ERROR, lastError(job.lastError()));
         }
@@ -124,7 +129,8 @@ final class JobItems {
                 item.containsKey(CRASHED_ALONE) ? Integer.parseInt(item.get(CRASHED_ALONE).n()) : 0,
                 item.containsKey(RUNS_ALONE) && Boolean.TRUE.equals(item.get(RUNS_ALONE).bool()),
                 str(item, PARTIAL),
-                cost(item.get(COST)));
+                cost(item.get(COST)),
+                item.containsKey(SIMILARITY) ? Double.valueOf(item.get(SIMILARITY).n()) : null);
     }
 
     static AttributeValue cost(dev.ebb.core.cost.JobCost cost) {

@@ -147,12 +147,28 @@ public interface JobStore {
      * {@code resultJson} (the success's result as JSON, already written by whoever measured it) the store writes
      * that text rather than writing the result again.
      */
+    /**
+     * A job's end as a runner writes it.
+     *
+     * @param similarity for a success answered by meaning (the semantic cache), the similarity of the texts; else null
+     */
     record Completion(String jobId, Outcome outcome, String resultRef, String resultJson,
-                      dev.ebb.core.cost.JobCost cost) {
+                      dev.ebb.core.cost.JobCost cost, Double similarity) {
         public Completion {
-            if ((resultRef != null || resultJson != null) && !(outcome instanceof Outcome.Success)) {
+            if ((resultRef != null || resultJson != null || similarity != null)
+                    && !(outcome instanceof Outcome.Success)) {
                 throw new IllegalArgumentException("only a success has a result to store");
             }
+        }
+
+        public Completion(String jobId, Outcome outcome, String resultRef, String resultJson,
+                          dev.ebb.core.cost.JobCost cost) {
+            this(jobId, outcome, resultRef, resultJson, cost, null);
+        }
+
+        /** This completion, saying the job was answered by meaning at {@code value}. */
+        public Completion withSimilarity(Double value) {
+            return new Completion(jobId, outcome, resultRef, resultJson, cost, value);
         }
 
         public Completion(String jobId, Outcome outcome, String resultRef, String resultJson) {
@@ -165,7 +181,7 @@ public interface JobStore {
 
         /** This completion, writing what the job cost with it. */
         public Completion withCost(dev.ebb.core.cost.JobCost jobCost) {
-            return new Completion(jobId, outcome, resultRef, resultJson, jobCost);
+            return new Completion(jobId, outcome, resultRef, resultJson, jobCost, similarity);
         }
 
         public Completion(String jobId, Outcome outcome, String resultRef) {

@@ -17,7 +17,7 @@ import java.util.Objects;
  * read as before, and a reader that resolves references is needed only by jobs that have one).
  */
 public record JobEnvelope(int version, String jobId, String tenant, String task, String model, JsonNode input,
-                          String inputRef, boolean cacheWrite, double reserved, Origin origin) {
+                          String inputRef, boolean cacheWrite, double reserved, Origin origin, boolean cacheRead) {
     public static final int CURRENT_VERSION = 1;
 
     /**
@@ -28,6 +28,9 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
      * @param reserved   the budget reserved for the job at submit (settled when it ends); optional field
      *                   {@code "reserved"}, absent means 0 (a message sent again by a replay or the reconciler)
      * @param origin     when the job was created and how long its submit took (see {@link Origin}), or null
+     * @param cacheRead  whether the job may be answered from a cache on the worker (the semantic cache): false only
+     *                   for {@code cache: off}; optional field {@code "read"}, absent means {@code cacheWrite} (a
+     *                   message of an older submit that says {@code "cache":false} may have been {@code off})
      */
     public JobEnvelope {
         Objects.requireNonNull(jobId, "jobId");
@@ -45,6 +48,12 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
      * of the {@link #fingerprint}: a message that lies about them misstates metrics, never a result.
      */
     public record Origin(long createdAtMillis, long submitMillis) {
+    }
+
+    /** An envelope that may be answered from a cache where it may fill one. */
+    public JobEnvelope(int version, String jobId, String tenant, String task, String model, JsonNode input,
+                       String inputRef, boolean cacheWrite, double reserved, Origin origin) {
+        this(version, jobId, tenant, task, model, input, inputRef, cacheWrite, reserved, origin, cacheWrite);
     }
 
     /** An envelope of the default cache mode, with nothing reserved and no origin (older messages, tests). */
@@ -72,17 +81,32 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
     /** This envelope, saying its submit took {@code millis} until the send. */
     public JobEnvelope withSubmitMillis(long millis) {
         return new JobEnvelope(version, jobId, tenant, task, model, input, inputRef, cacheWrite, reserved,
-                new Origin(origin == null ? 0 : origin.createdAtMillis(), millis));
+                new Origin(origin == null ? 0 : origin.createdAtMillis(), millis), cacheRead);
     }
 
     /** This envelope with the input that its reference named, read from the object store. */
     public JobEnvelope withInput(JsonNode resolved) {
-        return new JobEnvelope(version, jobId, tenant, task, model, resolved, null, cacheWrite, reserved, origin);
+        return new JobEnvelope(version, jobId, tenant, task, model, resolved, null, cacheWrite, reserved, origin,
+                cacheRead);
     }
 
     /** This envelope with what admission decided for it: whether it may fill the cache, what it reserved. */
     public JobEnvelope withAdmission(boolean cacheWrite, double reserved) {
-        return new JobEnvelope(version, jobId, tenant, task, model, input, inputRef, cacheWrite, reserved, origin);
+        return new JobEnvelope(version, jobId, tenant, task, model, input, inputRef, cacheWrite, reserved, origin,
+                cacheWrite);
+    }
+
+    /** This envelope with what admission decided for it, by the request's cache mode. */
+    public JobEnvelope withAdmission(dev.ebb.core.api.SubmitRequest.CacheMode cache, double reserved) {
+        return new JobEnvelope(version, jobId, tenant, task, model, input, inputRef,
+                cache == dev.ebb.core.api.SubmitRequest.CacheMode.DEFAULT, reserved, origin,
+                cache != dev.ebb.core.api.SubmitRequest.CacheMode.OFF);
+    }
+
+    /** The request's cache mode, as far as the message tells it. */
+    public dev.ebb.core.api.SubmitRequest.CacheMode cacheMode() {
+        return cacheWrite ? dev.ebb.core.api.SubmitRequest.CacheMode.DEFAULT
+                : cacheRead ? dev.ebb.core.api.SubmitRequest.CacheMode.READ : dev.ebb.core.api.SubmitRequest.CacheMode.OFF;
     }
 
     /** The job as its task runs it; its session is the one its input names ({@link #sessionId()}). */
@@ -139,6 +163,9 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
         }
         if (!cacheWrite) {
             node.put("cache", false);
+            if (cacheRead) {
+                node.put("read", true);
+            }
         }
         if (reserved > 0) {
             node.put("reserved", reserved);
@@ -175,10 +202,12 @@ public record JobEnvelope(int version, String jobId, String tenant, String task,
         if (reserved != null && (!reserved.isNumber() || !(reserved.doubleValue() >= 0))) {
             throw new MalformedEnvelopeException("envelope's 'reserved' is not a number of 0 or more");
         }
+        boolean write = !node.path("cache").isBoolean() || node.get("cache").booleanValue();
         return new JobEnvelope(CURRENT_VERSION, text(node, "jobId"), text(node, "tenant"), text(node, "task"),
                 node.path("model").isTextual() ? node.get("model").textValue() : null, node.get("input"),
-                ref == null ? null : ref.textValue(), !node.path("cache").isBoolean() || node.get("cache").booleanValue(),
-                reserved == null ? 0 : reserved.doubleValue(), origin(node));
+                ref == null ? null : ref.textValue(), write,
+                reserved == null ? 0 : reserved.doubleValue(), origin(node),
+                node.path("read").isBoolean() ? node.get("read").booleanValue() : write);
     }
 
     private static Origin origin(JsonNode node) {

@@ -19,8 +19,12 @@ public interface CompletionListener {
      *
      * @param envelope  the job's message as the runner read it (with its input, where it was in the object store)
      * @param outcome   the result or failure written
-     * @param computeMs this job's share of its batch's run time (0 where it did not run)
+     * @param computeMs  this job's share of its batch's run time (0 where it did not run)
+     * @param similarity for a job answered by meaning (the semantic cache), the similarity of the texts; else null
      */
-    record Ended(JobEnvelope envelope, Outcome outcome, long computeMs) {
+    record Ended(JobEnvelope envelope, Outcome outcome, long computeMs, Double similarity) {
+        public Ended(JobEnvelope envelope, Outcome outcome, long computeMs) {
+            this(envelope, outcome, computeMs, null);
+        }
     }
 }

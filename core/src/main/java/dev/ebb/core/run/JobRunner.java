@@ -91,6 +91,8 @@ public final class JobRunner {
     private final Map<String, RunInfo> runInfo = new ConcurrentHashMap<>();
     private final JobMeter meter;
     private final CostModel costs;
+    /** Where claimed jobs may be answered by meaning before their task runs; null: never. */
+    private final dev.ebb.core.cache.SemanticAnswers semantic;
 
     private JobRunner(Builder builder) {
         this.store = Objects.requireNonNull(builder.store, "store");
@@ -109,6 +111,7 @@ public final class JobRunner {
         this.listeners = List.copyOf(builder.listeners);
         this.meter = builder.meter;
         this.costs = builder.costs;
+        this.semantic = builder.semantic;
     }
 
     public static Builder builder() {
@@ -133,8 +136,18 @@ public final class JobRunner {
         private final List<CompletionListener> listeners = new ArrayList<>();
         private JobMeter meter = JobMeter.NONE;
         private CostModel costs = CostModel.standard();
+        private dev.ebb.core.cache.SemanticAnswers semantic;
 
         private Builder() {
+        }
+
+        /**
+         * The semantic cache: each group's eligible jobs are looked up by meaning after the claim and before the task
+         * runs; a hit ends SUCCEEDED with the cached answer and its similarity, and the task's successes are stored.
+         */
+        public Builder semantic(dev.ebb.core.cache.SemanticAnswers semantic) {
+            this.semantic = semantic;
+            return this;
         }
 
         /**
@@ -274,6 +287,8 @@ public final class JobRunner {
         private final List<Ran> outcomes = new ArrayList<>();
         private final List<Claimed> ran = new ArrayList<>();
         private final List<JobStore.Completion> completions = new ArrayList<>();
+        /** jobId → the similarity of the cached answer it was given by meaning, for the jobs so answered. */
+        private final Map<String, Double> similarity = new java.util.HashMap<>();
         /** Jobs whose last run vanished, each under its own claim: run alone and completed first. */
         private final List<Alone> alone = new ArrayList<>();
         /** jobId → claim owner, for every job this batch holds. */
@@ -541,17 +556,38 @@ public final class JobRunner {
         for (Map.Entry<TaskAndModel, List<Claimed>> group : batch.byTask.entrySet()) {
             List<Outcome> outcomes;
             long started = System.nanoTime();
+            List<Claimed> toRun = new ArrayList<>();
+            List<Integer> toRunIndexes = new ArrayList<>();
+            dev.ebb.core.cache.SemanticAnswers.Lookup lookup;
             running.readLock().lock();
             try {
-                outcomes = runTask(group.getKey().task(), group.getKey().model(), group.getValue());
-                noteModelTime(group.getKey().task(), group.getValue(), started);
+                lookup = semantic == null ? null : semantic.lookup(group.getKey().task(), group.getKey().model(),
+                        group.getValue().stream().map(Claimed::envelope).toList());
+                for (int k = 0; k < group.getValue().size(); k++) {
+                    Claimed claimed = group.getValue().get(k);
+                    var hit = lookup == null ? Optional.<dev.ebb.core.cache.SemanticCache.Hit>empty() : lookup.hit(k);
+                    if (hit.isPresent()) {
+                        batch.similarity.put(claimed.envelope.jobId(), hit.get().similarity());
+                        batch.outcomes.add(new Ran(claimed, Outcome.success(hit.get().result())));
+                    } else {
+                        toRun.add(claimed);
+                        toRunIndexes.add(k);
+                    }
+                }
+                outcomes = toRun.isEmpty() ? List.of() : runTask(group.getKey().task(), group.getKey().model(), toRun);
+                if (!toRun.isEmpty()) {
+                    noteModelTime(group.getKey().task(), toRun, started);
+                }
             } finally {
                 running.readLock().unlock();
             }
-            long share = (System.nanoTime() - started) / 1_000_000 / Math.max(1, group.getValue().size());
-            group.getValue().forEach(c -> computeMs.put(c.envelope.jobId(), share));
+            long share = (System.nanoTime() - started) / 1_000_000 / Math.max(1, toRun.size());
+            toRun.forEach(c -> computeMs.put(c.envelope.jobId(), share));
             for (int k = 0; k < outcomes.size(); k++) {
-                batch.outcomes.add(new Ran(group.getValue().get(k), outcomes.get(k)));
+                batch.outcomes.add(new Ran(toRun.get(k), outcomes.get(k)));
+                if (lookup != null) {
+                    lookup.ran(toRunIndexes.get(k), outcomes.get(k));
+                }
             }
         }
         batch.byTask.clear();
@@ -585,7 +621,9 @@ public final class JobRunner {
                 switch (spill.completion(envelope.tenant(), envelope.jobId(), batch.claimOwner, ran.outcome())) {
                     case ResultSpill.Spilled.Complete(JobStore.Completion completion) -> {
                         batch.ran.add(ran.claimed());
-                        batch.completions.add(completion);
+                        Double similarity = batch.similarity.get(envelope.jobId());
+                        batch.completions.add(similarity != null && completion.outcome() instanceof Outcome.Success
+                                ? completion.withSimilarity(similarity) : completion);
                     }
                     case ResultSpill.Spilled.Retry(String code, String message) -> {
                         batch.dispositions[ran.claimed().index] = Disposition.RETRY;
@@ -687,7 +725,8 @@ public final class JobRunner {
                 JobEnvelope envelope = ran.get(k).envelope;
                 recordEnded(envelope, completions.get(k), now);
                 Long ms = computeMs.remove(envelope.jobId());
-                ended.add(new CompletionListener.Ended(envelope, completions.get(k).outcome(), ms == null ? 0 : ms));
+                ended.add(new CompletionListener.Ended(envelope, completions.get(k).outcome(), ms == null ? 0 : ms,
+                        completions.get(k).similarity()));
             }
         }
         for (CompletionListener listener : listeners) {

@@ -105,8 +105,10 @@ public final class SessionService {
                     + " was added; send it again");
         }
         try {
+            // The default cache mode: the exact cache never answers chat (its answer is not deterministic), and the
+            // semantic cache takes a session's first turn only, at the worker, which knows the turn's place.
             return jobs.submit(new SubmitRequest(tenant, ChatSpec.NAME, canonical, model, idempotencyKey, sessionId, 0,
-                    SubmitRequest.CacheMode.OFF));
+                    SubmitRequest.CacheMode.DEFAULT));
         } catch (ApiException e) {
             if (added != SessionStore.Added.ADDED) {
                 throw e; // a replay (say, 409 for a reused key): the turn this call found is another request's

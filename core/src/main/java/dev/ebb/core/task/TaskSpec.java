@@ -66,4 +66,14 @@ public interface TaskSpec {
     default String modelVersion(String model) {
         return "";
     }
+
+    /**
+     * Whether a job of this input may be answered by meaning, from an earlier job of the same tenant, task, model and
+     * other fields whose text was nearly the same (the semantic cache), and how: empty by default. A task says yes
+     * only where a near-identical text must get the same answer; the worker still refuses a later turn of a
+     * conversation ({@link dev.ebb.core.cache.SemanticRequest#eligible}).
+     */
+    default java.util.Optional<dev.ebb.core.cache.SemanticShape> semantic(JsonNode canonicalInput) {
+        return java.util.Optional.empty();
+    }
 }

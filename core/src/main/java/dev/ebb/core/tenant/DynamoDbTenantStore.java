@@ -42,6 +42,9 @@ public final class DynamoDbTenantStore implements TenantStore {
     static final String TAT = "tat";
     static final String CACHE_HITS = "cacheHits";
     static final String SAVED_MS = "savedMs";
+    static final String SEMANTIC_HITS = "semanticHits";
+    static final String SEMANTIC_CHECKED = "semanticChecked";
+    static final String SEMANTIC_FALSE_HITS = "semanticFalseHits";
     static final String COMPLETED = "completed";
     private static final int ATTEMPTS = 5;
     /**
@@ -68,7 +71,9 @@ public final class DynamoDbTenantStore implements TenantStore {
         }
         remember(tenant, item);
         return new TenantState(tenant, policyOf(item), number(item, SPENT), number(item, RESERVED),
-                number(item, AVAILABLE), (long) number(item, CACHE_HITS), (long) number(item, SAVED_MS));
+                number(item, AVAILABLE), (long) number(item, CACHE_HITS), (long) number(item, SAVED_MS),
+                new SemanticCounts((long) number(item, SEMANTIC_HITS), (long) number(item, SEMANTIC_CHECKED),
+                        (long) number(item, SEMANTIC_FALSE_HITS)));
     }
 
     @Override
@@ -249,6 +254,16 @@ public final class DynamoDbTenantStore implements TenantStore {
                 .updateExpression("ADD #h :h, #ms :ms")
                 .expressionAttributeNames(Map.of("#h", CACHE_HITS, "#ms", SAVED_MS))
                 .expressionAttributeValues(Map.of(":h", n(hits), ":ms", n(savedMs))));
+    }
+
+    @Override
+    public void recordSemantic(String tenant, SemanticCounts counts) {
+        dynamoDb.updateItem(r -> r.tableName(table).key(key(tenant))
+                .updateExpression("ADD #h :h, #c :c, #f :f")
+                .expressionAttributeNames(Map.of("#h", SEMANTIC_HITS, "#c", SEMANTIC_CHECKED,
+                        "#f", SEMANTIC_FALSE_HITS))
+                .expressionAttributeValues(Map.of(":h", n(counts.hits()), ":c", n(counts.checked()),
+                        ":f", n(counts.falseHits()))));
     }
 
     @Override

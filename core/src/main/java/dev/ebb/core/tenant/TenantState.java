@@ -10,12 +10,19 @@ import java.util.Objects;
  * @param available budget - spent - reserved, kept by the same atomic updates (meaningful only with a budget)
  * @param cacheHits requests answered from the cache
  * @param savedMs   worker milliseconds those hits did not spend
+ * @param semantic  the semantic cache's answers, checks and false hits
  */
 public record TenantState(String tenant, TenantPolicy policy, double spent, double reserved, double available,
-                          long cacheHits, long savedMs) {
+                          long cacheHits, long savedMs, SemanticCounts semantic) {
     public TenantState {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(semantic, "semantic");
+    }
+
+    public TenantState(String tenant, TenantPolicy policy, double spent, double reserved, double available,
+                       long cacheHits, long savedMs) {
+        this(tenant, policy, spent, reserved, available, cacheHits, savedMs, SemanticCounts.NONE);
     }
 
     public static TenantState empty(String tenant) {

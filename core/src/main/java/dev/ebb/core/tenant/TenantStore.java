@@ -40,6 +40,12 @@ public interface TenantStore {
     /** Adds cache hits and the worker time they saved to the tenant's usage. */
     void recordCacheHits(String tenant, long hits, long savedMs);
 
+    /**
+     * Adds to the tenant's semantic-cache counters: answers given by meaning, of those the ones run again to check,
+     * and of those the ones whose run gave another answer (false hits). One atomic ADD.
+     */
+    void recordSemantic(String tenant, SemanticCounts counts);
+
     /** Adds {@code jobs} to the lane's count of jobs its workers ended (for the measured drain rate). */
     void addCompleted(Lane lane, long jobs);
 

@@ -41,6 +41,23 @@ public final class UsageRecorder {
         }
     }
 
+    /**
+     * Adds semantic-cache figures to the tenant's item at once, one atomic ADD: a worker calls it once per batch
+     * with the batch's answers by meaning, and once per background check (sampled, so rare). Written at once rather
+     * than buffered, so a check that ends after the last job of a quiet tenant is not left unwritten. A write that
+     * fails is logged and lost from the figures (nothing else depends on them).
+     */
+    public void semantic(String tenant, SemanticCounts counts) {
+        if (counts.isEmpty()) {
+            return;
+        }
+        try {
+            store.recordSemantic(tenant, counts);
+        } catch (RuntimeException e) {
+            log.warn("semantic cache usage of tenant={} not recorded: {}", tenant, e.toString());
+        }
+    }
+
     /** Writes whatever is counted now (a process that stops calls it). */
     public void flushAll() {
         pending.forEach(this::flush);

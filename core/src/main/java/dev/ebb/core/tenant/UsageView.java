@@ -5,8 +5,9 @@ import dev.ebb.core.Json;
 
 /**
  * What {@code GET /v1/usage} shows a tenant: its spend and reservations (in the tasks' cost units: 1 is one cheap
- * job), its limits, its cache hits and the worker time they saved. The semantic cache's measured false-hit rate is
- * reported as not measured: that cache is not built yet (docs/architecture.md).
+ * job), its limits, its cache hits and the worker time they saved, and the semantic cache's answers with their
+ * measured false-hit rate: of the hits run again in the background, the share whose run gave another answer
+ * ({@code measured} is false, and the rate null, until a hit has been checked).
  */
 public final class UsageView {
     private UsageView() {
@@ -29,7 +30,15 @@ public final class UsageView {
         }
         node.putObject("cache").put("hits", state.cacheHits())
                 .put("workerSecondsSaved", state.savedMs() / 1000.0);
-        node.putObject("semanticCache").put("measured", false).putNull("falseHitRate");
+        SemanticCounts semantic = state.semantic();
+        ObjectNode semanticNode = node.putObject("semanticCache").put("measured", semantic.checked() > 0)
+                .put("hits", semantic.hits()).put("checked", semantic.checked())
+                .put("falseHits", semantic.falseHits());
+        if (semantic.falseHitRate() != null) {
+            semanticNode.put("falseHitRate", semantic.falseHitRate());
+        } else {
+            semanticNode.putNull("falseHitRate");
+        }
         return node;
     }
 }

@@ -45,4 +45,15 @@ class JobEnvelopeTest {
                 .isInstanceOf(JobEnvelope.MalformedEnvelopeException.class)
                 .hasMessageContaining("inputRef");
     }
+
+    @Test
+    void cacheMode_travelsWithTheMessage_andAnOlderNoWriteMessageReadsAsOff() throws Exception {
+        JobEnvelope envelope = new JobEnvelope(1, "j_1", "t", "classify", null, Json.MAPPER.createObjectNode());
+        for (var mode : dev.ebb.core.api.SubmitRequest.CacheMode.values()) {
+            JobEnvelope sent = envelope.withAdmission(mode, 0);
+            assertThat(JobEnvelope.parse(sent.toJson()).cacheMode()).as(mode.name()).isEqualTo(mode);
+        }
+        assertThat(JobEnvelope.parse("{\"v\":1,\"jobId\":\"j_1\",\"tenant\":\"t\",\"task\":\"math\","
+                + "\"cache\":false}").cacheMode()).isEqualTo(dev.ebb.core.api.SubmitRequest.CacheMode.OFF);
+    }
 }

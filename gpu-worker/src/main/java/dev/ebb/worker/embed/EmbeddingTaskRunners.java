@@ -20,6 +20,21 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class EmbeddingTaskRunners implements TaskProvider {
     private static final Map<ModelSettings, LoadedModels> MODELS = new ConcurrentHashMap<>();
 
+    /**
+     * The semantic cache's {@link dev.ebb.core.cache.Embedder} on this process's models for {@code env}: the same
+     * {@link LoadedModels} the embed and classify runners use (loaded on first use where no runner loaded them yet),
+     * so a lookup embeds with the very model its job asked for.
+     */
+    public static ModelEmbedder embedder(Map<String, String> env) {
+        ModelSettings modelSettings = ModelSettings.fromEnv(env);
+        return new ModelEmbedder(name -> {
+            if (System.getProperty("ai.djl.offline") == null) {
+                System.setProperty("ai.djl.offline", "true");
+            }
+            return MODELS.computeIfAbsent(modelSettings, LoadedModels::start).get(name);
+        });
+    }
+
     @Override
     public List<TaskSpec> contracts(Map<String, String> env) {
         return List.of();

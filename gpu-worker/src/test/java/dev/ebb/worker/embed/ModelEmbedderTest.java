@@ -30,8 +30,9 @@ class ModelEmbedderTest {
         try (EmbeddingModel model = EmbeddingModel.load("all-minilm-l6-v2-q", cache,
                 ModelSettings.DeviceChoice.CPU)) {
             ModelEmbedder embedder = new ModelEmbedder(name -> model);
-            // On this model (int8): "i LOVE this phone" is at ~0.98 to the stored text, "I love this phone very
-            // much" at ~0.92 — a paraphrase the strict default does not take — and an unrelated sentence far below.
+            // On this model (int8, an uncased tokenizer): "i LOVE this phone" is the stored text's own vector (1.000),
+            // "I love this phone very much" at ~0.91 — a paraphrase the strict default does not take — and an
+            // unrelated sentence far below.
             List<SemanticRequest> requests = List.of(request("I love this phone"), request("i LOVE this phone"),
                     request("I love this phone very much"), request("The train to Lyon leaves at noon"));
             List<float[]> vectors = SemanticCache.vectors(embedder, null, requests);

@@ -198,7 +198,7 @@ public final class LocalRuntime implements AutoCloseable {
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
         // Batch size 1, as the llm function's event source on AWS: a turn's Bedrock call is the batch.
         SqsEventSource llmLane = new SqsEventSource(cloud.sqsClient(), llmQueueUrl, llmQueueArn,
-                Deployment.LLM_CONCURRENCY, 1, "llm lane", new ChatWorkerHandler(functions));
+                Deployment.LLM_CONCURRENCY, 1, "llm lane", new ChatWorkerHandler(functions, chatEmbedder(env)));
         llmLane.start();
 
         HttpGateway gateway = new HttpGateway(options.host(), options.httpPort(), 64, new HttpGateway.Routes(
@@ -233,6 +233,15 @@ public final class LocalRuntime implements AutoCloseable {
      * with no run for longer than that get their message again, as the scaler function's schedule does on AWS. The
      * first pass runs at once, so jobs stranded before a crash are looked at when the local cloud starts again.
      */
+    /**
+     * The chat worker's embedder for the semantic cache: the gpu worker's int8 MiniLM, whatever model a turn names
+     * (a Bedrock one), loaded on the first eligible turn; the functions module stays free of DJL.
+     */
+    private static dev.ebb.core.cache.Embedder chatEmbedder(Map<String, String> env) {
+        dev.ebb.worker.embed.ModelEmbedder models = dev.ebb.worker.embed.EmbeddingTaskRunners.embedder(env);
+        return (model, texts) -> models.embed(dev.ebb.core.task.embed.EmbeddingModels.MINILM_QUANTIZED, texts);
+    }
+
     private static java.util.concurrent.ScheduledExecutorService startReconciler(DependencyFactory functions) {
         dev.ebb.core.run.QueuedJobReconciler reconciler = functions.reconciler();
         Duration every = functions.resendAfter().compareTo(Duration.ofMinutes(1)) < 0

@@ -126,6 +126,22 @@ public class ChatSpec implements TaskSpec {
         return canonical;
     }
 
+    /**
+     * A turn that stands alone may be answered by meaning only where its answer is meant to be the same for the same
+     * question: at temperature 0, asked for explicitly. At a temperature above 0, or none (the model's default,
+     * above 0 for the allowed models), the reply is a sample, as with the exact cache ({@code cacheable} is false).
+     * A checked hit must give a reply whose embedding is at least as similar to the cached one as the threshold.
+     */
+    @Override
+    public final java.util.Optional<dev.ebb.core.cache.SemanticShape> semantic(JsonNode canonicalInput) {
+        JsonNode temperature = canonicalInput == null ? null : canonicalInput.get("temperature");
+        return temperature != null && temperature.isNumber() && temperature.doubleValue() == 0
+                ? java.util.Optional.of(SEMANTIC) : java.util.Optional.empty();
+    }
+
+    private static final dev.ebb.core.cache.SemanticShape SEMANTIC =
+            new dev.ebb.core.cache.SemanticShape("text", "reply", true);
+
     /** A turn's price estimate for admission: its output tokens and the history it may send, in 1k tokens. */
     @Override
     public double costEstimate(JsonNode input) {

@@ -67,6 +67,15 @@ public class ClassifySpec implements EmbeddingModelTask {
         EmbeddingModels.check(model);
     }
 
+    /** The text is compared by meaning among jobs with the same labels; a checked hit must give the same top label. */
+    @Override
+    public final java.util.Optional<dev.ebb.core.cache.SemanticShape> semantic(JsonNode canonicalInput) {
+        return java.util.Optional.of(SEMANTIC);
+    }
+
+    private static final dev.ebb.core.cache.SemanticShape SEMANTIC =
+            new dev.ebb.core.cache.SemanticShape("text", "label", false);
+
     @Override
     public final JsonNode validate(JsonNode input) throws InvalidInputException {
         Input parsed = parse(input);
