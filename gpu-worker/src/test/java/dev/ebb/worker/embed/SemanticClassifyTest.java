@@ -28,7 +28,7 @@ class SemanticClassifyTest {
 
     @Test
     void nearDuplicatesAreAnswered_paraphrasesRun_andALowThresholdGivesFalseHits(@TempDir Path dir) throws Exception {
-        try (LoadedModels models = LoadedModels.start(new ModelSettings(MODEL, ModelSettings.DeviceChoice.CPU, dir))) {
+        try (LoadedModels models = LoadedModels.start(new ModelSettings(MODEL, ModelSettings.DeviceChoice.CPU, dir, 0))) {
             ClassifyTask task = new ClassifyTask(models);
             ModelEmbedder embedder = new ModelEmbedder(models::get);
             try (SemanticAnswers strict = answers(0.95, embedder, task)) {
