@@ -42,8 +42,7 @@ public final class LocalScalers {
         if (extra != null && !extra.isBlank()) {
             jvmOptions.addAll(List.of(extra.strip().split("\\s+")));
         }
-        WorkerAotCache aot = WorkerAotCache.in(runtime.cloud().config().dataDir().resolve("aot"),
-                WorkerClassPath.get());
+        WorkerAotCache aot = WorkerAotCache.in(WorkerAotCache.userCacheDir(), WorkerClassPath.get());
         return new LocalScaler(new ScalingPolicy(scaling), runtime.cloud().sqsClient(),
                 runtime.env().get(Settings.GPU_QUEUE_URL), env, jvmOptions, aot, Clock.systemUTC());
     }

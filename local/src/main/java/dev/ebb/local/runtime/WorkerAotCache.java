@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * <p>The cache is keyed by the JVM and by every class path entry's name, size and modification time, so a rebuilt
  * jar or another JDK makes a new one. On a JDK older than 25 there is no cache and workers start as before. A
  * worker killed before its drain writes no cache; the next one trains again.
+ *
+ * <p>It lives in the user's cache folder ({@link #userCacheDir()}, beside the models), not in a local cloud's data
+ * folder: it holds classes, no state, and its key already says which build and JVM it is for, so every data folder —
+ * a fresh {@code ebb up}, each test's and bench's throw-away one — starts its workers from the cache the first worker
+ * after a build trained, instead of paying the training run once per folder.
  */
 public final class WorkerAotCache {
     private static final Logger log = LoggerFactory.getLogger(WorkerAotCache.class);
@@ -48,6 +53,11 @@ public final class WorkerAotCache {
 
     private WorkerAotCache(Path file) {
         this.file = file;
+    }
+
+    /** {@code ~/.cache/ebb/aot}: where {@link #in} keeps the caches of every local cloud of this user. */
+    public static Path userCacheDir() {
+        return Path.of(System.getProperty("user.home"), ".cache", "ebb", "aot");
     }
 
     /** A cache under {@code dir} for workers started by this JVM on {@code classPath}; none before JDK 25. */
