@@ -2,6 +2,7 @@ package dev.ebb.local.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ebb.core.Json;
+import dev.ebb.core.task.embed.EmbeddingModels;
 import dev.ebb.core.api.QueuedJobSweep;
 import dev.ebb.core.auth.ApiKeys;
 import dev.ebb.core.config.Deployment;
@@ -86,6 +87,7 @@ public final class EbbCli {
                 .addSubcommand(printingTo(out, new BenchCache()))
                 .addSubcommand(printingTo(out, new BenchFunctionColdStart())));
         root.addSubcommand(printingTo(out, new SimulateCommand()));
+        root.addSubcommand(printingTo(out, new SimilarityCommand()));
         root.addSubcommand(printingTo(out, new RedriveCommand()));
         root.addSubcommand(printingTo(out, new FaultCommand()));
         root.addSubcommand(new CommandLine.HelpCommand());
@@ -495,6 +497,33 @@ public final class EbbCli {
             try (Progress progress = Progress.onStderr()) {
                 return FunctionColdStartBench.run(rounds, out(), progress);
             }
+        }
+    }
+
+    @Command(name = "similarity", description = {
+            "How alike texts are to a reference on the workers' embedding models: the cosine the semantic cache "
+                    + "compares with EBB_SEMANTIC_THRESHOLD.",
+            "Runs the models in this process; starts nothing else."})
+    static final class SimilarityCommand extends LocalCommand {
+        @Option(names = "--models", paramLabel = "M,M", split = ",", description = "models (default: all)")
+        List<String> models;
+
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "REFERENCE", description = "the text compared with")
+        String reference;
+
+        @picocli.CommandLine.Parameters(index = "1..*", arity = "1..*", paramLabel = "TEXT",
+                description = "texts to compare with the reference")
+        List<String> texts;
+
+        @Override
+        public Integer call() {
+            List<String> chosen = models == null ? EmbeddingModels.NAMES : models;
+            for (String model : chosen) {
+                if (!EmbeddingModels.isKnown(model)) {
+                    throw new UsageException("unknown model " + model + "; known: " + EmbeddingModels.NAMES);
+                }
+            }
+            return Similarity.run(chosen, reference, texts, System.getenv(), out());
         }
     }
 

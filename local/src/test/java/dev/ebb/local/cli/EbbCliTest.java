@@ -142,4 +142,20 @@ class EbbCliTest {
     void aotTrainingRun_drivesTheClientCommandsAgainstItsCannedApi() throws Exception {
         ClientAotTraining.main(new String[0]); // what the launcher runs once per build; it must not fail
     }
+
+    @Test
+    void similarity_refusesAnUnknownModel_andAReferenceWithNothingToCompare() {
+        assertThat(run("similarity", "--models", "no-such-model", "a", "b")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err()).contains("unknown model no-such-model");
+        assertThat(run("similarity", "only a reference")).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
+    void similarity_ranksTextsAgainstTheReference_onTheRealModel() {
+        assertThat(run("similarity", "--models", "all-minilm-l6-v2-q", "I love this phone", "i LOVE this phone",
+                "I hate this phone")).isZero();
+        // The tokenizer is uncased: the same text in other case is the same vector; the opposite is far below 0.95.
+        assertThat(out()).contains("| i LOVE this phone | 1.000 (hit) |");
+        assertThat(out()).containsPattern("\\| I hate this phone \\| 0\\.[0-8]\\d\\d \\|");
+    }
 }
