@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * The second phase of the budget: a job that ends settles what was reserved for it — a success is charged its
- * estimate, a failure nothing (refused at claim, bad input, a task error). A success nothing was reserved for (its
+ * estimate, a failure or an answer by meaning nothing (refused at claim, bad input, a task error; the semantic
+ * cache's answers, free as exact hits are). A success nothing was reserved for (its
  * tenant has no budget) is charged its estimate too, so every tenant's spend is known. The amount is the task's estimate of the
  * job's canonical input, computed again here, so a message cannot say it reserved more than its job costs; where
  * the input is not at hand (it could not be read) the message's amount, capped by nothing better, is released.
@@ -36,7 +37,8 @@ public final class BudgetSettlement implements CompletionListener {
     public void completed(List<Ended> jobs) {
         Map<String, List<double[]>> byTenant = new LinkedHashMap<>();
         for (Ended job : jobs) {
-            boolean success = job.outcome() instanceof Outcome.Success;
+            // An answer the semantic cache gave ran no model: free, as an exact cache hit is.
+            boolean success = job.outcome() instanceof Outcome.Success && job.similarity() == null;
             double envelopeReserved = job.envelope().reserved();
             if (envelopeReserved <= 0 && !success) {
                 continue; // nothing reserved, nothing to charge

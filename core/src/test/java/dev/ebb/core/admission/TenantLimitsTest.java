@@ -256,6 +256,30 @@ class TenantLimitsTest {
     }
 
     @Test
+    void aTenantWithoutABudget_reservesNothing_butEverySuccessIsCharged_andAnAnswerByMeaningIsFree() {
+        FrontDoor door = new FrontDoor();
+        JobService service = door.service();
+        service.submit(FrontDoor.math("acme", "What is 6 times 7?"));
+        service.submit(FrontDoor.math("acme", "What is 6 times 8?"));
+        assertThat(door.control.tenants().state("acme").reserved()).as("nothing to protect").isZero();
+
+        door.runSent();
+        assertThat(door.control.tenants().state("acme").spent()).as("charged all the same").isEqualTo(2.0);
+
+        // A job answered by the semantic cache (a similarity on its end) ran no model: released, not charged.
+        var settlement = new dev.ebb.core.tenant.BudgetSettlement(door.control.tenants(), door.tasks);
+        door.control.tenants().setPolicy("acme", new TenantPolicy(false, null, null, 10.0));
+        service.submit(FrontDoor.math("acme", "What is 6 times 9?"));
+        var envelope = door.queue.sent.getFirst();
+        assertThat(envelope.reserved()).as("reserved, now that there is a budget").isEqualTo(1.0);
+        settlement.completed(List.of(new dev.ebb.core.run.CompletionListener.Ended(envelope,
+                dev.ebb.core.task.Outcome.success(dev.ebb.core.Json.MAPPER.createObjectNode()), 0, 0.97)));
+        TenantState acme = door.control.tenants().state("acme");
+        assertThat(acme.reserved()).isZero();
+        assertThat(acme.spent()).isEqualTo(2.0);
+    }
+
+    @Test
     void aJobQueuedBeforeItsTenantRanOutOfBudget_isRefusedAtClaim_andNotRun() {
         FrontDoor door = new FrontDoor();
         door.control.tenants().setPolicy("acme", new TenantPolicy(false, null, null, 5.0));
