@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ebb.core.api.QueuedJobSweep;
 import dev.ebb.core.config.Deployment;
 import dev.ebb.core.tenant.DynamoDbTenantStore;
+import dev.ebb.core.tenant.TenantPolicy;
 import dev.ebb.core.tenant.TenantStore;
 import dev.ebb.local.cli.EbbClient;
 import dev.ebb.local.cli.TenantLimits;
@@ -40,14 +41,16 @@ class TenantSwitchOffIT {
             keptKey = ebb.keys().create("switch-kept");
             EbbClient a = new EbbClient(ebb.apiEndpoint(), sweptKey);
             EbbClient b = new EbbClient(ebb.apiEndpoint(), keptKey);
+            TenantStore tenants = new DynamoDbTenantStore(ebb.cloud().dynamoDbClient(),
+                    Deployment.TENANTS.defaultName());
+            // A budget, so that its jobs reserve (a tenant without one reserves nothing) and the cancel must release.
+            tenants.setPolicy("switch-swept", new TenantPolicy(false, null, null, 100.0));
             for (int i = 0; i < 3; i++) {
                 swept.add(accepted(a.submit(PipelineIT.math("What is " + i + " times 7?", null))));
                 kept.add(accepted(b.submit(PipelineIT.math("What is " + i + " times 8?", null))));
             }
             assertThat(a.usage().body().at("/spend/reserved").asDouble()).isEqualTo(3.0);
 
-            TenantStore tenants = new DynamoDbTenantStore(ebb.cloud().dynamoDbClient(),
-                    Deployment.TENANTS.defaultName());
             off.applyAndShow(tenants, "switch-swept");
             QueuedJobSweep.Swept result = TenantLimits.cancelQueued(ebb.env(), "switch-swept");
             assertThat(result.cancelled()).isEqualTo(3);
