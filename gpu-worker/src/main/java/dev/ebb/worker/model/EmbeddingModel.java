@@ -135,7 +135,10 @@ public final class EmbeddingModel implements AutoCloseable {
                 .optArgument("truncation", "true")
                 .optArgument("maxLength", String.valueOf(EmbeddingModels.MAX_TOKENS));
         if (threads > 0) {
-            builder.optOption("intraOpNumThreads", String.valueOf(threads)); // DJL's OrtModel passes it to the session
+            // DJL's OrtModel sets the intra-op threads only where the inter-op threads are given too (DJL 0.38), so
+            // both are: inter-op threads serve only the parallel execution mode, which the session does not use.
+            builder.optOption("interOpNumThreads", "1");
+            builder.optOption("intraOpNumThreads", String.valueOf(threads));
         }
         return builder.build();
     }
