@@ -89,7 +89,11 @@ public final class SemanticCache {
         return embedder.embed(model, requests.stream().map(SemanticRequest::text).toList());
     }
 
-    static double dot(float[] a, float[] b) {
+    /**
+     * The cosine similarity of two unit vectors: their dot product. The one implementation of it, for the semantic
+     * cache, the worker's classify and {@code ebb similarity} alike.
+     */
+    public static double dot(float[] a, float[] b) {
         if (a.length != b.length) {
             throw new IllegalArgumentException("vectors of " + a.length + " and " + b.length + " dimensions");
         }

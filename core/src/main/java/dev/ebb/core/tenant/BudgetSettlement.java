@@ -35,7 +35,7 @@ public final class BudgetSettlement implements CompletionListener {
      */
     @Override
     public void completed(List<Ended> jobs) {
-        Map<String, List<double[]>> byTenant = new LinkedHashMap<>();
+        Map<String, List<Settlement>> byTenant = new LinkedHashMap<>();
         for (Ended job : jobs) {
             // An answer the semantic cache gave ran no model: free, as an exact cache hit is.
             boolean success = job.outcome() instanceof Outcome.Success && job.similarity() == null;
@@ -53,21 +53,21 @@ public final class BudgetSettlement implements CompletionListener {
             double reserved = envelopeReserved > 0 ? estimate : 0;
             double charged = success ? estimate : 0;
             byTenant.computeIfAbsent(job.envelope().tenant(), t -> new ArrayList<>())
-                    .add(new double[] {reserved, charged});
+                    .add(new Settlement(reserved, charged));
         }
         byTenant.forEach((tenant, settlements) -> {
-            double reserved = 0;
-            double charged = 0;
-            for (double[] one : settlements) {
-                reserved += one[0];
-                charged += one[1];
-            }
-            if (!store.settle(tenant, reserved, charged) && settlements.size() > 1) {
-                for (double[] one : settlements) {
-                    store.settle(tenant, one[0], one[1]);
-                }
+            Settlement sum = settlements.stream().reduce(new Settlement(0, 0), Settlement::plus);
+            if (!store.settle(tenant, sum.reserved(), sum.charged()) && settlements.size() > 1) {
+                settlements.forEach(one -> store.settle(tenant, one.reserved(), one.charged()));
             }
         });
+    }
+
+    /** One job's part of a settlement: what is released from {@code reserved}, and what is charged. */
+    private record Settlement(double reserved, double charged) {
+        Settlement plus(Settlement other) {
+            return new Settlement(reserved + other.reserved, charged + other.charged);
+        }
     }
 
     /**

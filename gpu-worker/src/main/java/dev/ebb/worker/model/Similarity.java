@@ -1,5 +1,6 @@
 package dev.ebb.worker.model;
 
+import dev.ebb.core.cache.SemanticCache;
 import java.util.List;
 
 /** Vector arithmetic of the classify task, apart from the model so it is tested without one. */
@@ -24,12 +25,8 @@ public final class Similarity {
         return sum;
     }
 
-    /** The cosine similarity of two vectors of length 1: their dot product. */
+    /** The cosine similarity of two vectors of length 1: their dot product ({@link SemanticCache#dot}). */
     public static double dot(float[] a, float[] b) {
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            sum += (double) a[i] * b[i];
-        }
-        return sum;
+        return SemanticCache.dot(a, b);
     }
 }

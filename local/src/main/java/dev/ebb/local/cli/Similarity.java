@@ -1,5 +1,6 @@
 package dev.ebb.local.cli;
 
+import dev.ebb.core.cache.SemanticCache;
 import dev.ebb.core.cache.SemanticSettings;
 import dev.ebb.worker.model.EmbeddingModel;
 import dev.ebb.worker.model.ModelSettings;
@@ -24,7 +25,6 @@ final class Similarity {
         List<String> all = new ArrayList<>();
         all.add(reference);
         all.addAll(texts);
-        List<float[]> byModel = new ArrayList<>();
         List<List<EmbeddingModel.Embedding>> vectors = new ArrayList<>();
         for (String model : models) {
             try (EmbeddingModel loaded = EmbeddingModel.load(model, settings.modelDir(), ModelSettings.DeviceChoice.CPU)) {
@@ -44,20 +44,11 @@ final class Similarity {
         for (int t = 0; t < texts.size(); t++) {
             StringBuilder row = new StringBuilder("| ").append(texts.get(t)).append(" |");
             for (List<EmbeddingModel.Embedding> v : vectors) {
-                double cosine = dot(v.get(0).vector(), v.get(t + 1).vector());
+                double cosine = SemanticCache.dot(v.get(0).vector(), v.get(t + 1).vector());
                 row.append(String.format(" %.3f%s |", cosine, cosine >= semantic.threshold() ? " (hit)" : ""));
             }
             out.println(row);
         }
         return 0;
-    }
-
-    /** The vectors are unit length: their cosine is their dot product. */
-    static double dot(float[] a, float[] b) {
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            sum += (double) a[i] * b[i];
-        }
-        return sum;
     }
 }
